@@ -1,0 +1,34 @@
+/**
+ * The `molcache` command line. Each subcommand lives in its own file and registers itself here.
+ * Errors print one line (`molcache: <message>`) and exit non-zero; `MOLCACHE_DEBUG=1` shows the stack.
+ */
+import { Command } from "commander";
+import { initBackend } from "../env";
+
+/** Build the program with every subcommand registered (exported for tests). */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name("molcache")
+    .description("SemlaFlow molecule generation with predictive feature caching, analysis and metrics")
+    .showHelpAfterError();
+  program
+    .command("backend")
+    .description("print the TensorFlow.js backend molcache would use here")
+    .action(async () => {
+      console.log((await initBackend()).summary);
+    });
+  return program;
+}
+
+/** Print a one-line error (full stack with MOLCACHE_DEBUG=1) and set a failing exit code. */
+export function reportError(err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err);
+  console.error(`molcache: ${message}`);
+  if (process.env.MOLCACHE_DEBUG && err instanceof Error) console.error(err.stack);
+  process.exitCode = 1;
+}
+
+if (require.main === module) {
+  buildProgram().parseAsync(process.argv).catch(reportError);
+}
