@@ -1,0 +1,132 @@
+/**
+ * Small tensor operations shared by the Semla blocks. Every matrix product is a 2-D `matMul` (rank-3 and
+ * broadcasting products are ~15× slower on the wasm backend), so inputs are flattened to [rows, features] first.
+ * All functions are synchronous and meant to run inside the caller's `tf.tidy`.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { ParamStore } from "./params";
+
+/** Coordinate-norm and attention epsilon of the reference. */
+export const EPS_COORD = 1e-6;
+/** LayerNorm epsilon of the reference. */
+export const EPS_LAYERNORM = 1e-5;
+/** Stands for −∞ in attention biases (exp underflows to exactly 0 in float32). */
+const NEG_INF = -1e9;
+
+/** `x · Wᵀ` over the last axis, with W stored `[out, in]` as in PyTorch. */
+export function matmulLast(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
+  const shape = x.shape;
+  const inDim = shape[shape.length - 1];
+  const y = tf.matMul(tf.reshape(x, [-1, inDim]), w as tf.Tensor2D, false, true);
+  return tf.reshape(y, [...shape.slice(0, -1), w.shape[0]]);
+}
+
+/** A PyTorch `Linear` named `prefix` (`prefix.weight`, optional `prefix.bias`) over the last axis. */
+export function linear(p: ParamStore, prefix: string, x: tf.Tensor, bias = true): tf.Tensor {
+  const y = matmulLast(x, p.get(`${prefix}.weight`));
+  return bias ? tf.add(y, p.get(`${prefix}.bias`)) : y;
+}
+
+/** The reference two-layer MLP `prefix.0` → SiLU → `prefix.2`. */
+export function mlp(p: ParamStore, prefix: string, x: tf.Tensor): tf.Tensor {
+  return linear(p, `${prefix}.2`, silu(linear(p, `${prefix}.0`, x)));
+}
+
+/** SiLU (x · sigmoid(x)). */
+export function silu(x: tf.Tensor): tf.Tensor {
+  return tf.mul(x, tf.sigmoid(x));
+}
+
+/** LayerNorm over the last axis with the biased variance, as `torch.nn.LayerNorm`. */
+export function layerNorm(p: ParamStore, prefix: string, x: tf.Tensor): tf.Tensor {
+  const axis = x.rank - 1;
+  const mean = tf.mean(x, axis, true);
+  const centred = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(centred), axis, true);
+  const normed = tf.mul(centred, tf.rsqrt(tf.add(variance, EPS_LAYERNORM)));
+  return tf.add(tf.mul(normed, p.get(`${prefix}.weight`)), p.get(`${prefix}.bias`));
+}
+
+/** Per-molecule quantities every block needs; built once per forward. */
+export interface MoleculeContext {
+  /** Atom mask `[B, N]` (1 real, 0 padding). */
+  mask: tf.Tensor2D;
+  /** Mask shaped for coordinate sets `[B, 1, N, 1]`. */
+  setMask: tf.Tensor4D;
+  /** Number of real atoms per molecule `[B]` (float). */
+  nAtoms: tf.Tensor1D;
+  /** Attention bias `[B, N, N, 1]`: 0 for allowed pairs, −∞ otherwise; rows with no allowed pair are all 0. */
+  attnBias: tf.Tensor4D;
+}
+
+/** Build the {@link MoleculeContext} from an atom mask `[B, N]`. */
+export function moleculeContext(mask: tf.Tensor2D): MoleculeContext {
+  const [b, n] = mask.shape;
+  const pair = tf.mul(tf.reshape(mask, [b, n, 1]), tf.reshape(mask, [b, 1, n]));
+  const allowed = tf.mul(pair, tf.sub(1, tf.eye(n).reshape([1, n, n])));
+  const rowHasAllowed = tf.cast(tf.greater(tf.sum(allowed, 2, true), 0), "float32");
+  // Disallowed entries get −∞, except in rows with no allowed entry (padding, 1-atom molecules): those stay 0.
+  const bias = tf.mul(tf.mul(tf.sub(1, allowed), rowHasAllowed), NEG_INF);
+  return {
+    mask,
+    setMask: tf.reshape(mask, [b, 1, n, 1]) as tf.Tensor4D,
+    nAtoms: tf.sum(mask, 1) as tf.Tensor1D,
+    attnBias: tf.reshape(bias, [b, n, n, 1]) as tf.Tensor4D,
+  };
+}
+
+/** Centre coordinate sets `[B, S, N, 3]` on the mean of real atoms and zero the padding. */
+export function centreSets(c: tf.Tensor, ctx: MoleculeContext): tf.Tensor {
+  const b = ctx.mask.shape[0];
+  const masked = tf.mul(c, ctx.setMask);
+  const mean = tf.div(tf.sum(masked, 2, true), tf.reshape(ctx.nAtoms, [b, 1, 1, 1]));
+  return tf.mul(tf.sub(c, mean), ctx.setMask);
+}
+
+/** The reference "none" coordinate norm: centre, mask, times the per-set weight `[1, S, 1, 1]`. */
+export function coordNormNone(p: ParamStore, prefix: string, c: tf.Tensor, ctx: MoleculeContext): tf.Tensor {
+  return tf.mul(centreSets(c, ctx), p.get(`${prefix}.set_weights`));
+}
+
+/** The reference "length" coordinate norm: centre, divide by the mean atom length per set, times the set weight. */
+export function coordNormLength(p: ParamStore, prefix: string, c: tf.Tensor, ctx: MoleculeContext): tf.Tensor {
+  const b = ctx.mask.shape[0];
+  const centred = centreSets(c, ctx);
+  const lengths = tf.sqrt(tf.sum(tf.square(centred), 3, true));
+  const meanLength = tf.div(tf.sum(lengths, 2, true), tf.reshape(ctx.nAtoms, [b, 1, 1, 1]));
+  const scaled = tf.div(tf.mul(centred, p.get(`${prefix}.set_weights`)), tf.add(meanLength, EPS_COORD));
+  return tf.mul(scaled, ctx.setMask);
+}
+
+/** Mix coordinate sets `[B, S, N, 3]` with a weight `[P, S]` → `[B, P, N, 3]` (a 2-D matmul over the set axis). */
+export function mixSets(c: tf.Tensor, w: tf.Tensor): tf.Tensor {
+  const [b, , n] = c.shape;
+  const moved = tf.transpose(c, [0, 2, 3, 1]); // [B, N, 3, S]
+  const mixed = matmulLast(moved, w); // [B, N, 3, P]
+  return tf.transpose(mixed, [0, 3, 1, 2]).reshape([b, w.shape[0], n, 3]);
+}
+
+/** Softmax over axis 2 (the neighbour j) of `[B, N, N, C]` scores plus the attention bias. */
+export function attentionWeights(scores: tf.Tensor, ctx: MoleculeContext): tf.Tensor {
+  const biased = tf.add(scores, ctx.attnBias);
+  const shifted = tf.sub(biased, tf.max(biased, 2, true));
+  const e = tf.exp(shifted);
+  return tf.div(e, tf.sum(e, 2, true));
+}
+
+/** Pairwise first-layer input of an MLP over `[a_i, a_j, rest]` without building the N² concat:
+ * `W_i·a_i + W_j·a_j (+ W_r·rest) + b`, where W is `[hidden, 2·M + R]`. Returns `[B, N, N, hidden]`. */
+export function pairLinear(w: tf.Tensor, bias: tf.Tensor, a: tf.Tensor, rest: tf.Tensor | null): tf.Tensor {
+  const [b, n, m] = a.shape;
+  const hidden = w.shape[0];
+  const wi = tf.slice(w, [0, 0], [hidden, m]);
+  const wj = tf.slice(w, [0, m], [hidden, m]);
+  const hi = tf.reshape(matmulLast(a, wi), [b, n, 1, hidden]);
+  const hj = tf.reshape(matmulLast(a, wj), [b, 1, n, hidden]);
+  let out = tf.add(tf.add(hi, hj), bias);
+  if (rest) {
+    const wr = tf.slice(w, [0, 2 * m], [hidden, w.shape[1] - 2 * m]);
+    out = tf.add(out, matmulLast(rest, wr));
+  }
+  return out;
+}
