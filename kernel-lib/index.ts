@@ -8,3 +8,17 @@ export { initBackend, backendName } from "./env";
 export type { BackendName, BackendReport } from "./env";
 export { Rng } from "./util/rng";
 export type { RngState } from "./util/rng";
+
+// --- Data ---
+export { readQm9, readQm9Records, toMolecule, qm9Name, resolveReadQm9Options, DEFAULT_READ_QM9, QM9_FILE, QM9_DATA_DIR, QM9_STATS_FILE, QM9_SPLIT_COUNTS, QM9_MOLECULE_COUNT, SPLIT_NAMES } from "./data/qm9_reader";
+export type { Qm9Record, Qm9Bond, ReadQm9Options, SplitScheme, SplitName } from "./data/qm9_reader";
+export { featurize, decode, normalizeCoords, atomClassOf, chargeClassOf, resolveFeaturizeOptions, DEFAULT_FEATURIZE, ATOM_VOCAB, CLASS_TO_Z, CHARGE_VALUES, PAD_CLASS, MASK_CLASS, N_BOND_CLASSES, QM9_COORD_STD } from "./data/featurize";
+export type { FeaturizedMolecule, FeaturizeOptions } from "./data/featurize";
+export { collate, unbatch, planBatches, bucketIndex, resolvePlanBatchesOptions, DEFAULT_PLAN_BATCHES, DEFAULT_COLLATE, QM9_BUCKETS } from "./data/batching";
+export type { Batch, CollateOptions, PlanBatchesOptions } from "./data/batching";
+export { sampleSizes, statsSizeHistogram, computeSizeHistogram, recordsSizeHistogram, histogramFromSizes, histogramFromJson, histogramToJson } from "./data/size_histogram";
+export type { SizeHistogram } from "./data/size_histogram";
+export { loadSmilesSet, buildSmilesList, resolveSmilesSetOptions, DEFAULT_SMILES_SET } from "./data/smiles_set";
+export type { SmilesSetOptions } from "./data/smiles_set";
+export { loadQm9Split, unpackSplit, resolveLoadQm9SplitOptions, DEFAULT_LOAD_QM9_SPLIT } from "./data/dataset";
+export type { Qm9Split, PackedSplit, LoadQm9SplitOptions } from "./data/dataset";

@@ -1,0 +1,34 @@
+/**
+ * Small helpers shared by the data layer's option resolvers: unknown keys and integer checks, with messages that
+ * name the field, the value and the fix.
+ */
+
+/**
+ * Throw if `options` has a key that `defaults` does not (a typo would otherwise be ignored silently).
+ * @param what the options type, for the message (e.g. `"ReadQm9Options"`).
+ * @example
+ * rejectUnknownKeys({ limt: 3 }, { limit: 0 }, "ReadQm9Options"); // throws: unknown ReadQm9Options key: limt …
+ */
+export function rejectUnknownKeys(options: object | undefined, defaults: object, what: string): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== "object") {
+    throw new Error(`invalid ${what}: ${String(options)}; pass an object or nothing`);
+  }
+  const known = Object.keys(defaults);
+  for (const k of Object.keys(options)) {
+    if (!known.includes(k)) throw new Error(`unknown ${what} key: ${k}; known keys are ${known.join(", ")}`);
+  }
+}
+
+/**
+ * Check that `value` is an integer ≥ `min` (or `Infinity` when `allowInfinity`), naming `field` otherwise.
+ * @example
+ * checkInteger("limit", 0, 1); // throws: invalid limit: 0; must be an integer >= 1
+ */
+export function checkInteger(field: string, value: unknown, min: number, allowInfinity = false): number {
+  const ok = typeof value === "number" && (Number.isInteger(value) || (allowInfinity && value === Infinity)) && value >= min;
+  if (!ok) {
+    throw new Error(`invalid ${field}: ${String(value)}; must be an integer >= ${min}${allowInfinity ? " (or Infinity)" : ""}`);
+  }
+  return value as number;
+}
