@@ -103,7 +103,7 @@ export function mixSets(c: tf.Tensor, w: tf.Tensor): tf.Tensor {
   const [b, , n] = c.shape;
   const moved = tf.transpose(c, [0, 2, 3, 1]); // [B, N, 3, S]
   const mixed = matmulLast(moved, w); // [B, N, 3, P]
-  return tf.transpose(mixed, [0, 3, 1, 2]).reshape([b, w.shape[0], n, 3]);
+  return tf.transpose(mixed, [0, 3, 1, 2]).reshape([b, w.shape[0] as number, n, 3]);
 }
 
 /** Softmax over axis 2 (the neighbour j) of `[B, N, N, C]` scores plus the attention bias. */
@@ -125,7 +125,7 @@ export function pairLinear(w: tf.Tensor, bias: tf.Tensor, a: tf.Tensor, rest: tf
   const hj = tf.reshape(matmulLast(a, wj), [b, 1, n, hidden]);
   let out = tf.add(tf.add(hi, hj), bias);
   if (rest) {
-    const wr = tf.slice(w, [0, 2 * m], [hidden, w.shape[1] - 2 * m]);
+    const wr = tf.slice(w, [0, 2 * m], [hidden, (w.shape[1] as number) - 2 * m]);
     out = tf.add(out, matmulLast(rest, wr));
   }
   return out;

@@ -15,7 +15,7 @@ export function nodeAttention(
   ctx: MoleculeContext,
 ): tf.Tensor {
   const [b, n, d] = h.shape;
-  const heads = scores.shape[3];
+  const heads = scores.shape[3] as number;
   const alpha = attentionWeights(scores, ctx); // [B, N(i), N(j), H]
   const values = tf.reshape(linear(p, `${prefix}.in_proj`, layerNorm(p, `${prefix}.feat_norm`, h)), [b, 1, n, heads, d / heads]);
   // Σ_j α_ijh v_jh as a broadcast product: the batched-matmul kernel is the slow path on wasm.
@@ -35,7 +35,7 @@ export function coordAttention(
 ): tf.Tensor {
   const [b, , n] = c.shape;
   const r = mixSets(coordNormLength(p, `${prefix}.coord_norm`, c, ctx), p.get(`${prefix}.coord_proj.weight`)); // [B, P, N, 3]
-  const nSets = r.shape[1];
+  const nSets = r.shape[1] as number;
   const diff = tf.sub(tf.reshape(r, [b, nSets, n, 1, 3]), tf.reshape(r, [b, nSets, 1, n, 3])); // [B, P, N, N, 3]
   const unit = tf.div(diff, tf.add(tf.sqrt(tf.sum(tf.square(diff), 4, true)), EPS_COORD));
   const beta = tf.transpose(attentionWeights(scores, ctx), [0, 3, 1, 2]); // [B, P, N(i), N(j)]

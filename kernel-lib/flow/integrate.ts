@@ -1,0 +1,161 @@
+/**
+ * One sampling run on one batch: the Euler coordinate update and the uniform-sample categorical update, with
+ * self-conditioning, driven by a (possibly cached) backbone. The result is the **last network prediction**, as in
+ * the reference sampler (not the integrated state).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { CachedBackbone } from "../cache/cached_backbone";
+import { GeneratorInputs, GeneratorOutputs } from "../model/blocks";
+import { Rng } from "../util/rng";
+import { uniformSampleUpdate } from "./categorical";
+import { cloneState, SamplerState } from "./prior";
+import { TimeGrid } from "./time_grid";
+
+/** Uniforms for the categorical draws of one step (`count` values in [0, 1)). */
+export type UniformSource = (step: number, kind: "atomics" | "bonds", count: number) => ArrayLike<number>;
+
+/** The raw network prediction of a step, as JS arrays (row-major, padded). */
+export interface Prediction {
+  coords: Float32Array;
+  typeLogits: Float32Array;
+  bondLogits: Float32Array;
+  chargeLogits: Float32Array;
+}
+
+/** What an observer sees after each step. Arrays are live views: copy what you keep. */
+export interface StepEvent {
+  step: number;
+  t: number;
+  dt: number;
+  /** True when the backbone ran; false when its output was forecast. */
+  computed: boolean;
+  /** The state fed to the network at this step. */
+  state: SamplerState;
+  /** The network's (or the forecast's) prediction. */
+  prediction: Prediction;
+  /** The state after the update (the next step's input). */
+  next: SamplerState;
+}
+
+/** Called after every step. */
+export type StepObserver = (event: StepEvent) => void;
+
+/** Options of {@link integrate}. */
+export interface IntegrateOptions {
+  grid: TimeGrid;
+  backbone: CachedBackbone;
+  /** Source of uniforms for the categorical draws (default: `rng`). */
+  uniforms?: UniformSource;
+  /** Generator for the default uniforms. */
+  rng?: Rng;
+  observers?: readonly StepObserver[];
+}
+
+/** The outcome of one run. */
+export interface IntegrateResult {
+  /** The last prediction (normalised units, logits). */
+  final: Prediction;
+  /** The state after the last step. */
+  state: SamplerState;
+  /** Real backbone calls made. */
+  networkCalls: number;
+  /** Largest tfjs memory seen during the run, in bytes. */
+  peakTensorBytes: number;
+}
+
+/**
+ * Integrate one batch from `prior` over the grid. The prior is not modified.
+ * @example
+ * const result = integrate(model, prior, { grid: timeGrid(100), backbone: new CachedBackbone(model, {kind:"none"}, grid.t), rng });
+ */
+export function integrate(prior: SamplerState, options: IntegrateOptions): IntegrateResult {
+  const { grid, backbone } = options;
+  const model = backbone.model;
+  const { vocabSize: vocab, nEdgeTypes: edgeTypes } = model.config;
+  const { B, N } = prior;
+  const steps = grid.t.length;
+  if (backbone.schedule.length !== steps) throw new Error(`cache schedule has ${backbone.schedule.length} steps, grid has ${steps}`);
+  const uniforms: UniformSource = options.uniforms ?? defaultUniforms(options.rng);
+  backbone.reset();
+
+  let state = cloneState(prior);
+  const pairMask = new Float32Array(B * N * N);
+  for (let b = 0; b < B; b++) for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) {
+    pairMask[(b * N + i) * N + j] = prior.mask[b * N + i] * prior.mask[b * N + j];
+  }
+  const mask = tf.tensor2d(prior.mask, [B, N]);
+  const pairMaskTensor = tf.tensor4d(pairMask, [B, N, N, 1]);
+  let cond = {
+    coords: tf.zeros([B, N, 3]) as tf.Tensor3D,
+    atomics: tf.zeros([B, N, vocab]) as tf.Tensor3D,
+    bonds: tf.zeros([B, N, N, edgeTypes]) as tf.Tensor4D,
+  };
+  let final: Prediction | undefined;
+  let networkCalls = 0;
+  let peak = tf.memory().numBytes;
+  try {
+    for (let k = 0; k < steps; k++) {
+      const t = grid.t[k];
+      const dt = grid.dt[k];
+      const inputs: GeneratorInputs = tf.tidy(() => ({
+        coords: tf.tensor3d(state.coords, [B, N, 3]),
+        // One-hot states, zero at padding (as the reference prior).
+        atomics: tf.mul(tf.oneHot(tf.tensor2d(state.atomClasses, [B, N], "int32"), vocab), tf.expandDims(mask, 2)) as tf.Tensor3D,
+        bonds: tf.mul(tf.oneHot(tf.tensor3d(state.bondClasses, [B, N, N], "int32"), edgeTypes), pairMaskTensor) as tf.Tensor4D,
+        mask: mask.clone(),
+        t: tf.fill([B], t) as tf.Tensor1D,
+        condCoords: cond.coords.clone(),
+        condAtomics: cond.atomics.clone(),
+        condBonds: cond.bonds.clone(),
+      }));
+      const { outputs, computed } = backbone.call(k, inputs);
+      if (computed) networkCalls++;
+      peak = Math.max(peak, tf.memory().numBytes);
+      const prediction = download(outputs);
+      const nextCond = tf.tidy(() => ({
+        coords: outputs.coords.clone(),
+        atomics: tf.softmax(outputs.typeLogits) as tf.Tensor3D,
+        bonds: tf.softmax(outputs.bondLogits) as tf.Tensor4D,
+      }));
+      disposeAll(inputs);
+      disposeAll(outputs);
+      disposeAll(cond);
+      cond = nextCond;
+
+      const next = cloneState(state);
+      const scale = dt / (1 - t);
+      for (let i = 0; i < next.coords.length; i++) {
+        next.coords[i] = state.coords[i] + scale * (prediction.coords[i] - state.coords[i]);
+      }
+      uniformSampleUpdate(prediction.typeLogits, vocab, next.atomClasses, uniforms(k, "atomics", B * N), t, dt, prior.mask);
+      uniformSampleUpdate(prediction.bondLogits, edgeTypes, next.bondClasses, uniforms(k, "bonds", B * N * N), t, dt, pairMask);
+      for (const observe of options.observers ?? []) observe({ step: k, t, dt, computed, state, prediction, next });
+      state = next;
+      final = prediction;
+    }
+  } finally {
+    mask.dispose();
+    pairMaskTensor.dispose();
+    disposeAll(cond);
+    backbone.reset();
+  }
+  return { final: final!, state, networkCalls, peakTensorBytes: peak };
+}
+
+function defaultUniforms(rng: Rng | undefined): UniformSource {
+  if (!rng) throw new Error("integrate needs either `uniforms` or an `rng` for the categorical draws");
+  return (_step, _kind, count) => rng.uniforms(count);
+}
+
+function download(o: GeneratorOutputs): Prediction {
+  return {
+    coords: o.coords.dataSync() as Float32Array,
+    typeLogits: o.typeLogits.dataSync() as Float32Array,
+    bondLogits: o.bondLogits.dataSync() as Float32Array,
+    chargeLogits: o.chargeLogits.dataSync() as Float32Array,
+  };
+}
+
+function disposeAll(obj: object): void {
+  for (const t of Object.values(obj)) if (t instanceof tf.Tensor) t.dispose();
+}
