@@ -9,6 +9,19 @@ export type { BackendName, BackendReport } from "./env";
 export { Rng } from "./util/rng";
 export type { RngState } from "./util/rng";
 
+// --- Checkpoint import ---
+export { expectedParameterShapes, countParameters } from "./model/parameter_shapes";
+export { importSemlaCheckpoint, resolveImportOptions, DEFAULT_IMPORT_OPTIONS, DATASET_COORD_STD } from "./model/checkpoint/import";
+export type { ImportOptions, ImportReport, WeightCopy } from "./model/checkpoint/import";
+export { readTorchCheckpoint, openTorchCheckpoint } from "./model/checkpoint/torch_checkpoint";
+export type { TorchCheckpoint, LazyTorchCheckpoint } from "./model/checkpoint/torch_checkpoint";
+export { TorchArchive, TorchTensorRef, TorchStorageRef } from "./model/checkpoint/torch_archive";
+export type { TorchTensorData, TorchDtype } from "./model/checkpoint/torch_archive";
+export { unpickle, toPlain, PyObject, PyGlobal, PyCallable } from "./model/checkpoint/pickle";
+export type { UnpickleHooks } from "./model/checkpoint/pickle";
+export { ZipReader } from "./model/checkpoint/zip_reader";
+export type { ZipEntry, ZipReadStats } from "./model/checkpoint/zip_reader";
+
 // --- Data ---
 export { readQm9, readQm9Records, toMolecule, qm9Name, resolveReadQm9Options, DEFAULT_READ_QM9, QM9_FILE, QM9_DATA_DIR, QM9_STATS_FILE, QM9_SPLIT_COUNTS, QM9_MOLECULE_COUNT, SPLIT_NAMES } from "./data/qm9_reader";
 export type { Qm9Record, Qm9Bond, ReadQm9Options, SplitScheme, SplitName } from "./data/qm9_reader";

@@ -4,6 +4,7 @@
  */
 import { Command } from "commander";
 import { initBackend } from "../env";
+import { registerImportCommand } from "./import";
 
 /** Build the program with every subcommand registered (exported for tests). */
 export function buildProgram(): Command {
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .action(async () => {
       console.log((await initBackend()).summary);
     });
+  registerImportCommand(program);
   return program;
 }
 

@@ -1,15 +1,17 @@
 /**
- * Import a SemlaFlow Lightning checkpoint into molcache's bundle format: pick the EMA generator weights
+ * Import a SemlaFlow Lightning checkpoint into a molcache model folder: pick the EMA generator weights
  * (`ema_gen.module.*`, else `gen.*`), build the config from the hyperparameters, check every tensor name and shape,
- * and write `<outDir>/weights.json|bin` + `<outDir>/config.json` only once everything has been checked.
+ * and write `<outDir>/weights.json|bin` + `<outDir>/config.json` (the `molcache-model/1` format `loadModel` reads)
+ * only once everything has been checked.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Bundle, BundleTensor, shapeSize, writeBundle } from "../../util/bundle";
 import { writeFileAtomic } from "../../util/atomic_write";
-import { SemlaConfig, configFromHyperparameters, resolveConfig } from "../config";
+import { SemlaConfig, configFromHyperparameters } from "../config";
+import type { ModelFile } from "../model_io";
 import { expectedParameterShapes } from "../parameter_shapes";
-import { openTorchCheckpoint } from "./torch_checkpoint";
+import { LazyTorchCheckpoint, openTorchCheckpoint } from "./torch_checkpoint";
 
 /** Coordinate standard deviations (Å) of the reference datasets: model coordinates are Å divided by these. */
 export const DATASET_COORD_STD: Readonly<Record<string, number>> = {
@@ -24,18 +26,33 @@ export type WeightCopy = "auto" | "ema" | "gen";
 export interface ImportOptions {
   /** `auto` (default): the EMA copy `ema_gen.module.*` when present, else `gen.*`. `ema`/`gen` force one. */
   copy: WeightCopy;
+  /**
+   * Coordinate std in Å. Default (undefined): from the hyperparameters' `dataset` ({@link DATASET_COORD_STD}), else
+   * their `coord_scale`; without either, the import fails unless this is given.
+   */
+  coordStd: number | undefined;
+  /** Model name in config.json (default: the checkpoint file name without its extension). */
+  name: string | undefined;
 }
 
 /** Defaults of {@link ImportOptions}. */
-export const DEFAULT_IMPORT_OPTIONS: ImportOptions = { copy: "auto" };
+export const DEFAULT_IMPORT_OPTIONS: Readonly<ImportOptions> = { copy: "auto", coordStd: undefined, name: undefined };
 
-/** Fill defaults and validate (unknown keys are errors). */
+/**
+ * Fill defaults and validate (unknown keys are errors).
+ * @example
+ * resolveImportOptions({ copy: "gen" }).copy; // "gen"
+ */
 export function resolveImportOptions(partial: Partial<ImportOptions> = {}): ImportOptions {
   for (const k of Object.keys(partial)) {
     if (!(k in DEFAULT_IMPORT_OPTIONS)) throw new Error(`unknown import option: ${k}; known options are ${Object.keys(DEFAULT_IMPORT_OPTIONS).join(", ")}`);
   }
   const o = { ...DEFAULT_IMPORT_OPTIONS, ...partial };
   if (!["auto", "ema", "gen"].includes(o.copy)) throw new Error(`invalid copy: ${String(o.copy)}; use auto, ema or gen`);
+  if (o.coordStd !== undefined && !(typeof o.coordStd === "number" && Number.isFinite(o.coordStd) && o.coordStd > 0)) {
+    throw new Error(`invalid coordStd: ${String(o.coordStd)}; must be a positive number of Å (QM9 1.7232995, GEOM-Drugs 2.4070387)`);
+  }
+  if (o.name !== undefined && (typeof o.name !== "string" || o.name === "")) throw new Error(`invalid name: ${String(o.name)}; use a non-empty string`);
   return o;
 }
 
@@ -53,25 +70,16 @@ export interface ImportReport {
   nTensors: number;
   nParams: number;
   dataset?: string;
-  /** Coordinate standard deviation in Å, when the hyperparameters name a known dataset (or give `coord_scale`). */
-  coordStd?: number;
+  /** Coordinate std in Å, as written to config.json. */
+  coordStd: number;
+  /** Where the coordinate std came from: `dataset <name>`, `coord_scale` or `option`. */
+  coordStdSource: string;
   /** Tensors converted to float32 from another dtype (`name: float64`). */
   converted: string[];
-  /** Checkpoint tensors not imported (other copy, EMA counter, …), counted by top-level prefix. */
+  /** Checkpoint tensors not imported (other copy, EMA counter, …), grouped by prefix. */
   skipped: Record<string, number>;
   bytesRead: number;
   fileSize: number;
-}
-
-/** The `config.json` written beside the weights. */
-export interface ImportedConfigFile {
-  format: "molcache-semla-config/1";
-  config: SemlaConfig;
-  dataset?: string;
-  coordStd?: number;
-  weights: string;
-  source: { checkpoint: string; prefix: string; nParams: number };
-  hyperParameters: Record<string, unknown>;
 }
 
 const FLOAT_SOURCES = new Set(["float32", "float64", "float16", "bfloat16"]);
@@ -92,7 +100,75 @@ function buildConfig(hp: Record<string, unknown>, file: string): SemlaConfig {
   }
 }
 
-/** Move staged files into `outDir` (a whole new folder when it did not exist), config last. */
+/** The coordinate std: the option, else the dataset's, else `coord_scale`; an error naming the fix otherwise. */
+function pickCoordStd(hp: Record<string, unknown>, option: number | undefined, file: string): { coordStd: number; coordStdSource: string } {
+  const dataset = typeof hp.dataset === "string" ? hp.dataset : undefined;
+  if (option !== undefined) return { coordStd: option, coordStdSource: "option" };
+  if (dataset !== undefined && DATASET_COORD_STD[dataset] !== undefined) return { coordStd: DATASET_COORD_STD[dataset], coordStdSource: `dataset ${dataset}` };
+  if (typeof hp.coord_scale === "number" && hp.coord_scale > 0) return { coordStd: hp.coord_scale, coordStdSource: "coord_scale" };
+  throw new Error(
+    `${file}: the hyperparameters give neither a known dataset (${dataset ?? "none"}) nor coord_scale; pass the coordinate ` +
+      "std (--coord-std: QM9 1.7232995, GEOM-Drugs 2.4070387)",
+  );
+}
+
+interface Selection {
+  prefix: ImportReport["prefix"];
+  copyNote: string;
+  /** Our parameter name → checkpoint name, in reference order. */
+  names: Map<string, string>;
+  skipped: Record<string, number>;
+}
+
+/** Choose the weight copy and check its names, shapes and dtypes against the config (reads no tensor data). */
+function selectWeights(ckpt: LazyTorchCheckpoint, config: SemlaConfig, copy: WeightCopy, file: string): Selection {
+  const all = [...ckpt.tensors.keys()];
+  const nEma = all.filter((n) => n.startsWith("ema_gen.module.")).length;
+  const nGen = all.filter((n) => n.startsWith("gen.")).length;
+  if (copy === "ema" && nEma === 0) throw new Error(`${file} has no EMA weights (ema_gen.module.*); use copy "gen" or "auto"`);
+  if (copy === "gen" && nGen === 0) throw new Error(`${file} has no raw generator weights (gen.*)`);
+  if (nEma === 0 && nGen === 0) {
+    throw new Error(`${file} holds no SemlaFlow generator weights (no ema_gen.module.* or gen.* tensors among ${all.length})`);
+  }
+  const useEma = copy === "ema" || (copy === "auto" && nEma > 0);
+  const prefix = useEma ? "ema_gen.module." : "gen.";
+  const copyNote = useEma
+    ? `EMA weights (ema_gen.module.*, ${nEma} tensors)${nGen ? `; raw gen.* copy (${nGen}) ignored` : ""}`
+    : `raw weights (gen.*, ${nGen} tensors): ${nEma ? "chosen by option" : "the checkpoint has no EMA copy"}`;
+
+  const expected = expectedParameterShapes(config);
+  const problems: string[] = [];
+  const found = new Map<string, string>();
+  const skipped: Record<string, number> = {};
+  for (const n of all) {
+    if (!n.startsWith(prefix)) {
+      const group = n.startsWith("ema_gen.module.") ? "ema_gen.module.*" : n.startsWith("gen.") ? "gen.*"
+        : n.startsWith("ema_gen.") ? n : `${n.split(".")[0]}.*`;
+      skipped[group] = (skipped[group] ?? 0) + 1;
+      continue;
+    }
+    const ours = n.slice(prefix.length);
+    const ref = ckpt.tensors.get(n)!;
+    const want = expected.get(ours);
+    if (!want) problems.push(`unexpected tensor ${n} [${ref.shape}]`);
+    else if (want.join(",") !== ref.shape.join(",")) problems.push(`${n} has shape [${ref.shape}], the config needs [${want}]`);
+    else if (!FLOAT_SOURCES.has(ref.dtype)) problems.push(`${n} is ${ref.dtype}, not a floating-point tensor`);
+    found.set(ours, n);
+  }
+  for (const ours of expected.keys()) if (!found.has(ours)) problems.push(`missing tensor ${prefix}${ours}`);
+  if (problems.length) {
+    const c = config;
+    const cfg = `d_model ${c.dModel}, n_layers ${c.nLayers}, d_message ${c.dMessage}, d_edge ${c.dEdge}, n_coord_sets ${c.nCoordSets}`;
+    throw new Error(
+      `${file}: the state dict does not fit the config from its hyperparameters (${cfg}); ${problems.length} problem(s): ` +
+        problems.slice(0, 8).join("; ") + (problems.length > 8 ? "; …" : ""),
+    );
+  }
+  const names = new Map([...expected.keys()].map((ours) => [ours, found.get(ours)!] as [string, string]));
+  return { prefix, copyNote, names, skipped };
+}
+
+/** Move staged files into `outDir` (the whole folder when it did not exist), config last. */
 function publish(staging: string, outDir: string, created: boolean): void {
   if (created) {
     fs.renameSync(staging, outDir);
@@ -102,106 +178,10 @@ function publish(staging: string, outDir: string, created: boolean): void {
   fs.rmSync(staging, { recursive: true, force: true });
 }
 
-/**
- * Import a SemlaFlow Lightning checkpoint into `outDir` (`weights.json`, `weights.bin`, `config.json`).
- * Reads only the central directory, `data.pkl` and the chosen copy's storages. Nothing is written unless every
- * expected tensor is present with the right shape and finite values; files appear atomically.
- *
- * @throws with a message naming the problem: truncated or non-checkpoint file, wrong architecture, missing
- *   hyperparameters, missing/unexpected/misshaped tensors, non-float or non-finite weights.
- * @example
- * const r = importSemlaCheckpoint("last.ckpt", "models/qm9");
- * console.log(r.copyNote, r.nParams); // "EMA weights (ema_gen.module.*)…", 23301407
- */
-export function importSemlaCheckpoint(ckptPath: string, outDir: string, options: Partial<ImportOptions> = {}): ImportReport {
-  const opts = resolveImportOptions(options);
-  const file = path.basename(ckptPath);
-  const ckpt = openTorchCheckpoint(ckptPath);
-  let bundle: Bundle;
-  let prefix: ImportReport["prefix"];
-  let copyNote: string;
-  let config: SemlaConfig;
-  const converted: string[] = [];
-  const skipped: Record<string, number> = {};
-  try {
-    const names = [...ckpt.tensors.keys()];
-    const nEma = names.filter((n) => n.startsWith("ema_gen.module.")).length;
-    const nGen = names.filter((n) => n.startsWith("gen.")).length;
-    if (opts.copy === "ema" && nEma === 0) throw new Error(`${file} has no EMA weights (ema_gen.module.*); use copy "gen" or "auto"`);
-    if (opts.copy === "gen" && nGen === 0) throw new Error(`${file} has no raw generator weights (gen.*)`);
-    if (nEma === 0 && nGen === 0) {
-      throw new Error(`${file} holds no SemlaFlow generator weights (no ema_gen.module.* or gen.* tensors among ${names.length})`);
-    }
-    const useEma = opts.copy === "ema" || (opts.copy === "auto" && nEma > 0);
-    prefix = useEma ? "ema_gen.module." : "gen.";
-    copyNote = useEma
-      ? `EMA weights (ema_gen.module.*, ${nEma} tensors)${nGen ? `; raw gen.* copy (${nGen}) ignored` : ""}`
-      : `raw weights (gen.*, ${nGen} tensors): ${nEma ? "chosen by option" : "the checkpoint has no EMA copy"}`;
-
-    config = buildConfig(ckpt.hyperParameters, file);
-    const expected = expectedParameterShapes(config);
-    const problems: string[] = [];
-    const chosen = new Map<string, string>(); // our name → checkpoint name
-    for (const n of names) {
-      if (!n.startsWith(prefix)) {
-        const group = n.startsWith("ema_gen.module.") ? "ema_gen.module.*" : n.startsWith("gen.") ? "gen.*"
-          : n.startsWith("ema_gen.") ? n : `${n.split(".")[0]}.*`;
-        skipped[group] = (skipped[group] ?? 0) + 1;
-        continue;
-      }
-      const ours = n.slice(prefix.length);
-      const ref = ckpt.tensors.get(n)!;
-      const want = expected.get(ours);
-      if (!want) problems.push(`unexpected tensor ${n} [${ref.shape}]`);
-      else if (want.join(",") !== ref.shape.join(",")) problems.push(`${n} has shape [${ref.shape}], the config needs [${want}]`);
-      else if (!FLOAT_SOURCES.has(ref.dtype)) problems.push(`${n} is ${ref.dtype}, not a floating-point tensor`);
-      chosen.set(ours, n);
-    }
-    for (const ours of expected.keys()) if (!chosen.has(ours)) problems.push(`missing tensor ${prefix}${ours}`);
-    if (problems.length) {
-      const cfg = `d_model ${config.dModel}, n_layers ${config.nLayers}, d_message ${config.dMessage}, d_edge ${config.dEdge}, n_coord_sets ${config.nCoordSets}`;
-      throw new Error(
-        `${file}: the state dict does not fit the config from its hyperparameters (${cfg}); ${problems.length} problem(s): ` +
-          problems.slice(0, 8).join("; ") + (problems.length > 8 ? "; …" : ""),
-      );
-    }
-
-    const loaded = ckpt.load([...expected.keys()].map((n) => chosen.get(n)!));
-    const tensors = new Map<string, BundleTensor>();
-    for (const ours of expected.keys()) {
-      const t = loaded.get(chosen.get(ours)!)!;
-      if (!(t.data instanceof Float32Array)) throw new Error(`${file}: ${chosen.get(ours)} did not load as float32`);
-      let bad = 0;
-      for (let i = 0; i < t.data.length; i++) if (!Number.isFinite(t.data[i])) bad++;
-      if (bad) throw new Error(`${file}: ${chosen.get(ours)} has ${bad} non-finite values; the checkpoint is corrupt or diverged`);
-      if (t.sourceDtype !== "float32") converted.push(`${ours}: ${t.sourceDtype}`);
-      tensors.set(ours, { dtype: "float32", shape: t.shape, data: t.data });
-    }
-    bundle = { tensors, meta: {} };
-  } finally {
-    ckpt.close();
-  }
-
-  const hp = ckpt.hyperParameters;
-  const dataset = typeof hp.dataset === "string" ? hp.dataset : undefined;
-  let coordStd = dataset !== undefined ? DATASET_COORD_STD[dataset] : undefined;
-  if (coordStd === undefined && typeof hp.coord_scale === "number" && hp.coord_scale > 0) coordStd = hp.coord_scale;
-  let nParams = 0;
-  for (const t of bundle.tensors.values()) nParams += shapeSize(t.shape);
-  bundle.meta = { what: "SemlaGenerator state_dict imported from a Lightning checkpoint", checkpoint: file, prefix, n_params: nParams };
-  const configFile: ImportedConfigFile = {
-    format: "molcache-semla-config/1",
-    config,
-    ...(dataset !== undefined ? { dataset } : {}),
-    ...(coordStd !== undefined ? { coordStd } : {}),
-    weights: "weights.json",
-    source: { checkpoint: file, prefix, nParams },
-    hyperParameters: hp,
-  };
-
-  // Stage everything, then move into place: a failure never leaves a half-written import.
+/** Write the bundle and config into a staging folder, then move them into place; nothing is left on failure. */
+function writeModelFolder(outDir: string, bundle: Bundle, configFile: ModelFile): void {
   const created = !fs.existsSync(outDir);
-  if (!created && !fs.statSync(outDir).isDirectory()) throw new Error(`--out ${outDir} exists and is not a folder`);
+  if (!created && !fs.statSync(outDir).isDirectory()) throw new Error(`output ${outDir} exists and is not a folder`);
   const stagingParent = created ? path.dirname(path.resolve(outDir)) : outDir;
   fs.mkdirSync(stagingParent, { recursive: true });
   // Not mkdtemp: its 0700 mode would become the output folder's mode after the rename.
@@ -215,28 +195,86 @@ export function importSemlaCheckpoint(ckptPath: string, outDir: string, options:
     fs.rmSync(staging, { recursive: true, force: true });
     throw new Error(`could not write the import to ${outDir}: ${(err as Error).message}`);
   }
-  return {
-    checkpoint: ckptPath, outDir, weightsPath: path.join(outDir, "weights.json"), configPath: path.join(outDir, "config.json"),
-    prefix, copyNote, config, nTensors: bundle.tensors.size, nParams, dataset, coordStd, converted, skipped,
-    bytesRead: ckpt.stats.bytesRead, fileSize: fs.statSync(ckptPath).size,
-  };
 }
 
 /**
- * Read an imported model's `config.json` (validated config, dataset, coordinate std, weights manifest path).
+ * Import a SemlaFlow Lightning checkpoint into the model folder `outDir` (`weights.json`, `weights.bin`,
+ * `config.json`). Reads only the zip directory, `data.pkl` and the chosen copy's storages, each once. Nothing is
+ * written unless every expected tensor is present with the right shape and finite values; files appear atomically.
+ *
+ * @throws with a message naming the problem: truncated or non-checkpoint file, another architecture, missing
+ *   hyperparameters or coordinate std, missing/unexpected/misshaped tensors, non-float or non-finite weights.
  * @example
- * const { config, weightsPath } = readImportedConfig("models/qm9");
+ * const r = importSemlaCheckpoint("last.ckpt", "models/geom");
+ * console.log(r.copyNote, r.nParams); // "EMA weights (ema_gen.module.*, 428 tensors)…", 23301407
  */
-export function readImportedConfig(dir: string): ImportedConfigFile & { weightsPath: string } {
-  const file = path.join(dir, "config.json");
-  let json: ImportedConfigFile;
+export function importSemlaCheckpoint(ckptPath: string, outDir: string, options: Partial<ImportOptions> = {}): ImportReport {
+  const opts = resolveImportOptions(options);
+  const file = path.basename(ckptPath);
+  const ckpt = openTorchCheckpoint(ckptPath);
+  const hp = ckpt.hyperParameters;
+  let config: SemlaConfig;
+  let sel: Selection;
+  let std: { coordStd: number; coordStdSource: string };
+  const tensors = new Map<string, BundleTensor>();
+  const converted: string[] = [];
   try {
-    json = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (err) {
-    throw new Error(`cannot read ${file}: ${(err as Error).message}; run \`molcache import <file.ckpt> --out ${dir}\` first`);
+    config = buildConfig(hp, file);
+    std = pickCoordStd(hp, opts.coordStd, file);
+    sel = selectWeights(ckpt, config, opts.copy, file);
+    const loaded = ckpt.load(sel.names.values());
+    for (const [ours, theirs] of sel.names) {
+      const t = loaded.get(theirs)!;
+      if (!(t.data instanceof Float32Array)) throw new Error(`${file}: ${theirs} did not load as float32`);
+      let bad = 0;
+      for (let i = 0; i < t.data.length; i++) if (!Number.isFinite(t.data[i])) bad++;
+      if (bad) throw new Error(`${file}: ${theirs} has ${bad} non-finite values; the checkpoint is corrupt or diverged`);
+      if (t.sourceDtype !== "float32") converted.push(`${ours}: ${t.sourceDtype}`);
+      tensors.set(ours, { dtype: "float32", shape: t.shape, data: t.data });
+    }
+  } finally {
+    ckpt.close();
   }
-  if (json.format !== "molcache-semla-config/1" || typeof json.config !== "object") {
-    throw new Error(`${file} is not a molcache imported-model config (format ${String(json.format)})`);
-  }
-  return { ...json, config: resolveConfig({ ...json.config }, json.config), weightsPath: path.join(dir, json.weights) };
+
+  let nParams = 0;
+  for (const t of tensors.values()) nParams += shapeSize(t.shape);
+  const dataset = typeof hp.dataset === "string" ? hp.dataset : undefined;
+  const bundle: Bundle = {
+    tensors,
+    meta: { what: "SemlaGenerator state_dict imported from a Lightning checkpoint", checkpoint: file, prefix: sel.prefix, n_params: nParams },
+  };
+  const configFile: ModelFile = {
+    format: "molcache-model/1",
+    name: opts.name ?? file.replace(/\.[^.]*$/, ""),
+    config,
+    coordStd: std.coordStd,
+    meta: {
+      source: "lightning-checkpoint",
+      checkpoint: file,
+      prefix: sel.prefix,
+      nParams,
+      coordStdSource: std.coordStdSource,
+      ...(dataset !== undefined ? { dataset } : {}),
+      hyperParameters: hp,
+    },
+  };
+  writeModelFolder(outDir, bundle, configFile);
+  return {
+    checkpoint: ckptPath,
+    outDir,
+    weightsPath: path.join(outDir, "weights.json"),
+    configPath: path.join(outDir, "config.json"),
+    prefix: sel.prefix,
+    copyNote: sel.copyNote,
+    config,
+    nTensors: tensors.size,
+    nParams,
+    dataset,
+    coordStd: std.coordStd,
+    coordStdSource: std.coordStdSource,
+    converted,
+    skipped: sel.skipped,
+    bytesRead: ckpt.stats.bytesRead,
+    fileSize: fs.statSync(ckptPath).size,
+  };
 }
