@@ -83,6 +83,15 @@ const FAKE_TORCH_PKL = [
   "713f8a0900000000000000004058030000006e656771404af9ffffff580500000062657461737141473feccccccccccccd473fef",
   "f7ced916872b86714275580c00000068706172616d735f6e616d65714358060000006b77617267737144752e",
 ].join("");
+// {"state_dict": {"h": HalfStorage "0" [4], "bf": BFloat16Storage "1" [3]}} (same fake-torch Pickler)
+const HALF_PKL = [
+  "80027d7100580a00000073746174655f64696374710163636f6c6c656374696f6e730a4f726465726564446963740a7102295271",
+  "0328580100000068710463746f7263682e5f7574696c730a5f72656275696c645f74656e736f725f76320a710528285807000000",
+  "73746f72616765710663746f7263680a48616c6653746f726167650a71075801000000307108580300000063707571094b047471",
+  "0a514b004b0485710b4b0185710c8968022952710d74710e52710f58020000006266711068052828680663746f7263680a42466c",
+  "6f6174313653746f726167650a7111580100000031711268094b03747113514b004b03857114680c896802295271157471165271",
+  "1775732e",
+].join("");
 
 const hex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, "hex"));
 
@@ -213,6 +222,23 @@ describe("TorchArchive / readTorchCheckpoint on a torch.save-format archive", ()
     } finally {
       ar.close();
     }
+  });
+
+  it("converts float16 and bfloat16 storages to float32 exactly", () => {
+    const file = path.join(tmp, "half.pt");
+    const half = Buffer.alloc(8);
+    [0x3c00, 0xc100, 0x7bff, 0x0001].forEach((x, i) => half.writeUInt16LE(x, 2 * i)); // 1, -2.5, 65504, 2^-24
+    const bf = Buffer.alloc(6);
+    [0x3f80, 0xc040, 0x7f80].forEach((x, i) => bf.writeUInt16LE(x, 2 * i)); // 1, -3, +Infinity
+    fs.writeFileSync(file, zipSync({
+      "h/data.pkl": [hex(HALF_PKL), { level: 0 }],
+      "h/data/0": [half, { level: 0 }],
+      "h/data/1": [bf, { level: 0 }],
+    }));
+    const sd = readTorchCheckpoint(file).stateDict;
+    assert.deepEqual([...sd.get("h")!.data], [1, -2.5, 65504, 2 ** -24]);
+    assert.equal(sd.get("h")!.sourceDtype, "float16");
+    assert.deepEqual([...sd.get("bf")!.data], [1, -3, Infinity]);
   });
 
   it("names a zip without data.pkl and a legacy (pre-1.6) torch file", () => {

@@ -80,9 +80,11 @@ const BUILTINS: Record<string, (args: unknown[]) => unknown> = {
   "builtins.bytearray": (a) => (typeof a[0] === "string" ? latin1(a[0]) : a[0] instanceof Uint8Array ? a[0] : new Uint8Array()),
   "builtins.bytes": (a) => (typeof a[0] === "string" ? latin1(a[0]) : a[0] instanceof Uint8Array ? a[0] : new Uint8Array()),
   // Protocol 2 pickles bytes as _codecs.encode(text, "latin1").
-  "_codecs.encode": (a) => (typeof a[0] === "string" ? (a[1] === "latin1" || a[1] === "latin-1" ? latin1(a[0]) : new TextEncoder().encode(a[0])) : a[0]),
+  "_codecs.encode": (a) =>
+    typeof a[0] !== "string" ? a[0] : a[1] === "latin1" || a[1] === "latin-1" ? latin1(a[0]) : new TextEncoder().encode(a[0]),
   // Protocols 0/1 rebuild plain class instances through copyreg; the state arrives by BUILD.
-  "copyreg._reconstructor": (a) => (a[0] instanceof PyGlobal ? new PyObject(a[0], []) : new PyObject(new PyGlobal("copyreg", "_reconstructor"), a)),
+  "copyreg._reconstructor": (a) =>
+    a[0] instanceof PyGlobal ? new PyObject(a[0], []) : new PyObject(new PyGlobal("copyreg", "_reconstructor"), a),
   "numpy.core.multiarray.scalar": numpyScalar,
   "numpy._core.multiarray.scalar": numpyScalar,
 };
@@ -93,6 +95,10 @@ function builtinGlobal(module: string, name: string): unknown {
   const fn = BUILTINS[`${mod}.${name}`];
   return fn ? new PyCallable(`${mod}.${name}`, fn) : undefined;
 }
+
+const asArgs = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
+const hasSetState = (v: unknown): v is { setState(s: unknown): void } =>
+  typeof v === "object" && v !== null && typeof (v as { setState?: unknown }).setState === "function";
 
 /** Apply a callable (known or not) to its arguments. */
 function callGlobal(callee: unknown, args: unknown[], where: number): unknown {
@@ -148,7 +154,9 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks = {}): unknown {
   const memo = new Map<number, unknown>();
 
   const need = (n: number): number => {
-    if (pos + n > data.length) throw new Error(`pickle data ends early at byte ${data.length} (wanted ${n} more at ${pos}); the file is truncated`);
+    if (pos + n > data.length) {
+      throw new Error(`pickle data ends early at byte ${data.length} (wanted ${n} more at ${pos}); the file is truncated`);
+    }
     const at = pos;
     pos += n;
     return at;
@@ -202,7 +210,9 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks = {}): unknown {
       case 0x80: need(1); break; // PROTO
       case 0x95: need(8); break; // FRAME (protocol 4): frames are just a read-ahead hint
       case 0x2e: // STOP
-        if (stack.length !== 1 || metastack.length) throw new Error(`pickle: STOP with ${stack.length} values on the stack; the data is corrupt`);
+        if (stack.length !== 1 || metastack.length) {
+          throw new Error(`pickle: STOP with ${stack.length} values on the stack; the data is corrupt`);
+        }
         return stack[0];
       case 0x28: metastack.push(stack); stack = []; break; // MARK
       case 0x30: pop(); break; // POP
@@ -253,19 +263,31 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks = {}): unknown {
       case 0x68: stack.push(getMemo(data[need(1)])); break; // BINGET
       case 0x6a: stack.push(getMemo(dv.getUint32(need(4), true))); break; // LONG_BINGET
       case 0x63: { const module = line(); const name = line(); stack.push(global(module, name)); break; } // GLOBAL
-      case 0x93: { const name = String(pop()); const module = String(pop()); stack.push(global(module, name)); break; } // STACK_GLOBAL
-      case 0x52: { const args = pop(); const fn = pop(); stack.push(callGlobal(fn, Array.isArray(args) ? args : [args], at)); break; } // REDUCE
-      case 0x81: { const args = pop(); const cls = pop(); stack.push(callGlobal(cls, Array.isArray(args) ? args : [args], at)); break; } // NEWOBJ
-      case 0x92: { pop(); const args = pop(); const cls = pop(); stack.push(callGlobal(cls, Array.isArray(args) ? args : [args], at)); break; } // NEWOBJ_EX (kwargs dropped)
-      case 0x69: { const module = line(); const name = line(); const args = popMark(); stack.push(callGlobal(global(module, name), args, at)); break; } // INST
+      case 0x93: { const name = String(pop()); stack.push(global(String(pop()), name)); break; } // STACK_GLOBAL
+      case 0x52: case 0x81: { // REDUCE, NEWOBJ: callable/class and an argument tuple
+        const args = asArgs(pop());
+        stack.push(callGlobal(pop(), args, at));
+        break;
+      }
+      case 0x92: { // NEWOBJ_EX (keyword arguments dropped)
+        pop();
+        const args = asArgs(pop());
+        stack.push(callGlobal(pop(), args, at));
+        break;
+      }
+      case 0x69: { // INST (protocol 0)
+        const module = line();
+        const name = line();
+        const args = popMark();
+        stack.push(callGlobal(global(module, name), args, at));
+        break;
+      }
       case 0x6f: { const items = popMark(); stack.push(callGlobal(items[0], items.slice(1), at)); break; } // OBJ
       case 0x62: { // BUILD: set state on the object below; dicts and tensors keep their own meaning
         const state = pop();
         const obj = top();
         if (obj instanceof PyObject) obj.state = state;
-        else if (obj && typeof obj === "object" && "setState" in obj && typeof (obj as { setState: unknown }).setState === "function") {
-          (obj as { setState(s: unknown): void }).setState(state);
-        }
+        else if (hasSetState(obj)) obj.setState(state);
         break;
       }
       case 0x50: stack.push(persistent(line())); break; // PERSID
