@@ -35,3 +35,29 @@ export { loadSmilesSet, buildSmilesList, resolveSmilesSetOptions, DEFAULT_SMILES
 export type { SmilesSetOptions } from "./data/smiles_set";
 export { loadQm9Split, unpackSplit, resolveLoadQm9SplitOptions, DEFAULT_LOAD_QM9_SPLIT } from "./data/dataset";
 export type { Qm9Split, PackedSplit, LoadQm9SplitOptions } from "./data/dataset";
+
+// --- Figures ---
+export type { PlotlyFigure, PlotlyTrace, PlotlyLayout, NumberRows, PcaPanel, PcaTrajectoryInput, AtomTrajectoryRun, AtomTrajectoryInput, PredictabilitySeries, PredictabilityInput, AccelerationRow, AccelerationInput, FrontierPoint, FrontierBasePoint, FrontierCachePoint, FrontierMetric, FrontierInput, SimilarityHeatmapInput } from "./viz/types";
+export { THEME, FORECASTER_COLORS, PALETTE, DASHES, forecasterColor, withAlpha, axisStyle, baseLayout } from "./viz/theme";
+export { subplotGrid, subplotCell } from "./viz/subplots";
+export type { SubplotGrid, SubplotGridOptions, SubplotCell } from "./viz/subplots";
+export { pcaTrajectoryFigure, resolvePcaTrajectoryOptions, DEFAULT_PCA_TRAJECTORY_OPTIONS } from "./viz/pca_trajectory";
+export type { PcaTrajectoryOptions } from "./viz/pca_trajectory";
+export { atomTrajectoryFigure, resolveAtomTrajectoryOptions, DEFAULT_ATOM_TRAJECTORY_OPTIONS } from "./viz/atom_trajectory";
+export type { AtomTrajectoryOptions } from "./viz/atom_trajectory";
+export { predictabilityFigure, resolvePredictabilityOptions, DEFAULT_PREDICTABILITY_OPTIONS } from "./viz/predictability";
+export type { PredictabilityOptions } from "./viz/predictability";
+export { accelerationFigure, resolveAccelerationOptions, DEFAULT_ACCELERATION_OPTIONS, formatSpeedup } from "./viz/acceleration";
+export type { AccelerationOptions } from "./viz/acceleration";
+export { speedQualityFrontierFigure, resolveFrontierOptions, DEFAULT_FRONTIER_OPTIONS } from "./viz/speed_quality_frontier";
+export type { FrontierOptions } from "./viz/speed_quality_frontier";
+export { similarityHeatmapFigure, resolveSimilarityHeatmapOptions, DEFAULT_SIMILARITY_HEATMAP_OPTIONS } from "./viz/similarity_heatmap";
+export type { SimilarityHeatmapOptions } from "./viz/similarity_heatmap";
+export { moleculeFigure, resolveMoleculeFigureOptions, DEFAULT_MOLECULE_FIGURE_OPTIONS, hillFormula } from "./viz/molecule_3d";
+export type { MoleculeFigureOptions } from "./viz/molecule_3d";
+export { cpkColor, CPK_COLORS, CPK_UNKNOWN } from "./viz/cpk";
+export { createFigureExporter, withFigureExporter, chromiumPath, resolveImageOptions, DEFAULT_CHROMIUM_PATH, CHROMIUM_ARGS } from "./viz/export";
+export type { FigureExporter, FigureExporterOptions, ImageOptions, ExportTimings } from "./viz/export";
+export { pngHeader, pngPixelStats } from "./viz/png_info";
+export type { PngHeader, PngPixelStats } from "./viz/png_info";
+export { plotlyLibraryPath, readPlotlyLibrary, plotlyVersion } from "./viz/plotly_library";
