@@ -7,11 +7,12 @@ import * as tf from "@tensorflow/tfjs";
 import { SemlaConfig } from "./config";
 import { ParamStore } from "./params";
 import {
-  centreSets, coordNormLength, coordNormNone, layerNorm, linear, mixSets, mlp, MoleculeContext, pairLinear, silu,
+  centreSets, coordNormLength, coordNormNone, fullMask, layerNorm, linear, mixSets, mlp, MoleculeContext, pairLinear,
+  silu,
 } from "./ops";
 import { equivariantFeedForward } from "./layers/equivariant_ff";
-import { layerMessages } from "./layers/messages";
-import { coordAttention, nodeAttention } from "./layers/attention";
+import { layerMessageParts } from "./layers/messages";
+import { coordAttentionChannelsFirst, nodeAttentionChannelsFirst } from "./layers/attention";
 
 /** The network inputs (all float32). The categorical inputs are one-hot states; `cond*` are self-conditioning. */
 export interface GeneratorInputs {
@@ -59,10 +60,20 @@ export interface BlockState {
   outputs?: GeneratorOutputs;
 }
 
+/**
+ * Receives intermediate tensors inside blocks, by the fixture's names without `inter.` (`layer0.messages`,
+ * `layer0.ff.coord_update`, `layer0.ff.node_update`, `layer0.node_attn_update`, `layer0.coord_attn_update`,
+ * `dynamics.node_feats_normed`, `dynamics.edge_feats_normed`). The tensors belong to the forward's tidy scope:
+ * clone and `tf.keep` what you keep. For debugging and parity tests; costs nothing when absent.
+ */
+export type IntermediateRecorder = (name: string, tensor: tf.Tensor) => void;
+
 /** Everything a block may read besides the state. */
 export interface ForwardContext extends MoleculeContext {
   inputs: GeneratorInputs;
   config: SemlaConfig;
+  /** Optional debug seam: see {@link IntermediateRecorder}. */
+  record?: IntermediateRecorder;
 }
 
 /** A named block of the generator. */
@@ -81,14 +92,15 @@ const embed: Block = {
   run(p, _state, ctx) {
     const { inputs, config } = ctx;
     const [b, n] = inputs.mask.shape;
-    const sizeIndex = tf.cast(ctx.nAtoms, "int32");
-    const sizeEmb = tf.tile(tf.reshape(tf.gather(p.get("size_emb.weight"), sizeIndex), [b, 1, config.sizeEmb]), [1, n, 1]);
+    // A one-hot matmul instead of tf.gather: gather's gradient (UnsortedSegmentSum) has no wasm kernel.
+    const sizeOneHot = tf.oneHot(tf.cast(ctx.nAtoms, "int32"), config.maxAtoms);
+    const sizeEmb = tf.tile(tf.reshape(tf.matMul(sizeOneHot, p.get("size_emb.weight")), [b, 1, config.sizeEmb]), [1, n, 1]);
     const times = tf.tile(tf.reshape(inputs.t, [b, 1, 1]), [1, n, 1]);
     const nodeIn = tf.concat([times, inputs.atomics, sizeEmb, inputs.condAtomics], 2);
     const nodeFeats = mlp(p, "feat_proj", nodeIn);
     const edgeFeats = mlp(p, "edge_in_proj", tf.concat([inputs.bonds, inputs.condBonds], 3));
     const stacked = tf.stack([inputs.coords, inputs.condCoords], 1); // [B, 2, N, 3]
-    const coordSets = tf.mul(mixSets(stacked, p.get("dynamics.coord_proj.weight")), ctx.setMask);
+    const coordSets = tf.mul(mixSets(stacked, p.get("dynamics.coord_proj.weight")), fullMask(ctx, config.nCoordSets));
     return { coordSets, nodeFeats, edgeFeats };
   },
 };
@@ -107,16 +119,23 @@ function semlaLayer(index: number, nLayers: number): Block {
       c = tf.add(c, ff.coordUpdate);
       h = tf.add(h, ff.nodeUpdate);
       const edgesIn = first ? need(state.edgeFeats, name, "edgeFeats") : null;
-      const messages = layerMessages(p, `${prefix}.message_ff`, c, h, edgesIn, ctx);
       const { nAttnHeads: heads, nCoordSets: sets } = ctx.config;
-      const [b, n] = ctx.mask.shape;
-      const nodeScores = tf.slice(messages, [0, 0, 0, 0], [b, n, n, heads]);
-      const coordScores = tf.slice(messages, [0, 0, 0, heads], [b, n, n, sets]);
-      const nodeUpdate = nodeAttention(p, `${prefix}.node_attn`, nodeScores, h, ctx);
-      const coordUpdate = coordAttention(p, `${prefix}.coord_attn`, coordScores, c, ctx);
+      const msg = layerMessageParts(p, `${prefix}.message_ff`, c, h, edgesIn, ctx, heads, sets);
+      const nodeUpdate = nodeAttentionChannelsFirst(p, `${prefix}.node_attn`, msg.nodeScores, h, ctx);
+      const coordUpdate = coordAttentionChannelsFirst(p, `${prefix}.coord_attn`, msg.coordScores, c, ctx);
       const out: BlockState = { coordSets: tf.add(c, coordUpdate), nodeFeats: tf.add(h, nodeUpdate) };
       // Only the last layer emits edges; middle layers carry no edge stream.
-      if (last) out.edgeFeats = tf.slice(messages, [0, 0, 0, heads + sets], [b, n, n, -1]);
+      if (last) out.edgeFeats = msg.edges!;
+      if (ctx.record) {
+        const tag = `layer${index}`;
+        const channelsLast = (t: tf.Tensor) => tf.transpose(t, [0, 2, 3, 1]);
+        const parts = [channelsLast(msg.nodeScores), channelsLast(msg.coordScores), ...(msg.edges ? [msg.edges] : [])];
+        ctx.record(`${tag}.ff.coord_update`, ff.coordUpdate);
+        ctx.record(`${tag}.ff.node_update`, ff.nodeUpdate);
+        ctx.record(`${tag}.messages`, tf.concat(parts, 3));
+        ctx.record(`${tag}.node_attn_update`, nodeUpdate);
+        ctx.record(`${tag}.coord_attn_update`, coordUpdate);
+      }
       return out;
     },
   };
@@ -157,7 +176,8 @@ const bondRefine: Block = {
     const dist2 = tf.sum(tf.square(tf.sub(zi, zj)), 3, true);
     const dots = tf.sum(tf.mul(zi, zj), 3, true);
     const a = linear(p, `${prefix}.node_proj`, layerNorm(p, `${prefix}.node_norm`, h));
-    const rest = tf.concat([dist2, dots, layerNorm(p, `${prefix}.edge_norm`, edges)], 3);
+    // [dist², dot] is a cheap 2-wide concat; the edge piece gets its own product (see pairLinear).
+    const rest = [tf.concat([dist2, dots], 3), layerNorm(p, `${prefix}.edge_norm`, edges)];
     const hidden = pairLinear(p.get(`${prefix}.message_mlp.0.weight`), p.get(`${prefix}.message_mlp.0.bias`), a, rest);
     // Not residual: the refined edges replace the last layer's.
     return { ...state, edgeFeats: linear(p, `${prefix}.message_mlp.2`, silu(hidden)) };
@@ -170,6 +190,8 @@ const heads: Block = {
     const y = need(state.coords, "heads", "coords");
     const h = layerNorm(p, "dynamics.feat_norm", need(state.nodeFeats, "heads", "nodeFeats"));
     const e = layerNorm(p, "dynamics.bond_norm", need(state.edgeFeats, "heads", "edgeFeats"));
+    ctx.record?.("dynamics.node_feats_normed", h);
+    ctx.record?.("dynamics.edge_feats_normed", e);
     const [b, n] = ctx.mask.shape;
     const coords = tf.reshape(centreSets(tf.reshape(y, [b, 1, n, 3]), ctx), [b, n, 3]) as tf.Tensor3D;
     const symmetric = tf.add(e, tf.transpose(e, [0, 2, 1, 3]));

@@ -6,7 +6,9 @@ import * as tf from "@tensorflow/tfjs";
 import { SemlaConfig, resolveConfig } from "./config";
 import { ParamStore } from "./params";
 import { moleculeContext } from "./ops";
-import { Block, BlockState, buildBlocks, ForwardContext, GeneratorInputs, GeneratorOutputs } from "./blocks";
+import {
+  Block, BlockState, buildBlocks, ForwardContext, GeneratorInputs, GeneratorOutputs, IntermediateRecorder,
+} from "./blocks";
 
 /** Called after each block with its input and output state (tensors are owned by the forward's tidy scope). */
 export type BlockObserver = (block: string, input: BlockState, output: BlockState) => void;
@@ -21,6 +23,8 @@ export interface ForwardBlocksOptions {
   initial?: BlockState;
   /** Observers called after every block that runs. */
   observers?: readonly BlockObserver[];
+  /** Debug seam: receives the intermediates inside blocks (see {@link IntermediateRecorder}). */
+  record?: IntermediateRecorder;
 }
 
 /** A SemlaFlow generator. Owns its parameters: call {@link SemlaGenerator.dispose} when done. */
@@ -72,7 +76,7 @@ export class SemlaGenerator {
     if (end < start) throw new Error(`block ${options.until} comes before ${options.from}`);
     const observers = [...this.observers.values(), ...(options.observers ?? [])];
     return tf.tidy(() => {
-      const ctx: ForwardContext = { ...moleculeContext(inputs.mask), inputs, config: this.config };
+      const ctx: ForwardContext = { ...moleculeContext(inputs.mask), inputs, config: this.config, record: options.record };
       let state: BlockState = options.initial ?? {};
       for (let i = start; i <= end; i++) {
         const next = this.blocks[i].run(this.params, state, ctx);

@@ -13,11 +13,16 @@ export const EPS_LAYERNORM = 1e-5;
 /** Stands for −∞ in attention biases (exp underflows to exactly 0 in float32). */
 const NEG_INF = -1e9;
 
-/** `x · Wᵀ` over the last axis, with W stored `[out, in]` as in PyTorch. */
+/**
+ * `x · Wᵀ` over the last axis, with W stored `[out, in]` as in PyTorch.
+ * W is transposed explicitly rather than through `transposeB`: the wasm backend sends `transposeB` products to a
+ * naive loop, ~8× slower than the XNNPACK path a plain `[rows, in] · [in, out]` product takes. The transpose is part
+ * of the graph, so gradients reach the variable.
+ */
 export function matmulLast(x: tf.Tensor, w: tf.Tensor): tf.Tensor {
   const shape = x.shape;
   const inDim = shape[shape.length - 1];
-  const y = tf.matMul(tf.reshape(x, [-1, inDim]), w as tf.Tensor2D, false, true);
+  const y = tf.matMul(tf.reshape(x, [-1, inDim]), tf.transpose(w as tf.Tensor2D));
   return tf.reshape(y, [...shape.slice(0, -1), w.shape[0]]);
 }
 
@@ -30,6 +35,14 @@ export function linear(p: ParamStore, prefix: string, x: tf.Tensor, bias = true)
 /** The reference two-layer MLP `prefix.0` → SiLU → `prefix.2`. */
 export function mlp(p: ParamStore, prefix: string, x: tf.Tensor): tf.Tensor {
   return linear(p, `${prefix}.2`, silu(linear(p, `${prefix}.0`, x)));
+}
+
+/**
+ * Euclidean length over `axis`. A tiny constant under the root keeps the gradient finite for zero vectors (padding,
+ * i = j pairs), where PyTorch's norm has a zero subgradient but d√x/dx is infinite; it moves values by ≤ 1e−6.
+ */
+export function vectorLength(x: tf.Tensor, axis: number, keepDims = false): tf.Tensor {
+  return tf.sqrt(tf.add(tf.sum(tf.square(x), axis, keepDims), 1e-12));
 }
 
 /** SiLU (x · sigmoid(x)). */
@@ -57,6 +70,11 @@ export interface MoleculeContext {
   nAtoms: tf.Tensor1D;
   /** Attention bias `[B, N, N, 1]`: 0 for allowed pairs, −∞ otherwise; rows with no allowed pair are all 0. */
   attnBias: tf.Tensor4D;
+  /**
+   * Masks and biases already broadcast to a full shape, by shape (filled lazily by {@link fullMask} and
+   * {@link fullBias}): the wasm backend's broadcasting kernels are ~7× slower than same-shape ones.
+   */
+  expanded?: Map<string, tf.Tensor>;
 }
 
 /** Build the {@link MoleculeContext} from an atom mask `[B, N]`. */
@@ -72,15 +90,40 @@ export function moleculeContext(mask: tf.Tensor2D): MoleculeContext {
     setMask: tf.reshape(mask, [b, 1, n, 1]) as tf.Tensor4D,
     nAtoms: tf.sum(mask, 1) as tf.Tensor1D,
     attnBias: tf.reshape(bias, [b, n, n, 1]) as tf.Tensor4D,
+    expanded: new Map(),
   };
+}
+
+function expandedCached(ctx: MoleculeContext, key: string, make: () => tf.Tensor): tf.Tensor {
+  if (!ctx.expanded) ctx.expanded = new Map();
+  let t = ctx.expanded.get(key);
+  if (!t) {
+    t = make();
+    ctx.expanded.set(key, t);
+  }
+  return t;
+}
+
+/** The atom mask broadcast to coordinate sets `[B, sets, N, 3]` (cached per forward). */
+export function fullMask(ctx: MoleculeContext, sets: number): tf.Tensor {
+  const [b, n] = ctx.mask.shape;
+  return expandedCached(ctx, `mask:${sets}`, () => tf.add(tf.zeros([b, sets, n, 3]), tf.reshape(ctx.mask, [b, 1, n, 1])));
+}
+
+/** The attention bias in channels-first layout `[B, channels, N(i), N(j)]` (cached per forward). */
+export function fullBias(ctx: MoleculeContext, channels: number): tf.Tensor {
+  const [b, n] = ctx.mask.shape;
+  // Adding to zeros broadcasts ~10× faster than tf.tile on wasm.
+  return expandedCached(ctx, `bias:${channels}`, () => tf.add(tf.zeros([b, channels, n, n]), tf.reshape(ctx.attnBias, [b, 1, n, n])));
 }
 
 /** Centre coordinate sets `[B, S, N, 3]` on the mean of real atoms and zero the padding. */
 export function centreSets(c: tf.Tensor, ctx: MoleculeContext): tf.Tensor {
   const b = ctx.mask.shape[0];
-  const masked = tf.mul(c, ctx.setMask);
+  const mask = fullMask(ctx, c.shape[1] as number);
+  const masked = tf.mul(c, mask);
   const mean = tf.div(tf.sum(masked, 2, true), tf.reshape(ctx.nAtoms, [b, 1, 1, 1]));
-  return tf.mul(tf.sub(c, mean), ctx.setMask);
+  return tf.mul(tf.sub(c, mean), mask);
 }
 
 /** The reference "none" coordinate norm: centre, mask, times the per-set weight `[1, S, 1, 1]`. */
@@ -92,10 +135,10 @@ export function coordNormNone(p: ParamStore, prefix: string, c: tf.Tensor, ctx: 
 export function coordNormLength(p: ParamStore, prefix: string, c: tf.Tensor, ctx: MoleculeContext): tf.Tensor {
   const b = ctx.mask.shape[0];
   const centred = centreSets(c, ctx);
-  const lengths = tf.sqrt(tf.sum(tf.square(centred), 3, true));
+  const lengths = vectorLength(centred, 3, true);
   const meanLength = tf.div(tf.sum(lengths, 2, true), tf.reshape(ctx.nAtoms, [b, 1, 1, 1]));
-  const scaled = tf.div(tf.mul(centred, p.get(`${prefix}.set_weights`)), tf.add(meanLength, EPS_COORD));
-  return tf.mul(scaled, ctx.setMask);
+  // Padding is already zero after centring, so no second mask is needed.
+  return tf.div(tf.mul(centred, p.get(`${prefix}.set_weights`)), tf.add(meanLength, EPS_COORD));
 }
 
 /** Mix coordinate sets `[B, S, N, 3]` with a weight `[P, S]` → `[B, P, N, 3]` (a 2-D matmul over the set axis). */
@@ -108,25 +151,45 @@ export function mixSets(c: tf.Tensor, w: tf.Tensor): tf.Tensor {
 
 /** Softmax over axis 2 (the neighbour j) of `[B, N, N, C]` scores plus the attention bias. */
 export function attentionWeights(scores: tf.Tensor, ctx: MoleculeContext): tf.Tensor {
-  const biased = tf.add(scores, ctx.attnBias);
-  const shifted = tf.sub(biased, tf.max(biased, 2, true));
-  const e = tf.exp(shifted);
-  return tf.div(e, tf.sum(e, 2, true));
+  const [b, n, , c] = scores.shape;
+  const first = tf.transpose(scores, [0, 3, 1, 2]);
+  return tf.transpose(tf.reshape(attentionWeightsChannelsFirst(first, ctx), [b, c, n, n]), [0, 2, 3, 1]);
+}
+
+/**
+ * Softmax over the last axis (the neighbour j) of channels-first scores `[B, C, N(i), N(j)]` plus the attention
+ * bias. Same values as {@link attentionWeights}, in the layout the wasm kernels reduce fastest (last axis, fused
+ * softmax kernel).
+ */
+export function attentionWeightsChannelsFirst(scores: tf.Tensor, ctx: MoleculeContext): tf.Tensor {
+  return tf.softmax(tf.add(scores, fullBias(ctx, scores.shape[1] as number)));
 }
 
 /** Pairwise first-layer input of an MLP over `[a_i, a_j, rest]` without building the N² concat:
- * `W_i·a_i + W_j·a_j (+ W_r·rest) + b`, where W is `[hidden, 2·M + R]`. Returns `[B, N, N, hidden]`. */
-export function pairLinear(w: tf.Tensor, bias: tf.Tensor, a: tf.Tensor, rest: tf.Tensor | null): tf.Tensor {
+ * `W_i·a_i + W_j·a_j (+ W_r·rest) + b`, where W is `[hidden, 2·M + R]`. Returns `[B, N, N, hidden]`.
+ * `rest` may be a list of `[B, N, N, ·]` pieces (the concat's parts, in order): each gets its slice of W, which
+ * avoids concatenating N² tensors along their last axis (slow on wasm). */
+export function pairLinear(
+  w: tf.Tensor,
+  bias: tf.Tensor,
+  a: tf.Tensor,
+  rest: tf.Tensor | readonly tf.Tensor[] | null,
+): tf.Tensor {
   const [b, n, m] = a.shape;
   const hidden = w.shape[0];
   const wi = tf.slice(w, [0, 0], [hidden, m]);
   const wj = tf.slice(w, [0, m], [hidden, m]);
-  const hi = tf.reshape(matmulLast(a, wi), [b, n, 1, hidden]);
+  // The bias joins the per-atom term (N values) rather than the N² sum.
+  const hi = tf.reshape(tf.add(matmulLast(a, wi), bias), [b, n, 1, hidden]);
   const hj = tf.reshape(matmulLast(a, wj), [b, 1, n, hidden]);
-  let out = tf.add(tf.add(hi, hj), bias);
-  if (rest) {
-    const wr = tf.slice(w, [0, 2 * m], [hidden, (w.shape[1] as number) - 2 * m]);
-    out = tf.add(out, matmulLast(rest, wr));
+  let out = tf.add(hi, hj);
+  const pieces = rest === null ? [] : Array.isArray(rest) ? rest : [rest as tf.Tensor];
+  let offset = 2 * m;
+  for (const piece of pieces) {
+    const width = piece.shape[piece.rank - 1] as number;
+    out = tf.add(out, matmulLast(piece, tf.slice(w, [0, offset], [hidden, width])));
+    offset += width;
   }
+  if (offset !== w.shape[1]) throw new Error(`pairLinear: weight has ${w.shape[1]} inputs, pieces give ${offset}`);
   return out;
 }
