@@ -21,6 +21,8 @@ interface Terms {
 export interface UffForceField {
   /** Total energy of a pose (N×3, Å) in kcal/mol. */
   energy(positions: ArrayLike<number>): number;
+  /** Local relaxation from `positions` (L-BFGS, default 200 iterations as RDKit's `UFFOptimizeMolecule`). */
+  minimise(positions: ArrayLike<number>, maxIterations?: number): { energy: number; positions: Float64Array };
   /** Number of terms by kind (for tests and diagnostics). */
   counts: { bonds: number; angles: number; torsions: number; inversions: number; vdw: number };
 }
@@ -214,6 +216,7 @@ export function uffForceField(
   }
   return {
     energy: (pos) => uffEnergy(t, pos),
+    minimise: (pos, maxIterations = 200) => uffMinimise(t, pos, maxIterations),
     counts: { bonds: t.bonds.length, angles: t.angles.length, torsions: t.torsions.length, inversions: t.inversions.length, vdw: t.vdw.length },
   };
 }
@@ -229,68 +232,199 @@ const cross = (u: number[], v: number[]): [number, number, number] => [
 ];
 const norm = (u: number[]) => Math.sqrt(dot(u, u));
 
+type Bond = Terms["bonds"][number];
+type Angle = Terms["angles"][number];
+type Torsion = Terms["torsions"][number];
+type Inversion = Terms["inversions"][number];
+type Vdw = Terms["vdw"][number];
+
+function bondE(b: Bond, pos: ArrayLike<number>): number {
+  const d = norm(vec(pos, b.i, b.j)) - b.r0;
+  return 0.5 * b.k * d * d;
+}
+
+function angleE(a: Angle, pos: ArrayLike<number>): number {
+  const u = vec(pos, a.i, a.j);
+  const v = vec(pos, a.k, a.j);
+  let c = dot(u, v) / (norm(u) * norm(v));
+  c = Math.max(-1, Math.min(1, c));
+  const s2 = 1 - c * c;
+  if (a.order === 0) return a.kf * (a.c0 + a.c1 * c + a.c2 * (c * c - s2));
+  let r: number;
+  if (a.order === 1) r = -c;
+  else if (a.order === 2) r = c * c - s2;
+  else if (a.order === 3) r = c * (c * c - 3 * s2);
+  else r = c ** 4 - 6 * c * c * s2 + s2 * s2;
+  return (a.kf * (1 - r)) / (a.order * a.order);
+}
+
+function torsionE(tt: Torsion, pos: ArrayLike<number>): number {
+  const r1 = vec(pos, tt.i, tt.j);
+  const r2 = vec(pos, tt.k, tt.j);
+  const r3 = vec(pos, tt.j, tt.k);
+  const r4 = vec(pos, tt.l, tt.k);
+  const t1 = cross(r1, r2);
+  const t2 = cross(r3, r4);
+  const d1 = norm(t1);
+  const d2 = norm(t2);
+  if (d1 < 1e-10 || d2 < 1e-10) return 0;
+  let cp = dot(t1, t2) / (d1 * d2);
+  cp = Math.max(-1, Math.min(1, cp));
+  const s2 = 1 - cp * cp;
+  let cn: number;
+  if (tt.n === 2) cn = 1 - 2 * s2;
+  else if (tt.n === 3) cn = cp * (cp * cp - 3 * s2);
+  else cn = 1 + s2 * (-32 * s2 * s2 + 48 * s2 - 18);
+  return (tt.v / 2) * (1 - tt.cosTerm * cn);
+}
+
+function inversionE(iv: Inversion, pos: ArrayLike<number>): number {
+  const rji = vec(pos, iv.i, iv.j);
+  const rjk = vec(pos, iv.k, iv.j);
+  const rjl = vec(pos, iv.l, iv.j);
+  const nrm = cross(rji, rjk);
+  const nn = norm(nrm);
+  const nl = norm(rjl);
+  if (nn < 1e-10 || nl < 1e-10) return 0;
+  let cosY = dot(nrm, rjl) / (nn * nl);
+  cosY = Math.max(-1, Math.min(1, cosY));
+  const sinY = Math.sqrt(Math.max(0, 1 - cosY * cosY));
+  const cos2W = 2 * sinY * sinY - 1;
+  return iv.kf * (iv.c0 + iv.c1 * sinY + iv.c2 * cos2W);
+}
+
+function vdwE(w: Vdw, pos: ArrayLike<number>): number {
+  const d = norm(vec(pos, w.i, w.j));
+  if (d > w.thresh) return 0;
+  const r6 = (w.x / d) ** 6;
+  return w.d * (r6 * r6 - 2 * r6);
+}
+
 function uffEnergy(t: Terms, pos: ArrayLike<number>): number {
   let e = 0;
-  for (const b of t.bonds) {
-    const d = norm(vec(pos, b.i, b.j)) - b.r0;
-    e += 0.5 * b.k * d * d;
-  }
-  for (const a of t.angles) {
-    const u = vec(pos, a.i, a.j);
-    const v = vec(pos, a.k, a.j);
-    let c = dot(u, v) / (norm(u) * norm(v));
-    c = Math.max(-1, Math.min(1, c));
-    const s2 = 1 - c * c;
-    let term: number;
-    if (a.order === 0) term = a.c0 + a.c1 * c + a.c2 * (c * c - s2);
-    else {
-      let r: number;
-      if (a.order === 1) r = -c;
-      else if (a.order === 2) r = c * c - s2;
-      else if (a.order === 3) r = c * (c * c - 3 * s2);
-      else r = c ** 4 - 6 * c * c * s2 + s2 * s2;
-      term = (1 - r) / (a.order * a.order);
-    }
-    e += a.kf * term;
-  }
-  for (const tt of t.torsions) {
-    const r1 = vec(pos, tt.i, tt.j);
-    const r2 = vec(pos, tt.k, tt.j);
-    const r3 = vec(pos, tt.j, tt.k);
-    const r4 = vec(pos, tt.l, tt.k);
-    const t1 = cross(r1, r2);
-    const t2 = cross(r3, r4);
-    const d1 = norm(t1);
-    const d2 = norm(t2);
-    if (d1 < 1e-10 || d2 < 1e-10) continue;
-    let cp = dot(t1, t2) / (d1 * d2);
-    cp = Math.max(-1, Math.min(1, cp));
-    const s2 = 1 - cp * cp;
-    let cn: number;
-    if (tt.n === 2) cn = 1 - 2 * s2;
-    else if (tt.n === 3) cn = cp * (cp * cp - 3 * s2);
-    else cn = 1 + s2 * (-32 * s2 * s2 + 48 * s2 - 18);
-    e += (tt.v / 2) * (1 - tt.cosTerm * cn);
-  }
-  for (const iv of t.inversions) {
-    const rji = vec(pos, iv.i, iv.j);
-    const rjk = vec(pos, iv.k, iv.j);
-    const rjl = vec(pos, iv.l, iv.j);
-    const nrm = cross(rji, rjk);
-    const nn = norm(nrm);
-    const nl = norm(rjl);
-    if (nn < 1e-10 || nl < 1e-10) continue;
-    let cosY = dot(nrm, rjl) / (nn * nl);
-    cosY = Math.max(-1, Math.min(1, cosY));
-    const sinY = Math.sqrt(Math.max(0, 1 - cosY * cosY));
-    const cos2W = 2 * sinY * sinY - 1;
-    e += iv.kf * (iv.c0 + iv.c1 * sinY + iv.c2 * cos2W);
-  }
-  for (const w of t.vdw) {
-    const d = norm(vec(pos, w.i, w.j));
-    if (d > w.thresh) continue;
-    const r6 = (w.x / d) ** 6;
-    e += w.d * (r6 * r6 - 2 * r6);
-  }
+  for (const b of t.bonds) e += bondE(b, pos);
+  for (const a of t.angles) e += angleE(a, pos);
+  for (const tt of t.torsions) e += torsionE(tt, pos);
+  for (const iv of t.inversions) e += inversionE(iv, pos);
+  for (const w of t.vdw) e += vdwE(w, pos);
   return e;
+}
+
+/** Gradient by central differences, term by term (each term touches 2-4 atoms, so this stays cheap). */
+function uffGradient(t: Terms, pos: Float64Array, grad: Float64Array): void {
+  grad.fill(0);
+  const h = 1e-5;
+  const each = <T>(terms: T[], atoms: (x: T) => number[], f: (x: T, p: ArrayLike<number>) => number) => {
+    for (const term of terms) {
+      for (const a of atoms(term)) {
+        for (let d = 0; d < 3; d++) {
+          const k = 3 * a + d;
+          const x0 = pos[k];
+          pos[k] = x0 + h;
+          const ep = f(term, pos);
+          pos[k] = x0 - h;
+          const em = f(term, pos);
+          pos[k] = x0;
+          grad[k] += (ep - em) / (2 * h);
+        }
+      }
+    }
+  };
+  each(t.bonds, (b) => [b.i, b.j], bondE);
+  each(t.angles, (a) => [a.i, a.j, a.k], angleE);
+  each(t.torsions, (x) => [x.i, x.j, x.k, x.l], torsionE);
+  each(t.inversions, (x) => [x.i, x.j, x.k, x.l], inversionE);
+  each(t.vdw, (w) => [w.i, w.j], vdwE);
+}
+
+/**
+ * Minimise with L-BFGS (memory 8, backtracking line search) from `start`; returns the final energy and pose.
+ * Stops after `maxIterations` (RDKit's `UFFOptimizeMolecule` default is 200) or when the largest gradient
+ * component is below `gradTol` kcal/mol/Å.
+ */
+function uffMinimise(t: Terms, start: ArrayLike<number>, maxIterations: number, gradTol = 1e-4): { energy: number; positions: Float64Array } {
+  const n = start.length;
+  const x = Float64Array.from(start);
+  const g = new Float64Array(n);
+  let e = uffEnergy(t, x);
+  uffGradient(t, x, g);
+  const m = 8;
+  const sList: Float64Array[] = [];
+  const yList: Float64Array[] = [];
+  const rho: number[] = [];
+  const dir = new Float64Array(n);
+  const xNew = new Float64Array(n);
+  const gNew = new Float64Array(n);
+  const dotv = (a: Float64Array, b: Float64Array) => {
+    let s = 0;
+    for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+    return s;
+  };
+  for (let it = 0; it < maxIterations; it++) {
+    let gmax = 0;
+    for (let i = 0; i < n; i++) gmax = Math.max(gmax, Math.abs(g[i]));
+    if (gmax < gradTol) break;
+    // Two-loop recursion for the search direction.
+    for (let i = 0; i < n; i++) dir[i] = -g[i];
+    const alpha: number[] = [];
+    for (let k = sList.length - 1; k >= 0; k--) {
+      const a = rho[k] * dotv(sList[k], dir);
+      alpha[k] = a;
+      for (let i = 0; i < n; i++) dir[i] -= a * yList[k][i];
+    }
+    if (sList.length) {
+      const k = sList.length - 1;
+      const gamma = dotv(sList[k], yList[k]) / dotv(yList[k], yList[k]);
+      for (let i = 0; i < n; i++) dir[i] *= gamma;
+    } else {
+      // First step: at most 0.1 Å per coordinate.
+      const scale = Math.min(1, 0.1 / gmax);
+      for (let i = 0; i < n; i++) dir[i] *= scale;
+    }
+    for (let k = 0; k < sList.length; k++) {
+      const b = rho[k] * dotv(yList[k], dir);
+      for (let i = 0; i < n; i++) dir[i] += sList[k][i] * (alpha[k] - b);
+    }
+    let slope = dotv(dir, g);
+    if (slope >= 0) {
+      for (let i = 0; i < n; i++) dir[i] = -g[i] * Math.min(1, 0.1 / gmax);
+      slope = dotv(dir, g);
+      sList.length = 0;
+      yList.length = 0;
+      rho.length = 0;
+    }
+    let step = 1;
+    let eNew = Infinity;
+    for (let ls = 0; ls < 30; ls++) {
+      for (let i = 0; i < n; i++) xNew[i] = x[i] + step * dir[i];
+      eNew = uffEnergy(t, xNew);
+      if (eNew <= e + 1e-4 * step * slope) break;
+      step *= 0.5;
+    }
+    if (!(eNew < e)) break;
+    uffGradient(t, xNew, gNew);
+    const s = new Float64Array(n);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      s[i] = xNew[i] - x[i];
+      y[i] = gNew[i] - g[i];
+    }
+    const sy = dotv(s, y);
+    if (sy > 1e-12) {
+      sList.push(s);
+      yList.push(y);
+      rho.push(1 / sy);
+      if (sList.length > m) {
+        sList.shift();
+        yList.shift();
+        rho.shift();
+      }
+    }
+    const converged = Math.abs(e - eNew) < 1e-6 * Math.max(1, Math.abs(e));
+    x.set(xNew);
+    g.set(gNew);
+    e = eNew;
+    if (converged) break;
+  }
+  return { energy: e, positions: x };
 }
