@@ -61,3 +61,15 @@ export type { FigureExporter, FigureExporterOptions, ImageOptions, ExportTimings
 export { pngHeader, pngPixelStats } from "./viz/png_info";
 export type { PngHeader, PngPixelStats } from "./viz/png_info";
 export { plotlyLibraryPath, readPlotlyLibrary, plotlyVersion } from "./viz/plotly_library";
+
+// --- Notebook display ---
+export { showFigure, showFigureImage, showMolecule, loadPlotly, moleculeSummary, PLOTLY_MIME } from "./notebook/show_figure";
+export type { ShowFigureOptions, LoadPlotlyOptions } from "./notebook/show_figure";
+export { figureHtml, plotlyLoaderHtml, figureSummary, scriptJson, escapeHtml } from "./notebook/figure_html";
+export type { FigureHtmlOptions } from "./notebook/figure_html";
+export { showTable, tableHtml, tableText, formatCell, resolveTableOptions, DEFAULT_TABLE_OPTIONS } from "./notebook/show_table";
+export type { TableInput, TableOptions, DataFrameLike, ColumnsAndRows } from "./notebook/show_table";
+export { progressBar, resolveProgressOptions, formatDuration, DEFAULT_PROGRESS_OPTIONS } from "./notebook/progress";
+export type { ProgressBar, ProgressOptions, ProgressMode, ProgressStream } from "./notebook/progress";
+export { emitDisplay, inKernel, newDisplayId } from "./notebook/kernel";
+export type { MimeBundle, EmitOptions } from "./notebook/kernel";

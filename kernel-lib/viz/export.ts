@@ -140,11 +140,18 @@ export async function createFigureExporter(options: FigureExporterOptions = {}):
       const start = Date.now();
       try {
         const url = await page.evaluate(async ({ figure, format, size }) => {
-          const P = (window as unknown as { Plotly: any }).Plotly;
-          const gd = document.getElementById("plot") as HTMLElement;
+          // Runs in the page. No DOM types here: tslab type-checks this file with lib es2022 only.
+          type PlotlyApi = {
+            purge(gd: unknown): void;
+            newPlot(gd: unknown, data: unknown, layout: unknown, config: unknown): Promise<unknown>;
+            toImage(gd: unknown, options: unknown): Promise<string>;
+          };
+          const page = globalThis as unknown as { Plotly: PlotlyApi; document: { getElementById(id: string): unknown } };
+          const P = page.Plotly;
+          const gd = page.document.getElementById("plot");
           P.purge(gd);
           await P.newPlot(gd, figure.data, figure.layout, { staticPlot: true });
-          return (await P.toImage(gd, { format, ...size })) as string;
+          return P.toImage(gd, { format, ...size });
         }, { figure: JSON.parse(JSON.stringify(fig)) as PlotlyFigure, format, size });
         if (format === "png") { timings.pngCount++; timings.pngMs += Date.now() - start; }
         else { timings.svgCount++; timings.svgMs += Date.now() - start; }
