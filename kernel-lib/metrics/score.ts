@@ -120,6 +120,22 @@ function emptyScore(index: number, mol: Molecule): MoleculeScore {
   };
 }
 
+/**
+ * The row of a molecule that cannot be scored at all (e.g. a record the SDF reader could not read), with the reason.
+ * @example
+ * unscorableScore(mol, 3, "unknown element symbol \"Xx\" at atom 2").valid; // false
+ */
+export function unscorableScore(mol: Molecule, index: number, problem: string, options: ScoreOptions = DEFAULT_SCORE_OPTIONS): MoleculeScore {
+  const row = emptyScore(index, mol);
+  row.problem = problem;
+  row.reason = `input: ${problem}`;
+  if (options.posebusters) {
+    row.pb_loaded = false;
+    row.pb_valid = false;
+  }
+  return row;
+}
+
 function setColumn(row: MoleculeScore, column: (typeof PB_CHECKS)[number]["column"], value: boolean | null): void {
   row[column] = value;
 }
