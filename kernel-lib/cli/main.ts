@@ -5,6 +5,7 @@
 import { Command } from "commander";
 import { initBackend } from "../env";
 import { registerImportCommand } from "./import";
+import { registerEvaluate } from "./evaluate";
 
 /** Build the program with every subcommand registered (exported for tests). */
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
       console.log((await initBackend()).summary);
     });
   registerImportCommand(program);
+  registerEvaluate(program);
   return program;
 }
 
