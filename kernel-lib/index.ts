@@ -9,6 +9,18 @@ export type { BackendName, BackendReport } from "./env";
 export { Rng } from "./util/rng";
 export type { RngState } from "./util/rng";
 
+// --- Model ---
+export { TINY_CONFIG, SMALL_CONFIG, GEOM_DRUGS_CONFIG, QM9_CONFIG, CONFIG_PRESETS, resolveConfig, configFromHyperparameters } from "./model/config";
+export type { SemlaConfig } from "./model/config";
+export { ParamStore } from "./model/params";
+export { SemlaGenerator, validateInputs } from "./model/generator";
+export type { BlockObserver, ForwardBlocksOptions } from "./model/generator";
+export { buildBlocks } from "./model/blocks";
+export type { GeneratorInputs, GeneratorOutputs, BlockState, Block, ForwardContext, IntermediateRecorder } from "./model/blocks";
+export { initParams } from "./model/init";
+export { loadModel, saveModel, createRandomModel, DEFAULT_MODEL_DIR } from "./model/model_io";
+export type { LoadedModel, ModelFile } from "./model/model_io";
+
 // --- Checkpoint import ---
 export { expectedParameterShapes, countParameters } from "./model/parameter_shapes";
 export { importSemlaCheckpoint, resolveImportOptions, DEFAULT_IMPORT_OPTIONS, DATASET_COORD_STD } from "./model/checkpoint/import";
@@ -35,6 +47,31 @@ export { loadSmilesSet, buildSmilesList, resolveSmilesSetOptions, DEFAULT_SMILES
 export type { SmilesSetOptions } from "./data/smiles_set";
 export { loadQm9Split, unpackSplit, resolveLoadQm9SplitOptions, DEFAULT_LOAD_QM9_SPLIT } from "./data/dataset";
 export type { Qm9Split, PackedSplit, LoadQm9SplitOptions } from "./data/dataset";
+
+// --- Sampling ---
+export { timeGrid } from "./flow/time_grid";
+export type { TimeGrid, TimeGridKind } from "./flow/time_grid";
+export { drawPrior, cloneState, moleculeSize } from "./flow/prior";
+export type { SamplerState } from "./flow/prior";
+export { uniformSampleUpdate, softmaxRow } from "./flow/categorical";
+export { integrate } from "./flow/integrate";
+export type { IntegrateOptions, IntegrateResult, Prediction, StepEvent, StepObserver, UniformSource } from "./flow/integrate";
+export { predictionToMolecules } from "./flow/to_molecules";
+export { sample, resolveSampleOptions, DEFAULT_SAMPLE_OPTIONS, outputBytes } from "./flow/sample";
+export type { SampleOptions, SampleResult } from "./flow/sample";
+
+// --- Caching ---
+export { computeSchedule, effectiveSteps } from "./cache/schedule";
+export type { ScheduleOptions } from "./cache/schedule";
+export { combine, keepCopy, disposeMap } from "./cache/forecaster";
+export type { Forecaster, FeatureMap } from "./cache/forecaster";
+export { ReuseForecaster } from "./cache/reuse";
+export { TaylorSeerForecaster, MAX_TAYLOR_ORDER } from "./cache/taylorseer";
+export { AdamsBashforthForecaster, ADAMS_BASHFORTH_COEFFICIENTS } from "./cache/adams_bashforth";
+export { resolveCacheConfig, parseCacheSpec, cacheLabel, createForecaster } from "./cache/config";
+export type { CacheConfig, ResolvedCacheConfig, NoCacheConfig, ReuseCacheConfig, TaylorCacheConfig, AdamsBashforthCacheConfig, ForecastAxis, CacheLevel } from "./cache/config";
+export { CachedBackbone } from "./cache/cached_backbone";
+export type { BackboneCall } from "./cache/cached_backbone";
 
 // --- Figures ---
 export type { PlotlyFigure, PlotlyTrace, PlotlyLayout, NumberRows, PcaPanel, PcaTrajectoryInput, AtomTrajectoryRun, AtomTrajectoryInput, PredictabilitySeries, PredictabilityInput, AccelerationRow, AccelerationInput, FrontierPoint, FrontierBasePoint, FrontierCachePoint, FrontierMetric, FrontierInput, SimilarityHeatmapInput } from "./viz/types";

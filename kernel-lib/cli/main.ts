@@ -6,6 +6,8 @@ import { Command } from "commander";
 import { initBackend } from "../env";
 import { registerImportCommand } from "./import";
 import { registerEvaluate } from "./evaluate";
+import { registerSampleCommand } from "./sample";
+import { registerBenchCommand } from "./bench";
 
 /** Build the program with every subcommand registered (exported for tests). */
 export function buildProgram(): Command {
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
     });
   registerImportCommand(program);
   registerEvaluate(program);
+  registerSampleCommand(program);
+  registerBenchCommand(program);
   return program;
 }
 

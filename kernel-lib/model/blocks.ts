@@ -7,8 +7,8 @@ import * as tf from "@tensorflow/tfjs";
 import { SemlaConfig } from "./config";
 import { ParamStore } from "./params";
 import {
-  centreSets, coordNormLength, coordNormNone, fullMask, layerNorm, linear, mixSets, mlp, MoleculeContext, pairLinear,
-  silu,
+  centreSets, coordNormLength, coordNormNone, fullMask, layerNorm, linear, matmulLast, mixSets, mlp, mlpOfConcat,
+  MoleculeContext, pairLinear, silu,
 } from "./ops";
 import { equivariantFeedForward } from "./layers/equivariant_ff";
 import { layerMessageParts } from "./layers/messages";
@@ -94,11 +94,20 @@ const embed: Block = {
     const [b, n] = inputs.mask.shape;
     // A one-hot matmul instead of tf.gather: gather's gradient (UnsortedSegmentSum) has no wasm kernel.
     const sizeOneHot = tf.oneHot(tf.cast(ctx.nAtoms, "int32"), config.maxAtoms);
-    const sizeEmb = tf.tile(tf.reshape(tf.matMul(sizeOneHot, p.get("size_emb.weight")), [b, 1, config.sizeEmb]), [1, n, 1]);
-    const times = tf.tile(tf.reshape(inputs.t, [b, 1, 1]), [1, n, 1]);
-    const nodeIn = tf.concat([times, inputs.atomics, sizeEmb, inputs.condAtomics], 2);
-    const nodeFeats = mlp(p, "feat_proj", nodeIn);
-    const edgeFeats = mlp(p, "edge_in_proj", tf.concat([inputs.bonds, inputs.condBonds], 3));
+    const sizeEmb = tf.reshape(tf.matMul(sizeOneHot, p.get("size_emb.weight")), [b, 1, config.sizeEmb]);
+    // Node input [t, atom state, size embedding, cond atom probs]: the per-molecule parts (t, size) go through
+    // their weight slices at [B, 1, ·] and broadcast, instead of tiling and concatenating them per atom.
+    const w = p.get("feat_proj.0.weight");
+    const hidden = w.shape[0] as number;
+    const v = config.vocabSize;
+    const cols = (from: number, width: number) => tf.slice(w, [0, from], [hidden, width]);
+    const perMolecule = tf.add(
+      tf.add(matmulLast(tf.reshape(inputs.t, [b, 1, 1]), cols(0, 1)), matmulLast(sizeEmb, cols(1 + v, config.sizeEmb))),
+      p.get("feat_proj.0.bias"),
+    ); // [B, 1, hidden]
+    const perAtom = tf.add(matmulLast(inputs.atomics, cols(1, v)), matmulLast(inputs.condAtomics, cols(1 + v + config.sizeEmb, v)));
+    const nodeFeats = linear(p, "feat_proj.2", silu(tf.add(perAtom, perMolecule)));
+    const edgeFeats = mlpOfConcat(p, "edge_in_proj", [inputs.bonds, inputs.condBonds]);
     const stacked = tf.stack([inputs.coords, inputs.condCoords], 1); // [B, 2, N, 3]
     const coordSets = tf.mul(mixSets(stacked, p.get("dynamics.coord_proj.weight")), fullMask(ctx, config.nCoordSets));
     return { coordSets, nodeFeats, edgeFeats };

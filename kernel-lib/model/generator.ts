@@ -76,14 +76,23 @@ export class SemlaGenerator {
     if (end < start) throw new Error(`block ${options.until} comes before ${options.from}`);
     const observers = [...this.observers.values(), ...(options.observers ?? [])];
     return tf.tidy(() => {
-      const ctx: ForwardContext = { ...moleculeContext(inputs.mask), inputs, config: this.config, record: options.record };
-      let state: BlockState = options.initial ?? {};
-      for (let i = start; i <= end; i++) {
-        const next = this.blocks[i].run(this.params, state, ctx);
-        for (const observe of observers) observe(this.blocks[i].name, state, next);
-        state = next;
+      const ctx: ForwardContext = { ...moleculeContext(inputs.mask), inputs, config: this.config, record: options.record, expanded: new Map() };
+      try {
+        let state: BlockState = options.initial ?? {};
+        for (let i = start; i <= end; i++) {
+          const input = state;
+          // One scope per block: a block's intermediates are freed when it ends (the full GEOM-Drugs model would
+          // otherwise hold ~0.5 GB per layer until the forward ends). Under a gradient tape the engine keeps its
+          // own copies of what the backward pass needs, so this does not affect training.
+          const next = tf.tidy(() => this.blocks[i].run(this.params, input, ctx) as unknown as tf.TensorContainer) as unknown as BlockState;
+          for (const observe of observers) observe(this.blocks[i].name, input, next);
+          state = next;
+        }
+        return state as unknown as tf.TensorContainer;
+      } finally {
+        // Full-shape masks and biases are made lazily inside block scopes and kept across them.
+        for (const t of ctx.expanded!.values()) t.dispose();
       }
-      return state as unknown as tf.TensorContainer;
     }) as unknown as BlockState;
   }
 

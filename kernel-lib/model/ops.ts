@@ -32,6 +32,30 @@ export function linear(p: ParamStore, prefix: string, x: tf.Tensor, bias = true)
   return bias ? tf.add(y, p.get(`${prefix}.bias`)) : y;
 }
 
+/**
+ * A `Linear` named `prefix` applied to the last-axis concat of `pieces`, without building the concat: each piece
+ * gets its column slice of the weight (concatenating along the last axis is slow on wasm).
+ */
+export function linearOfConcat(p: ParamStore, prefix: string, pieces: readonly tf.Tensor[]): tf.Tensor {
+  const w = p.get(`${prefix}.weight`);
+  const [out, inDim] = w.shape as [number, number];
+  let offset = 0;
+  let y: tf.Tensor | undefined;
+  for (const piece of pieces) {
+    const width = piece.shape[piece.rank - 1] as number;
+    const term = matmulLast(piece, tf.slice(w, [0, offset], [out, width]));
+    y = y ? tf.add(y, term) : term;
+    offset += width;
+  }
+  if (offset !== inDim) throw new Error(`${prefix}: weight has ${inDim} inputs, the pieces give ${offset}`);
+  return tf.add(y!, p.get(`${prefix}.bias`));
+}
+
+/** {@link mlp} on the last-axis concat of `pieces` (see {@link linearOfConcat}). */
+export function mlpOfConcat(p: ParamStore, prefix: string, pieces: readonly tf.Tensor[]): tf.Tensor {
+  return linear(p, `${prefix}.2`, silu(linearOfConcat(p, `${prefix}.0`, pieces)));
+}
+
 /** The reference two-layer MLP `prefix.0` → SiLU → `prefix.2`. */
 export function mlp(p: ParamStore, prefix: string, x: tf.Tensor): tf.Tensor {
   return linear(p, `${prefix}.2`, silu(linear(p, `${prefix}.0`, x)));
@@ -72,7 +96,8 @@ export interface MoleculeContext {
   attnBias: tf.Tensor4D;
   /**
    * Masks and biases already broadcast to a full shape, by shape (filled lazily by {@link fullMask} and
-   * {@link fullBias}): the wasm backend's broadcasting kernels are ~7× slower than same-shape ones.
+   * {@link fullBias}): the wasm backend's broadcasting kernels are ~7× slower than same-shape ones. The tensors
+   * are `tf.keep`-ed; whoever built the context disposes them (the generator's forward does).
    */
   expanded?: Map<string, tf.Tensor>;
 }
@@ -90,15 +115,16 @@ export function moleculeContext(mask: tf.Tensor2D): MoleculeContext {
     setMask: tf.reshape(mask, [b, 1, n, 1]) as tf.Tensor4D,
     nAtoms: tf.sum(mask, 1) as tf.Tensor1D,
     attnBias: tf.reshape(bias, [b, n, n, 1]) as tf.Tensor4D,
-    expanded: new Map(),
   };
 }
 
 function expandedCached(ctx: MoleculeContext, key: string, make: () => tf.Tensor): tf.Tensor {
-  if (!ctx.expanded) ctx.expanded = new Map();
+  // Without a cache (a context not built by the generator's forward) the tensor is simply made each time.
+  if (!ctx.expanded) return make();
   let t = ctx.expanded.get(key);
   if (!t) {
-    t = make();
+    // Kept: it outlives the block scope that made it. Its owner (the forward) disposes ctx.expanded at the end.
+    t = tf.keep(tf.tidy(make));
     ctx.expanded.set(key, t);
   }
   return t;

@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ParamStore } from "../params";
-import { coordNormLength, layerNorm, MoleculeContext, mixSets, mlp } from "../ops";
+import { coordNormLength, layerNorm, MoleculeContext, mixSets, mlp, mlpOfConcat, vectorLength } from "../ops";
 
 /** The two updates of a feed-forward block (added residually in layers, used as-is by the final block). */
 export interface FeedForwardUpdate {
@@ -27,8 +27,8 @@ export function equivariantFeedForward(
   const hn = layerNorm(p, `${prefix}.node_norm`, h);
   const cn = coordNormLength(p, `${prefix}.coord_norm`, c, ctx);
   // Invariant path: node features plus the length of each atom's vector in every set.
-  const setLengths = tf.transpose(tf.sqrt(tf.sum(tf.square(cn), 3)), [0, 2, 1]); // [B, N, S]
-  const nodeUpdate = mlp(p, `${prefix}.invariant_mlp.node_ff`, tf.concat([hn, setLengths], 2));
+  const setLengths = tf.transpose(vectorLength(cn, 3), [0, 2, 1]); // [B, N, S]
+  const nodeUpdate = mlpOfConcat(p, `${prefix}.invariant_mlp.node_ff`, [hn, setLengths]);
   // Equivariant path: project sets to P directions, sum them to one vector per atom, gate it per p by the node
   // features, and project back to S sets. Scalars times vectors keeps it E(3)-equivariant.
   const gate = mlp(p, `${prefix}.equivariant_mlp.node_proj`, hn); // [B, N, P]

@@ -1,0 +1,136 @@
+/**
+ * `molcache bench cache`: the speed of predictive feature caching. On one model, with the same seed (so the same
+ * molecule sizes and batches) and K steps on the log grid, sample with no cache (base) and with TaylorSeer m = 1, 2
+ * and Adams–Bashforth j = 2, 3 at D = 2, 3, 4. Reports molecules/s, speedup over base, the ideal speedup
+ * (K / effective steps), speedup ÷ ideal, effective steps and the cache's extra memory; a table on stdout and a CSV
+ * (atomic write). Warm-up excluded: one short untimed run first.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Command } from "commander";
+import { initBackend } from "../env";
+import { cacheLabel, parseCacheSpec } from "../cache/config";
+import { sample } from "../flow/sample";
+import { DEFAULT_MODEL_DIR, LoadedModel } from "../model/model_io";
+import { writeFileAtomic } from "../util/atomic_write";
+import type { BenchDefinition } from "./bench";
+import { formatTable, median, toCsv } from "./bench_format";
+import { intOption, resolveModelArgument } from "./sample";
+
+/** The configurations of the benchmark table (base first). */
+export const DEFAULT_CACHE_BENCH_SPECS: readonly string[] = [
+  "none",
+  ...[2, 3, 4].flatMap((d) => [`taylor:m=1,D=${d}`, `taylor:m=2,D=${d}`, `ab:j=2,D=${d}`, `ab:j=3,D=${d}`]),
+];
+
+/** One row of the benchmark. */
+export interface CacheBenchRow {
+  label: string;
+  spec: string;
+  moleculesPerSecond: number;
+  wallSeconds: number;
+  effectiveSteps: number;
+  speedup: number;
+  idealSpeedup: number;
+  /** speedup ÷ ideal (1 = a skipped step costs nothing). */
+  efficiency: number;
+  peakTensorBytes: number;
+  extraBytes: number;
+}
+
+/** Options of {@link benchCache}. */
+export interface CacheBenchOptions {
+  n: number;
+  steps: number;
+  seed: number;
+  batchCost: number;
+  repeats: number;
+  specs: readonly string[];
+  /** Called with each finished row (after all runs: rows need the base's median). */
+  onRow?: (row: CacheBenchRow) => void;
+}
+
+/**
+ * Run the benchmark on `model`. Every configuration runs `repeats` times (median wall time); runs are interleaved
+ * (base, A, B, …, base, A, B, …) so slow drifts of a shared machine hit all rows alike.
+ * @example
+ * const rows = await benchCache(model, { n: 32, steps: 100, seed: 0, batchCost: 1152, repeats: 1, specs: DEFAULT_CACHE_BENCH_SPECS });
+ */
+export async function benchCache(model: LoadedModel, o: CacheBenchOptions): Promise<CacheBenchRow[]> {
+  await initBackend();
+  const specs = o.specs.map((s) => ({ spec: s, config: parseCacheSpec(s) }));
+  if (specs[0]?.config.kind !== "none") throw new Error("the first configuration must be the base (none)");
+  // Warm-up: kernels, lazily compiled paths, allocator (same sizes, few steps).
+  await sample(model, { n: o.n, steps: 4, seed: o.seed, batchCost: o.batchCost, grid: "log", cache: "taylor:m=1,D=2" });
+  const walls: number[][] = specs.map(() => []);
+  const results: Awaited<ReturnType<typeof sample>>[] = [];
+  for (let r = 0; r < o.repeats; r++) {
+    for (let i = 0; i < specs.length; i++) {
+      const res = await sample(model, { n: o.n, steps: o.steps, seed: o.seed, batchCost: o.batchCost, grid: "log", cache: specs[i].config });
+      walls[i].push(res.wallSeconds);
+      results[i] = res;
+      process.stderr.write(`  ${cacheLabel(specs[i].config).padEnd(16)} ${res.wallSeconds.toFixed(2)} s (repeat ${r + 1}/${o.repeats})\n`);
+    }
+  }
+  const baseWall = median(walls[0]);
+  const basePeak = results[0].peakTensorBytes;
+  return specs.map((s, i) => {
+    const wall = median(walls[i]);
+    const res = results[i];
+    const speedup = baseWall / wall;
+    const ideal = o.steps / res.effectiveSteps;
+    const row: CacheBenchRow = {
+      label: cacheLabel(s.config), spec: s.spec, moleculesPerSecond: res.molecules.length / wall, wallSeconds: wall,
+      effectiveSteps: res.effectiveSteps, speedup, idealSpeedup: ideal, efficiency: speedup / ideal,
+      peakTensorBytes: res.peakTensorBytes, extraBytes: res.peakTensorBytes - basePeak,
+    };
+    o.onRow?.(row);
+    return row;
+  });
+}
+
+/** The `bench cache` subcommand. */
+export const CACHE_BENCH: BenchDefinition = {
+  description: "caching speed: base vs Taylor m=1,2 and AB j=2,3 at D=2,3,4 (molecules/s, speedup / ideal, memory)",
+  configure(cmd: Command) {
+    cmd
+      .option("--model <dir>", "model folder or random:<preset>[:seed] (default: the trained default if present, else random:small)")
+      .option("--n <count>", "molecules per configuration", "32")
+      .option("--steps <K>", "solver steps (log grid)", "100")
+      .option("--seed <int>", "seed (same sizes and batches for every configuration)", "0")
+      .option("--batch-cost <atoms>", "atoms per batch", "1152")
+      .option("--repeats <n>", "runs per configuration, interleaved (median reported)", "1")
+      .option("--caches <list>", "semicolon-separated cache specs, base first", DEFAULT_CACHE_BENCH_SPECS.join(";"))
+      .option("--out <file.csv>", "CSV output (atomic write)", path.join("out", "bench", "bench_cache.csv"))
+      .action(async (opts: Record<string, string | undefined>) => {
+        const n = intOption("--n", String(opts.n), 1);
+        const steps = intOption("--steps", String(opts.steps), 2);
+        const seed = intOption("--seed", String(opts.seed), 0);
+        const batchCost = intOption("--batch-cost", String(opts.batchCost), 1);
+        const repeats = intOption("--repeats", String(opts.repeats), 1);
+        const specs = String(opts.caches).split(";").map((s) => s.trim()).filter(Boolean);
+        specs.forEach((s) => parseCacheSpec(s)); // validate before any work
+        const modelArg = opts.model ?? (fs.existsSync(path.join(DEFAULT_MODEL_DIR, "config.json")) ? undefined : "random:small");
+        console.log((await initBackend()).summary);
+        const model = resolveModelArgument(modelArg);
+        try {
+          console.log(`model ${model.name} (${model.generator.parameterCount().toLocaleString("en-US")} parameters), n ${n}, K ${steps} (log grid), seed ${seed}, repeats ${repeats}`);
+          const rows = await benchCache(model, { n, steps, seed, batchCost, repeats, specs });
+          const header = ["config", "mol/s", "wall s", "eff. steps", "speedup", "ideal", "speedup/ideal", "extra memory MB"];
+          console.log(formatTable([header, ...rows.map((r) => [
+            r.label, r.moleculesPerSecond.toFixed(2), r.wallSeconds.toFixed(2), String(r.effectiveSteps), r.speedup.toFixed(2),
+            r.idealSpeedup.toFixed(2), r.efficiency.toFixed(2), (r.extraBytes / 1e6).toFixed(2),
+          ])]));
+          const file = path.resolve(String(opts.out));
+          writeFileAtomic(file, toCsv([
+            ["config", "spec", "model", "n", "steps", "molecules_per_s", "wall_s", "effective_steps", "speedup", "ideal_speedup", "speedup_over_ideal", "peak_tensor_bytes", "extra_bytes"],
+            ...rows.map((r) => [r.label, r.spec, model.name, n, steps, r.moleculesPerSecond.toFixed(4), r.wallSeconds.toFixed(4), r.effectiveSteps,
+              r.speedup.toFixed(4), r.idealSpeedup.toFixed(4), r.efficiency.toFixed(4), r.peakTensorBytes, r.extraBytes]),
+          ]));
+          console.log(`wrote ${file}`);
+        } finally {
+          model.generator.dispose();
+        }
+      });
+  },
+};

@@ -1,0 +1,158 @@
+/**
+ * `molcache bench forward`: generator forward time per batch (default 64 molecules × 18 atoms) for the tiny, small
+ * and GEOM-Drugs configs on random weights and inputs; warm-up excluded, median of several runs, printed as a table
+ * (and written as CSV with `--out`). `--profile` adds the kernels that take the time.
+ * Reference (PyTorch on the 2-core machine): about 800 ms for the small config, 4.9 s for GEOM-Drugs.
+ */
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { Command } from "commander";
+import { initBackend } from "../env";
+import { CONFIG_PRESETS, SemlaConfig } from "../model/config";
+import { createRandomModel } from "../model/model_io";
+import { GeneratorInputs } from "../model/blocks";
+import { SemlaGenerator } from "../model/generator";
+import { writeFileAtomic } from "../util/atomic_write";
+import { Rng } from "../util/rng";
+import type { BenchDefinition } from "./bench";
+import { formatTable, median, toCsv } from "./bench_format";
+import { intOption } from "./sample";
+
+/** PyTorch reference times on the 2-core machine (ms per batch of 64 × 18), from the backbone issue. */
+const PYTORCH_MS: Record<string, number> = { small: 800, "geom-drugs": 4900 };
+
+/** One measured config. */
+export interface ForwardTiming {
+  config: string;
+  parameters: number;
+  batch: number;
+  atoms: number;
+  runs: number;
+  medianMs: number;
+  minMs: number;
+  /** Top kernels by total time (with `profile`). */
+  kernels?: { name: string; ms: number; calls: number }[];
+}
+
+/** Random sampler-like inputs (one-hot states, softmax conditioning, all atoms real). */
+export function benchInputs(config: SemlaConfig, batch: number, atoms: number, seed = 0): GeneratorInputs {
+  const rng = new Rng(seed);
+  const v = config.vocabSize, e = config.nEdgeTypes;
+  const normals = (n: number) => rng.normals(n);
+  return tf.tidy(() => ({
+    coords: tf.tensor3d(normals(batch * atoms * 3), [batch, atoms, 3]),
+    atomics: tf.oneHot(tf.tensor2d(Int32Array.from({ length: batch * atoms }, () => rng.int(v)), [batch, atoms], "int32"), v).toFloat() as tf.Tensor3D,
+    bonds: tf.oneHot(tf.tensor3d(Int32Array.from({ length: batch * atoms * atoms }, () => rng.int(e)), [batch, atoms, atoms], "int32"), e).toFloat() as tf.Tensor4D,
+    mask: tf.ones([batch, atoms]) as tf.Tensor2D,
+    t: tf.fill([batch], 0.5) as tf.Tensor1D,
+    condCoords: tf.tensor3d(normals(batch * atoms * 3), [batch, atoms, 3]),
+    condAtomics: tf.softmax(tf.tensor3d(normals(batch * atoms * v), [batch, atoms, v])) as tf.Tensor3D,
+    condBonds: tf.softmax(tf.tensor4d(normals(batch * atoms * atoms * e), [batch, atoms, atoms, e])) as tf.Tensor4D,
+  }));
+}
+
+function timeForward(model: SemlaGenerator, inputs: GeneratorInputs): number {
+  const start = performance.now();
+  const out = model.forward(inputs);
+  out.coords.dataSync(); // wait for the backend (wasm is synchronous; GPU backends are not)
+  tf.dispose(out as unknown as tf.TensorContainer);
+  return performance.now() - start;
+}
+
+/**
+ * Time the forward of one preset config.
+ * @example
+ * const t = await benchForward("small", { batch: 64, atoms: 18, runs: 5, warmup: 1 }); t.medianMs;
+ */
+export async function benchForward(
+  preset: string,
+  o: { batch: number; atoms: number; runs: number; warmup: number; profile?: boolean },
+): Promise<ForwardTiming> {
+  await initBackend();
+  const config = CONFIG_PRESETS[preset];
+  if (!config) throw new Error(`unknown config: ${preset}; use ${Object.keys(CONFIG_PRESETS).join(", ")}`);
+  if (o.atoms >= config.maxAtoms) throw new Error(`--atoms ${o.atoms} is too large for ${preset} (maxAtoms ${config.maxAtoms})`);
+  const model = createRandomModel(config, { seed: 0 }).generator;
+  const inputs = benchInputs(config, o.batch, o.atoms);
+  try {
+    for (let i = 0; i < o.warmup; i++) timeForward(model, inputs);
+    const times: number[] = [];
+    for (let i = 0; i < o.runs; i++) times.push(timeForward(model, inputs));
+    const timing: ForwardTiming = {
+      config: preset, parameters: model.parameterCount(), batch: o.batch, atoms: o.atoms, runs: o.runs,
+      medianMs: median(times), minMs: Math.min(...times),
+    };
+    if (o.profile) {
+      const info = await tf.profile(() => {
+        const out = model.forward(inputs);
+        out.coords.dataSync();
+        tf.dispose(out as unknown as tf.TensorContainer);
+      });
+      const byName = new Map<string, { ms: number; calls: number }>();
+      for (const k of info.kernels) {
+        const e = byName.get(k.name) ?? { ms: 0, calls: 0 };
+        e.ms += Number(k.kernelTimeMs) || 0;
+        e.calls++;
+        byName.set(k.name, e);
+      }
+      timing.kernels = [...byName].map(([name, e]) => ({ name, ...e })).sort((a, b) => b.ms - a.ms).slice(0, 12);
+    }
+    return timing;
+  } finally {
+    tf.dispose(inputs as unknown as tf.TensorContainer);
+    model.dispose();
+  }
+}
+
+/** The `bench forward` subcommand. */
+export const FORWARD_BENCH: BenchDefinition = {
+  description: "generator forward time per batch (64 molecules x 18 atoms) for the tiny, small and GEOM-Drugs configs",
+  configure(cmd: Command) {
+    cmd
+      .option("--configs <list>", "comma-separated presets (tiny, small, qm9, geom-drugs)", "tiny,small,geom-drugs")
+      .option("--batch <n>", "molecules per batch", "64")
+      .option("--atoms <n>", "atoms per molecule", "18")
+      .option("--runs <n>", "timed runs per config (the median is reported)", "5")
+      .option("--large-runs <n>", "timed runs for geom-drugs/qm9 (slow)", "2")
+      .option("--warmup <n>", "untimed runs first", "1")
+      .option("--profile", "also list the kernels that take the time (one extra run per config)")
+      .option("--out <file.csv>", "also write the table as CSV (atomic)")
+      .action(async (opts: Record<string, string | boolean | undefined>) => {
+        const batch = intOption("--batch", String(opts.batch), 1);
+        const atoms = intOption("--atoms", String(opts.atoms), 1);
+        const runs = intOption("--runs", String(opts.runs), 1);
+        const largeRuns = intOption("--large-runs", String(opts.largeRuns), 1);
+        const warmup = intOption("--warmup", String(opts.warmup), 0);
+        const presets = String(opts.configs).split(",").map((s) => s.trim()).filter(Boolean);
+        for (const p of presets) if (!CONFIG_PRESETS[p]) throw new Error(`unknown config: ${p}; use ${Object.keys(CONFIG_PRESETS).join(", ")}`);
+        console.log((await initBackend()).summary);
+        const results: ForwardTiming[] = [];
+        for (const p of presets) {
+          const large = CONFIG_PRESETS[p].dModel >= 384;
+          process.stderr.write(`timing ${p} …\n`);
+          const r = await benchForward(p, { batch, atoms, runs: large ? largeRuns : runs, warmup, profile: Boolean(opts.profile) });
+          results.push(r);
+          if (r.kernels) {
+            console.log(`\n${p}: kernels of one forward (profiled, ms)`);
+            console.log(formatTable([["kernel", "ms", "calls"], ...r.kernels.map((k) => [k.name, k.ms.toFixed(1), String(k.calls)])]));
+          }
+        }
+        const header = ["config", "parameters", "batch", "runs", "median ms", "min ms", "ms/molecule", "PyTorch ms", "vs PyTorch"];
+        const rows = results.map((r) => [
+          r.config, r.parameters.toLocaleString("en-US"), `${r.batch}x${r.atoms}`, String(r.runs), r.medianMs.toFixed(0),
+          r.minMs.toFixed(0), (r.medianMs / r.batch).toFixed(2), PYTORCH_MS[r.config] ? String(PYTORCH_MS[r.config]) : "-",
+          PYTORCH_MS[r.config] ? `${(PYTORCH_MS[r.config] / r.medianMs).toFixed(2)}x faster` : "-",
+        ]);
+        console.log(`\nforward time per batch (${(await initBackend()).backend}, warm-up excluded)`);
+        console.log(formatTable([header, ...rows]));
+        if (opts.out) {
+          const file = path.resolve(String(opts.out));
+          writeFileAtomic(file, toCsv([
+            ["config", "parameters", "batch", "atoms", "runs", "median_ms", "min_ms", "pytorch_ms"],
+            ...results.map((r) => [r.config, r.parameters, r.batch, r.atoms, r.runs, r.medianMs.toFixed(2), r.minMs.toFixed(2), PYTORCH_MS[r.config] ?? ""]),
+          ]));
+          console.log(`wrote ${file}`);
+        }
+      });
+  },
+};

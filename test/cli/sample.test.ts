@@ -1,0 +1,63 @@
+/** `molcache sample`: SDF written via <out>.partial then renamed, molecules readable, clear errors before work. */
+import { describe, it, before, after } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { initBackend } from "../../kernel-lib/env";
+import { buildProgram } from "../../kernel-lib/cli/main";
+import { resolveModelArgument, runSampleCommand, sampledMolblock } from "../../kernel-lib/cli/sample";
+import { readSdf } from "../../kernel-lib/chem/sdf";
+import { makeMolecule } from "../../kernel-lib/chem/molecule";
+import { DEFAULT_MODEL_DIR } from "../../kernel-lib/model/model_io";
+
+let tmp: string;
+before(async () => {
+  await initBackend();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-sample-"));
+});
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const OPTS = { n: "4", steps: "4", grid: "log", cache: "taylor:m=2,D=2", seed: "1", batchCost: "1152", quiet: true };
+
+describe("molcache sample", () => {
+  it("writes every molecule to the SDF (through <out>.partial, renamed at the end)", async () => {
+    const out = path.join(tmp, "mols.sdf");
+    await buildProgram().parseAsync(["node", "molcache", "sample", "--model", "random:tiny:3", "--n", "5", "--steps", "4",
+      "--cache", "ab:j=2,D=2", "--out", out, "--quiet"]);
+    assert.ok(fs.existsSync(out));
+    assert.ok(!fs.existsSync(`${out}.partial`));
+    const records = readSdf(fs.readFileSync(out, "utf8"));
+    assert.equal(records.length, 5);
+    const indices = records.map((r) => Number(r.properties?.index)).sort();
+    assert.deepEqual(indices, [0, 1, 2, 3, 4]);
+    // Same seed, same file.
+    const again = path.join(tmp, "again.sdf");
+    await runSampleCommand({ ...OPTS, model: "random:tiny:3", n: "5", cache: "ab:j=2,D=2", seed: "0", out: again });
+    assert.equal(fs.readFileSync(again, "utf8"), fs.readFileSync(out, "utf8"));
+  });
+
+  it("writes atoms predicted as <PAD>/<MASK> as '*' rather than dropping the molecule", () => {
+    const mol = makeMolecule({ elements: [6, 0, 8], positions: [0, 0, 0, 1.4, 0, 0, 0, 1.2, 0], bonds: [[0, 1, 1], [0, 2, 2]] });
+    const block = sampledMolblock(mol, "m");
+    const atomLines = block.split("\n").slice(4, 7);
+    assert.deepEqual(atomLines.map((l) => l.slice(31, 34).trim()), ["C", "*", "O"]);
+    assert.ok(block.includes("M  END"));
+  });
+
+  it("fails clearly before any work: bad numbers, bad cache, missing output folder, unknown models", async () => {
+    const out = path.join(tmp, "bad.sdf");
+    await assert.rejects(() => runSampleCommand({ ...OPTS, model: "random:tiny", steps: "1", out }), /invalid --steps: 1; must be an integer >= 2/);
+    await assert.rejects(() => runSampleCommand({ ...OPTS, model: "random:tiny", n: "0", out }), /invalid --n: 0/);
+    await assert.rejects(() => runSampleCommand({ ...OPTS, model: "random:tiny", cache: "taylor:m=9,D=2", out }), /invalid order: 9/);
+    await assert.rejects(() => runSampleCommand({ ...OPTS, model: "random:tiny", grid: "cosine", out }), /invalid --grid: cosine/);
+    await assert.rejects(() => runSampleCommand({ ...OPTS, model: "random:tiny", out: path.join(tmp, "no", "x.sdf") }), /folder .* does not exist/);
+    assert.throws(() => resolveModelArgument("random:huge"), /unknown preset in --model random:huge/);
+    assert.throws(() => resolveModelArgument("randomly"), /invalid --model randomly; use random:<preset>/);
+    assert.throws(() => resolveModelArgument(path.join(tmp, "missing")), /no model at/);
+    if (!fs.existsSync(path.join(DEFAULT_MODEL_DIR, "config.json"))) {
+      assert.throws(() => resolveModelArgument(undefined), /the trained default model does not exist yet .*--model random:small/);
+    }
+    assert.ok(!fs.existsSync(out) && !fs.existsSync(`${out}.partial`));
+  });
+});
