@@ -114,6 +114,24 @@ export function canonicalizeSmiles(smiles: string): string | undefined {
   }
 }
 
+/**
+ * Heavy-atom canonical SMILES (hydrogens folded into their atoms, no stereo): the key under which generated and
+ * training molecules are compared for novelty, whatever form the training SMILES come in. `undefined` when RDKit
+ * cannot parse the input.
+ * @example
+ * heavyAtomKey("[H]OC([H])([H])C([H])([H])[H]"); // "CCO"
+ */
+export function heavyAtomKey(smiles: string): string | undefined {
+  const m = rdkit().get_mol(smiles);
+  takeErrors();
+  if (!m) return undefined;
+  try {
+    return canonicalSmiles(m);
+  } finally {
+    m.delete();
+  }
+}
+
 /** Ring and aromaticity perception of a sanitised molecule, as RDKit stores them. */
 export interface RDKitPerception {
   /** Rings as atom lists in RDKit's order (symmetrised SSSR). */

@@ -117,7 +117,11 @@ export async function evaluate(
     return p ?? [];
   });
   const train: TrainingSet | undefined =
-    options.trainSmiles === undefined ? undefined : "keys" in (options.trainSmiles as object) ? (options.trainSmiles as TrainingSet) : buildTrainingSet(options.trainSmiles as Iterable<string>);
+    options.trainSmiles === undefined
+      ? undefined
+      : (options.trainSmiles as TrainingSet).keys instanceof Set
+        ? (options.trainSmiles as TrainingSet)
+        : buildTrainingSet(options.trainSmiles as Iterable<string>);
   const total = batches.reduce((a, b) => a + b.length, 0);
   let doneBefore = 0;
   const t0 = Date.now();

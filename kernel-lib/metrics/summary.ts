@@ -3,7 +3,7 @@
  * definitions, docs/metrics.md §3), energy averages and PoseBusters pass rates, plus mean ± std over replicates.
  * Every molecule stays in the denominators it belongs to; those a metric could not score are counted with reasons.
  */
-import { canonicalizeSmiles } from "../chem/rdkit";
+import { heavyAtomKey } from "../chem/rdkit";
 import { MoleculeScore } from "./score";
 import { PB_CHECKS } from "./posebusters";
 
@@ -29,7 +29,7 @@ export function buildTrainingSet(smiles: Iterable<string>): TrainingSet {
     const s = raw.trim().split(/\s+/)[0] ?? "";
     if (s === "" || s.toLowerCase() === "smiles") continue;
     size++;
-    const key = canonicalizeSmiles(s);
+    const key = heavyAtomKey(s);
     if (key === undefined) unparsed++;
     else keys.add(key);
   }
@@ -156,7 +156,7 @@ export function summarize(rows: readonly MoleculeScore[], train?: TrainingSet): 
   if (train) {
     let novelUnique = 0;
     for (const s of fragSmiles) {
-      const key = canonicalizeSmiles(s);
+      const key = heavyAtomKey(s);
       if (key !== undefined && !train.keys.has(key)) novelUnique++;
     }
     midiNovelty = fragSmiles.size ? novelUnique / fragSmiles.size : null;

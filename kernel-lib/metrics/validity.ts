@@ -5,7 +5,7 @@
  */
 import { Molecule, makeMolecule } from "../chem/molecule";
 import { connectedComponents } from "../chem/graph";
-import { RDKitMol, canonicalSmiles, canonicalizeSmiles, sanitizeMolecule } from "../chem/rdkit";
+import { RDKitMol, canonicalSmiles, heavyAtomKey, sanitizeMolecule } from "../chem/rdkit";
 
 /** Per-molecule validity result. */
 export interface ValidityResult {
@@ -65,7 +65,7 @@ export function moleculeValidity(mol: Molecule, keep?: (m: RDKitMol) => void): V
   let error: string | undefined;
   if (whole.ok) {
     smiles = canonicalSmiles(whole.mol);
-    noveltyKey = canonicalizeSmiles(smiles) ?? null;
+    noveltyKey = heavyAtomKey(smiles) ?? null;
   } else {
     error = whole.error;
   }
