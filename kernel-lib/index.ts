@@ -110,3 +110,34 @@ export { progressBar, resolveProgressOptions, formatDuration, DEFAULT_PROGRESS_O
 export type { ProgressBar, ProgressOptions, ProgressMode, ProgressStream } from "./notebook/progress";
 export { emitDisplay, inKernel, newDisplayId } from "./notebook/kernel";
 export type { MimeBundle, EmitOptions } from "./notebook/kernel";
+
+// --- Chemistry ---
+export { makeMolecule, atomCount } from "./chem/molecule";
+export type { Molecule, MoleculeInit, BondOrder } from "./chem/molecule";
+export { elementByZ, elementBySymbol, elementSymbol, atomicNumber, isKnownElement } from "./chem/elements";
+export type { ElementData } from "./chem/elements";
+export { readSdf, parseMolblock, writeMolblock, writeSdf } from "./chem/sdf";
+export type { SdfRecord, MolblockWriteOptions } from "./chem/sdf";
+export { writeXyz, writeXyzFrames } from "./chem/xyz";
+export { adjacency, connectedComponents, topologicalDistances, integerValences, moleculeProblem } from "./chem/graph";
+export { loadRDKit, sanitizeMolecule, canonicalSmiles, canonicalizeSmiles, heavyAtomKey, matchSmarts } from "./chem/rdkit";
+export { kabschRmsd } from "./chem/kabsch";
+export { mmffEnergy, mmffRelax } from "./chem/mmff";
+export type { MmffOptions, MmffResult } from "./chem/mmff";
+export { uffForceField } from "./chem/uff";
+export { moleculeBoundsMatrix, DEFAULT_BOUNDS_OPTIONS } from "./chem/bounds_matrix";
+export type { BoundsMatrix, BoundsOptions } from "./chem/bounds_matrix";
+
+// --- Metrics ---
+export { evaluate, resolveEvaluateOptions, DEFAULT_EVALUATE_OPTIONS, toDataFrame, rowsToCsv, ROW_COLUMNS } from "./metrics/evaluate";
+export type { EvaluateOptions, EvaluationResult, EvaluatedRow } from "./metrics/evaluate";
+export { scoreMolecule, DEFAULT_SCORE_OPTIONS, SCORE_COLUMNS } from "./metrics/score";
+export type { MoleculeScore, ScoreOptions } from "./metrics/score";
+export { summarize, aggregateReplicates, buildTrainingSet, SUMMARY_METRICS } from "./metrics/summary";
+export type { MetricsSummary, MeanStd, TrainingSet, SummaryMetric } from "./metrics/summary";
+export { formatTable, TABLE1_COLUMNS } from "./metrics/table";
+export type { TableEntry, TableColumn, TableFormat } from "./metrics/table";
+export { atomStability, isAtomStable, ALLOWED_VALENCES } from "./metrics/stability";
+export { moleculeValidity } from "./metrics/validity";
+export { poseBustersChecks, PB_CHECKS } from "./metrics/posebusters";
+export type { PoseBustersResult } from "./metrics/posebusters";
