@@ -39,7 +39,9 @@ export class ParamStore {
   /** Create (or replace) a parameter from values. */
   set(name: string, shape: number[], values: Float32Array): void {
     const old = this.vars.get(name);
-    const v = tf.variable(tf.tensor(values, shape, "float32"), true, `p/${name}`);
+    const initial = tf.tensor(values, shape, "float32");
+    const v = tf.variable(initial, true, `p/${name}`);
+    initial.dispose();
     if (old) old.dispose();
     this.vars.set(name, v);
   }
@@ -70,6 +72,28 @@ export class ParamStore {
       tensors.set(name, { dtype: "float32", shape: v.shape.slice(), data: v.dataSync() as Float32Array });
     }
     return { tensors, meta };
+  }
+
+  /** All parameters concatenated into one Float32Array, in insertion order (for optimisers and workers). */
+  flatten(): Float32Array {
+    const out = new Float32Array(this.count());
+    let offset = 0;
+    for (const v of this.vars.values()) {
+      out.set(v.dataSync() as Float32Array, offset);
+      offset += v.size;
+    }
+    return out;
+  }
+
+  /** Assign every parameter from a flat array laid out as {@link ParamStore.flatten} does. */
+  assignFlat(flat: Float32Array): void {
+    if (flat.length !== this.count()) throw new Error(`flat parameters have ${flat.length} values, the model has ${this.count()}`);
+    let offset = 0;
+    for (const v of this.vars.values()) {
+      const values = flat.subarray(offset, offset + v.size);
+      tf.tidy(() => v.assign(tf.tensor(values, v.shape, "float32")));
+      offset += v.size;
+    }
   }
 
   /** Release every variable (idempotent). */

@@ -8,7 +8,8 @@ import { emitDisplay, inKernel } from "./kernel";
 /** A danfo.js DataFrame, or anything with the same `columns`, `values` (and optional `index`). */
 export interface DataFrameLike {
   columns: readonly string[];
-  values: ReadonlyArray<ReadonlyArray<unknown>>;
+  /** Rows of cells (danfo types this loosely as 1-D or 2-D, so rows are checked at run time). */
+  values: ReadonlyArray<unknown>;
   index?: ReadonlyArray<string | number>;
 }
 
@@ -87,7 +88,7 @@ function columnsAndRows(table: TableInput, showIndex: boolean): { columns: strin
   }
   const t = table as Partial<ColumnsAndRows & DataFrameLike>;
   if (t && Array.isArray(t.columns) && (Array.isArray(t.rows) || Array.isArray(t.values))) {
-    const rows = (t.rows ?? t.values ?? []).map((r, i) => {
+    const rows = ((t.rows ?? t.values ?? []) as ReadonlyArray<unknown>).map((r, i) => {
       if (!Array.isArray(r) || r.length !== t.columns!.length) {
         throw new Error(`invalid table row ${i}: ${Array.isArray(r) ? r.length : typeof r} cells for ${t.columns!.length} columns`);
       }

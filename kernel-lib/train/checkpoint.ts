@@ -1,0 +1,71 @@
+/**
+ * Training checkpoints: parameters, EMA, AMSGrad state, step and the run's settings, in one tensor bundle written
+ * to a fresh folder and swapped in by renames, so a kill at any moment leaves either the old or the new checkpoint
+ * complete. The randomness of step s is derived from (seed, s), so the step count is the whole RNG state.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { readBundle, writeBundle } from "../util/bundle";
+import { SemlaConfig } from "../model/config";
+import { AmsGradState } from "./amsgrad";
+
+/** Everything needed to continue training exactly. */
+export interface TrainingState {
+  config: SemlaConfig;
+  seed: number;
+  step: number;
+  /** Wall-clock seconds trained so far (over all resumed runs). */
+  elapsedSeconds: number;
+  params: Float32Array;
+  ema: Float32Array;
+  optimizer: AmsGradState;
+  /** Settings that must not change on resume (workers, batch cost, data). */
+  settings: Record<string, unknown>;
+  /** Best evaluation so far, if any. */
+  best?: Record<string, number>;
+}
+
+const FOLDER = "checkpoint";
+
+/** Write `state` under `runDir/checkpoint` atomically (folder swap). */
+export function saveTrainingState(runDir: string, state: TrainingState): void {
+  const final = path.join(runDir, FOLDER);
+  const fresh = path.join(runDir, `${FOLDER}.new`);
+  const old = path.join(runDir, `${FOLDER}.old`);
+  fs.rmSync(fresh, { recursive: true, force: true });
+  const f32 = (data: Float32Array) => ({ dtype: "float32" as const, shape: [data.length], data });
+  writeBundle(fresh, "state", {
+    tensors: new Map([
+      ["params", f32(state.params)], ["ema", f32(state.ema)],
+      ["adam_m", f32(state.optimizer.m)], ["adam_v", f32(state.optimizer.v)], ["adam_vmax", f32(state.optimizer.vMax)],
+    ]),
+    meta: {
+      format: "molcache-training-checkpoint/1", config: state.config, seed: state.seed, step: state.step,
+      optimizerStep: state.optimizer.step, elapsedSeconds: state.elapsedSeconds, settings: state.settings, best: state.best ?? null,
+    },
+  });
+  fs.rmSync(old, { recursive: true, force: true });
+  if (fs.existsSync(final)) fs.renameSync(final, old);
+  fs.renameSync(fresh, final);
+  fs.rmSync(old, { recursive: true, force: true });
+}
+
+/** Read the checkpoint of `runDir` (falling back to the previous one if a swap was interrupted), or undefined. */
+export function loadTrainingState(runDir: string): TrainingState | undefined {
+  const candidates = [FOLDER, `${FOLDER}.old`].map((f) => path.join(runDir, f, "state.json"));
+  const file = candidates.find((c) => fs.existsSync(c));
+  if (!file) return undefined;
+  const bundle = readBundle(file);
+  const meta = bundle.meta as Record<string, any>;
+  if (meta.format !== "molcache-training-checkpoint/1") throw new Error(`${file} is not a molcache training checkpoint`);
+  const get = (name: string) => {
+    const t = bundle.tensors.get(name);
+    if (!t) throw new Error(`${file} lacks ${name}; the checkpoint is incomplete`);
+    return t.data as Float32Array;
+  };
+  return {
+    config: meta.config, seed: meta.seed, step: meta.step, elapsedSeconds: meta.elapsedSeconds, settings: meta.settings,
+    best: meta.best ?? undefined, params: get("params"), ema: get("ema"),
+    optimizer: { step: meta.optimizerStep, m: get("adam_m"), v: get("adam_v"), vMax: get("adam_vmax") },
+  };
+}

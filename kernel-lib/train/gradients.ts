@@ -1,0 +1,101 @@
+/**
+ * One gradient computation of the reference objective on a padded batch: build the noisy example, optionally
+ * self-condition (with probability ½, a no-gradient pass with zero conditioning whose predictions become the
+ * conditioning inputs), run the generator and take gradients of the loss. Gradients come back as one flat
+ * Float32Array in parameter order, so workers can exchange and average them cheaply.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Batch } from "../data/batching";
+import { DEFAULT_INTERPOLANT, makeTrainingExample } from "../flow/interpolant";
+import { flowMatchingLoss, LossWeights, QM9_LOSS_WEIGHTS } from "../flow/loss";
+import { GeneratorInputs } from "../model/blocks";
+import { SemlaGenerator } from "../model/generator";
+import { Rng } from "../util/rng";
+
+/** Loss values of one batch (unweighted parts and the weighted total). */
+export interface LossValues {
+  total: number;
+  coord: number;
+  type: number;
+  bond: number;
+  charge: number;
+}
+
+/** Gradients (flat, parameter order) and the losses of one batch. */
+export interface GradientResult {
+  grads: Float32Array;
+  losses: LossValues;
+  molecules: number;
+}
+
+/** Options for {@link computeGradients}. */
+export interface GradientOptions {
+  coordNoise: number;
+  selfConditionProbability: number;
+  lossWeights: LossWeights;
+}
+
+/** Reference defaults. */
+export const DEFAULT_GRADIENT_OPTIONS: Readonly<GradientOptions> = {
+  coordNoise: 0.2, selfConditionProbability: 0.5, lossWeights: QM9_LOSS_WEIGHTS,
+};
+
+/**
+ * Compute loss gradients for `batch` with randomness from `rng`.
+ * @example
+ * const { grads, losses } = computeGradients(model, collate(mols), new Rng(step));
+ */
+export function computeGradients(model: SemlaGenerator, batch: Batch, rng: Rng, options: GradientOptions = DEFAULT_GRADIENT_OPTIONS): GradientResult {
+  const { vocabSize, nEdgeTypes } = model.config;
+  const { B, N } = batch;
+  const ex = makeTrainingExample(batch, rng, { ...DEFAULT_INTERPOLANT, vocabSize, bondClasses: nEdgeTypes, coordNoise: options.coordNoise });
+  const selfCondition = rng.uniform() < options.selfConditionProbability;
+  const variables = model.params.variables();
+  const result = tf.tidy(() => {
+    const mask = tf.tensor2d(batch.mask, [B, N]);
+    const pairMask = tf.mul(tf.reshape(mask, [B, N, 1, 1]), tf.reshape(mask, [B, 1, N, 1]));
+    const inputs: GeneratorInputs = {
+      coords: tf.tensor3d(ex.coords, [B, N, 3]),
+      atomics: tf.mul(tf.oneHot(tf.tensor2d(ex.atomClasses, [B, N], "int32"), vocabSize), tf.expandDims(mask, 2)) as tf.Tensor3D,
+      bonds: tf.mul(tf.oneHot(tf.tensor3d(ex.bondClasses, [B, N, N], "int32"), nEdgeTypes), pairMask) as tf.Tensor4D,
+      mask,
+      t: tf.tensor1d(ex.t),
+      condCoords: tf.zeros([B, N, 3]),
+      condAtomics: tf.zeros([B, N, vocabSize]),
+      condBonds: tf.zeros([B, N, N, nEdgeTypes]),
+    };
+    if (selfCondition) {
+      // No gradient flows through the conditioning pass (it runs outside variableGrads).
+      const first = model.forward(inputs);
+      inputs.condCoords = first.coords;
+      inputs.condAtomics = tf.softmax(first.typeLogits) as tf.Tensor3D;
+      inputs.condBonds = tf.softmax(first.bondLogits) as tf.Tensor4D;
+    }
+    const targets = {
+      coords: tf.tensor3d(batch.coords, [B, N, 3]),
+      atomTypes: tf.tensor2d(batch.atomTypes, [B, N], "int32"),
+      bonds: tf.tensor3d(batch.bonds, [B, N, N], "int32"),
+      charges: tf.tensor2d(batch.charges, [B, N], "int32"),
+      mask,
+    };
+    let parts: ReturnType<typeof flowMatchingLoss> | undefined;
+    const { grads } = tf.variableGrads(() => {
+      parts = flowMatchingLoss(model.forward(inputs), targets, options.lossWeights);
+      // Keep the parts for reporting: variableGrads disposes everything else made inside this function.
+      for (const t of Object.values(parts)) tf.keep(t);
+      return parts.total;
+    }, variables);
+    // Unused parameters (layer 0's edge_feat_norm, kept for checkpoint compatibility) get no gradient: use zeros.
+    const flat = tf.concat(variables.map((v) => (grads[v.name] ? tf.reshape(grads[v.name], [-1]) : tf.zeros([v.size]))));
+    const p = parts!;
+    const losses = tf.stack([p.total, p.coord, p.type, p.bond, p.charge]);
+    for (const t of Object.values(p)) t.dispose();
+    return { flat, losses };
+  });
+  // Copy: a backend may hand out a view of its own memory, and these bytes get transferred to another thread.
+  const grads = (result.flat.dataSync() as Float32Array).slice();
+  const l = result.losses.dataSync();
+  result.flat.dispose();
+  result.losses.dispose();
+  return { grads, losses: { total: l[0], coord: l[1], type: l[2], bond: l[3], charge: l[4] }, molecules: B };
+}

@@ -1,0 +1,215 @@
+/**
+ * The trainer: data-parallel gradient workers (one per core by default, each with its own backend and model replica),
+ * AMSGrad with warm-up and clipping and an EMA on the main thread, atomic checkpoints that resume exactly, a CSV log,
+ * periodic evaluation of the EMA model, and export of the best EMA model as a model folder.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { planBatches } from "../data/batching";
+import { Qm9Split } from "../data/dataset";
+import { resolveConfig, SemlaConfig } from "../model/config";
+import { initParams } from "../model/init";
+import { SemlaGenerator } from "../model/generator";
+import { initBackend } from "../env";
+import { Rng } from "../util/rng";
+import { startTsWorker } from "../util/ts_worker";
+import { amsGradStep, AmsGradOptions, DEFAULT_AMSGRAD, emaUpdate, initAmsGrad } from "./amsgrad";
+import { loadTrainingState, saveTrainingState, TrainingState } from "./checkpoint";
+import { DEFAULT_GRADIENT_OPTIONS, GradientOptions, LossValues } from "./gradients";
+import type { GradientReply, GradientRequest, GradientWorkerInit } from "./gradient_worker";
+
+/** Options of {@link train}. */
+export interface TrainOptions {
+  /** Architecture (ignored when resuming: the checkpoint's is used). */
+  config: SemlaConfig;
+  /** Folder for the checkpoint and `train_log.csv`. */
+  runDir: string;
+  /** Training data (featurised). */
+  data: Qm9Split;
+  /** Stop after this many optimiser steps in total (default Infinity). */
+  maxSteps: number;
+  /** Stop after this many wall-clock seconds in this run (default Infinity). */
+  maxSeconds: number;
+  /** Atoms per batch (default 1152 = 64 × 18). */
+  batchCost: number;
+  /** Gradient workers (default: one per core). */
+  workers: number;
+  seed: number;
+  optimizer: AmsGradOptions;
+  gradient: GradientOptions;
+  emaDecay: number;
+  /** Seconds between checkpoints (default 300). */
+  checkpointEverySeconds: number;
+  /** Seconds between evaluations (default 900; 0 = never). */
+  evaluateEverySeconds: number;
+  /** Scores the EMA model (e.g. validity and stability of a few hundred samples); higher `score` is better. */
+  evaluate: ((model: SemlaGenerator, step: number) => Promise<Record<string, number>>) | undefined;
+  /** Called with the EMA generator whenever an evaluation improves on the best score (export it). */
+  onBest: ((model: SemlaGenerator, metrics: Record<string, number>, state: TrainingState) => void) | undefined;
+  /** Progress after each step. */
+  onStep: ((info: StepInfo) => void) | undefined;
+}
+
+/** Defaults of {@link TrainOptions} (everything but config, runDir and data). */
+export const DEFAULT_TRAIN_OPTIONS = {
+  maxSteps: Infinity, maxSeconds: Infinity, batchCost: 1152, workers: Math.max(1, os.availableParallelism?.() ?? os.cpus().length),
+  seed: 0, optimizer: DEFAULT_AMSGRAD, gradient: DEFAULT_GRADIENT_OPTIONS, emaDecay: 0.999, checkpointEverySeconds: 300,
+  evaluateEverySeconds: 900, evaluate: undefined, onBest: undefined, onStep: undefined,
+};
+
+/** What one step reports. */
+export interface StepInfo {
+  step: number;
+  epoch: number;
+  losses: LossValues;
+  lr: number;
+  gradNorm: number;
+  moleculesPerSecond: number;
+  elapsedSeconds: number;
+}
+
+const LOG_HEADER = "step,epoch,elapsed_s,lr,grad_norm,loss,coord,type,bond,charge,mol_per_s,eval\n";
+
+/** Start or resume training in `runDir`; resolves with the final state when a limit is reached or on SIGINT. */
+export async function train(options: Partial<TrainOptions> & Pick<TrainOptions, "config" | "runDir" | "data">): Promise<TrainingState> {
+  const o: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...options };
+  await initBackend();
+  const settings = { batchCost: o.batchCost, workers: o.workers, molecules: o.data.molecules.length, split: o.data.split };
+  let state = loadTrainingState(o.runDir);
+  if (state) {
+    for (const [k, v] of Object.entries(settings)) {
+      if (state.settings[k] !== v) throw new Error(`cannot resume ${o.runDir}: ${k} was ${state.settings[k]}, now ${v}; use the same settings or a new run folder`);
+    }
+  } else {
+    const config = resolveConfig(o.config as unknown as Record<string, unknown>);
+    const params = initParams(config, new Rng(o.seed));
+    const flat = params.flatten();
+    params.dispose();
+    state = { config, seed: o.seed, step: 0, elapsedSeconds: 0, params: flat, ema: flat.slice(), optimizer: initAmsGrad(flat.length), settings };
+  }
+  fs.mkdirSync(o.runDir, { recursive: true });
+  const logFile = path.join(o.runDir, "train_log.csv");
+  if (!fs.existsSync(logFile)) fs.writeFileSync(logFile, LOG_HEADER);
+
+  const pool = await startWorkers(o, state);
+  const sizes = o.data.sizes;
+  const plans = new Map<number, number[][]>();
+  const planFor = (epoch: number) => {
+    if (!plans.has(epoch)) {
+      plans.clear();
+      plans.set(epoch, planBatches(sizes, { budget: o.batchCost, rng: Rng.derive(state!.seed, 0x7e57, epoch) }));
+    }
+    return plans.get(epoch)!;
+  };
+  const batchesPerEpoch = planFor(0).length;
+  let stop = false;
+  const onSigint = () => (stop = true);
+  process.once("SIGINT", onSigint);
+  const runStart = performance.now();
+  const elapsedBefore = state.elapsedSeconds;
+  let lastCheckpoint = performance.now();
+  let lastEval = performance.now();
+  try {
+    while (!stop && state.step < o.maxSteps && (performance.now() - runStart) / 1000 < o.maxSeconds) {
+      const stepStart = performance.now();
+      const epoch = Math.floor(state.step / batchesPerEpoch);
+      const batch = planFor(epoch)[state.step % batchesPerEpoch];
+      const shares = pool.map((_, w) => batch.filter((_, k) => k % pool.length === w)).filter((s) => s.length > 0);
+      const replies = await Promise.all(shares.map((indices, w) => pool[w].request({ step: state!.step, params: state!.params, indices })));
+      const total = replies.reduce((a, r) => a + r.molecules, 0);
+      const grads = new Float32Array(state.params.length);
+      const losses: LossValues = { total: 0, coord: 0, type: 0, bond: 0, charge: 0 };
+      for (const r of replies) {
+        const w = r.molecules / total;
+        for (let i = 0; i < grads.length; i++) grads[i] += w * r.grads[i];
+        for (const k of Object.keys(losses) as (keyof LossValues)[]) losses[k] += w * r.losses[k];
+      }
+      if (!Number.isFinite(losses.total)) throw new Error(`loss became ${losses.total} at step ${state.step}; lower the learning rate or check the data`);
+      const { gradNorm, lr } = amsGradStep(state.params, grads, state.optimizer, o.optimizer);
+      emaUpdate(state.ema, state.params, o.emaDecay);
+      state.step += 1;
+      const now = performance.now();
+      state.elapsedSeconds = elapsedBefore + (now - runStart) / 1000;
+      const info: StepInfo = {
+        step: state.step, epoch: state.step / batchesPerEpoch, losses, lr, gradNorm,
+        moleculesPerSecond: total / ((now - stepStart) / 1000), elapsedSeconds: state.elapsedSeconds,
+      };
+      o.onStep?.(info);
+      let evalText = "";
+      if (o.evaluate && o.evaluateEverySeconds > 0 && (now - lastEval) / 1000 >= o.evaluateEverySeconds) {
+        const metrics = await evaluateEma(o, state);
+        evalText = JSON.stringify(metrics).replace(/,/g, ";").replace(/"/g, "");
+        lastEval = performance.now();
+      }
+      fs.appendFileSync(logFile, [state.step, info.epoch.toFixed(4), state.elapsedSeconds.toFixed(1), lr.toExponential(3),
+        gradNorm.toFixed(4), losses.total.toFixed(5), losses.coord.toFixed(5), losses.type.toFixed(5), losses.bond.toFixed(5),
+        losses.charge.toFixed(5), info.moleculesPerSecond.toFixed(1), evalText].join(",") + "\n");
+      if ((performance.now() - lastCheckpoint) / 1000 >= o.checkpointEverySeconds) {
+        saveTrainingState(o.runDir, state);
+        lastCheckpoint = performance.now();
+      }
+    }
+    saveTrainingState(o.runDir, state);
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+  return state;
+}
+
+/** Evaluate the EMA weights; on a better `score`, record it and call `onBest`. */
+async function evaluateEma(o: TrainOptions, state: TrainingState): Promise<Record<string, number>> {
+  const params = initParams(state.config, new Rng(0));
+  params.assignFlat(state.ema);
+  const model = new SemlaGenerator(state.config, params);
+  try {
+    const metrics = await o.evaluate!(model, state.step);
+    const score = metrics.score ?? 0;
+    if (!state.best || score > (state.best.score ?? -Infinity)) {
+      state.best = { ...metrics, step: state.step };
+      o.onBest?.(model, metrics, state);
+    }
+    return metrics;
+  } finally {
+    model.dispose();
+  }
+}
+
+interface PoolWorker {
+  request(req: GradientRequest): Promise<Extract<GradientReply, { ok: true }>>;
+  terminate(): Promise<number>;
+}
+
+/** Start the gradient workers and wait until each has its backend and data ready. */
+async function startWorkers(o: TrainOptions, state: TrainingState): Promise<PoolWorker[]> {
+  const file = path.join(__dirname, "gradient_worker.ts");
+  const starts = Array.from({ length: o.workers }, (_, workerId) => new Promise<PoolWorker>((resolve, reject) => {
+    const init: GradientWorkerInit = { workerId, seed: state.seed, config: state.config, packed: o.data.packed, gradientOptions: o.gradient };
+    const worker = startTsWorker(file, init);
+    let pending: { resolve: (r: Extract<GradientReply, { ok: true }>) => void; reject: (e: Error) => void } | undefined;
+    worker.on("message", (msg: GradientReply | { ready: true }) => {
+      if ("ready" in msg) return resolve(pool);
+      const p = pending;
+      pending = undefined;
+      if (!p) return;
+      if (msg.ok) p.resolve(msg);
+      else p.reject(new Error(`gradient worker ${workerId} failed: ${msg.error}`));
+    });
+    worker.on("error", (err) => (pending ? pending.reject(err) : reject(err)));
+    worker.on("exit", (code) => {
+      if (pending) pending.reject(new Error(`gradient worker ${workerId} exited with code ${code}`));
+    });
+    const pool: PoolWorker = {
+      request(req) {
+        return new Promise((res, rej) => {
+          pending = { resolve: res, reject: rej };
+          worker.postMessage(req);
+        });
+      },
+      terminate: () => worker.terminate(),
+    };
+  }));
+  return Promise.all(starts);
+}
+

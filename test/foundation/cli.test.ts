@@ -1,0 +1,21 @@
+import { describe, it } from "node:test";
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { REPO_ROOT } from "../helpers/paths";
+
+const BIN = path.join(REPO_ROOT, "bin", "molcache.cjs");
+
+describe("molcache command line", () => {
+  it("--help lists the subcommands", () => {
+    const r = spawnSync(process.execPath, [BIN, "--help"], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    for (const cmd of ["backend", "import", "train"]) assert.match(r.stdout, new RegExp(`\\n  ${cmd}\\b`));
+  });
+
+  it("an unknown subcommand exits non-zero with a message", () => {
+    const r = spawnSync(process.execPath, [BIN, "frobnicate"], { encoding: "utf8" });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /unknown command 'frobnicate'/);
+  });
+});
