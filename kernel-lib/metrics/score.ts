@@ -191,7 +191,9 @@ export function scoreMolecule(mol: Molecule, index: number, options: ScoreOption
           row.mmff_converged = r.returnCode === 0;
           relaxed = r.relaxedPositions;
         } catch (err) {
-          reasons.push(`energy: MMFF94 setup failed (${(err as Error).message.split("\n")[0]})`);
+          // openchemlib's messages carry a transpiled class prefix ("Class$S188: ..."); keep the sentence.
+          const msg = (err as Error).message.split("\n")[0].replace(/^Class\$\S+:\s*/, "");
+          reasons.push(`energy: MMFF94 setup failed (${msg})`);
         }
       }
     }
