@@ -11,6 +11,7 @@ import { Command } from "commander";
 import { initBackend } from "../env";
 import { cacheLabel, parseCacheSpec } from "../cache/config";
 import { sample } from "../flow/sample";
+import { StepObserver } from "../flow/integrate";
 import { DEFAULT_MODEL_DIR, LoadedModel } from "../model/model_io";
 import { writeFileAtomic } from "../util/atomic_write";
 import type { BenchDefinition } from "./bench";
@@ -36,6 +37,10 @@ export interface CacheBenchRow {
   efficiency: number;
   peakTensorBytes: number;
   extraBytes: number;
+  /** Mean wall time of a step that ran the network (ms; first step of each batch excluded). */
+  computedStepMs: number;
+  /** Mean wall time of a step that forecast instead (ms): the per-step overhead caching cannot remove. */
+  forecastStepMs: number;
 }
 
 /** Options of {@link benchCache}. */
@@ -60,13 +65,24 @@ export async function benchCache(model: LoadedModel, o: CacheBenchOptions): Prom
   await initBackend();
   const specs = o.specs.map((s) => ({ spec: s, config: parseCacheSpec(s) }));
   if (specs[0]?.config.kind !== "none") throw new Error("the first configuration must be the base (none)");
-  // Warm-up: kernels, lazily compiled paths, allocator (same sizes, few steps).
-  await sample(model, { n: o.n, steps: 4, seed: o.seed, batchCost: o.batchCost, grid: "log", cache: "taylor:m=1,D=2" });
+  // Warm-up: kernels, V8's optimising tier-up of the wasm code (the first seconds run on baseline code), the
+  // allocator: the same batches for a quarter of the steps, once uncached and once cached.
+  const warmSteps = Math.max(4, Math.round(o.steps / 4));
+  for (const cache of ["none", "taylor:m=1,D=2"]) {
+    await sample(model, { n: o.n, steps: warmSteps, seed: o.seed, batchCost: o.batchCost, grid: "log", cache });
+  }
   const walls: number[][] = specs.map(() => []);
+  const stepMs: { computed: number[]; forecast: number[] }[] = specs.map(() => ({ computed: [], forecast: [] }));
   const results: Awaited<ReturnType<typeof sample>>[] = [];
   for (let r = 0; r < o.repeats; r++) {
     for (let i = 0; i < specs.length; i++) {
-      const res = await sample(model, { n: o.n, steps: o.steps, seed: o.seed, batchCost: o.batchCost, grid: "log", cache: specs[i].config });
+      let last = 0;
+      const observers: StepObserver[] = [(ev) => {
+        const now = performance.now();
+        if (ev.step > 0) (ev.computed ? stepMs[i].computed : stepMs[i].forecast).push(now - last);
+        last = now;
+      }];
+      const res = await sample(model, { n: o.n, steps: o.steps, seed: o.seed, batchCost: o.batchCost, grid: "log", cache: specs[i].config, observers });
       walls[i].push(res.wallSeconds);
       results[i] = res;
       process.stderr.write(`  ${cacheLabel(specs[i].config).padEnd(16)} ${res.wallSeconds.toFixed(2)} s (repeat ${r + 1}/${o.repeats})\n`);
@@ -83,10 +99,15 @@ export async function benchCache(model: LoadedModel, o: CacheBenchOptions): Prom
       label: cacheLabel(s.config), spec: s.spec, moleculesPerSecond: res.molecules.length / wall, wallSeconds: wall,
       effectiveSteps: res.effectiveSteps, speedup, idealSpeedup: ideal, efficiency: speedup / ideal,
       peakTensorBytes: res.peakTensorBytes, extraBytes: res.peakTensorBytes - basePeak,
+      computedStepMs: mean(stepMs[i].computed), forecastStepMs: mean(stepMs[i].forecast),
     };
     o.onRow?.(row);
     return row;
   });
+}
+
+function mean(values: readonly number[]): number {
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN;
 }
 
 /** The `bench cache` subcommand. */
@@ -116,16 +137,18 @@ export const CACHE_BENCH: BenchDefinition = {
         try {
           console.log(`model ${model.name} (${model.generator.parameterCount().toLocaleString("en-US")} parameters), n ${n}, K ${steps} (log grid), seed ${seed}, repeats ${repeats}`);
           const rows = await benchCache(model, { n, steps, seed, batchCost, repeats, specs });
-          const header = ["config", "mol/s", "wall s", "eff. steps", "speedup", "ideal", "speedup/ideal", "extra memory MB"];
+          const header = ["config", "mol/s", "wall s", "eff. steps", "speedup", "ideal", "speedup/ideal", "extra memory MB", "ms/net step", "ms/skipped step"];
           console.log(formatTable([header, ...rows.map((r) => [
             r.label, r.moleculesPerSecond.toFixed(2), r.wallSeconds.toFixed(2), String(r.effectiveSteps), r.speedup.toFixed(2),
-            r.idealSpeedup.toFixed(2), r.efficiency.toFixed(2), (r.extraBytes / 1e6).toFixed(2),
+            r.idealSpeedup.toFixed(2), r.efficiency.toFixed(2), (r.extraBytes / 1e6).toFixed(2), r.computedStepMs.toFixed(1),
+            Number.isNaN(r.forecastStepMs) ? "-" : r.forecastStepMs.toFixed(2),
           ])]));
           const file = path.resolve(String(opts.out));
           writeFileAtomic(file, toCsv([
-            ["config", "spec", "model", "n", "steps", "molecules_per_s", "wall_s", "effective_steps", "speedup", "ideal_speedup", "speedup_over_ideal", "peak_tensor_bytes", "extra_bytes"],
+            ["config", "spec", "model", "n", "steps", "molecules_per_s", "wall_s", "effective_steps", "speedup", "ideal_speedup", "speedup_over_ideal", "peak_tensor_bytes", "extra_bytes", "computed_step_ms", "forecast_step_ms"],
             ...rows.map((r) => [r.label, r.spec, model.name, n, steps, r.moleculesPerSecond.toFixed(4), r.wallSeconds.toFixed(4), r.effectiveSteps,
-              r.speedup.toFixed(4), r.idealSpeedup.toFixed(4), r.efficiency.toFixed(4), r.peakTensorBytes, r.extraBytes]),
+              r.speedup.toFixed(4), r.idealSpeedup.toFixed(4), r.efficiency.toFixed(4), r.peakTensorBytes, r.extraBytes,
+              r.computedStepMs.toFixed(3), Number.isNaN(r.forecastStepMs) ? "" : r.forecastStepMs.toFixed(3)]),
           ]));
           console.log(`wrote ${file}`);
         } finally {
