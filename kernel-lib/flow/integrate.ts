@@ -35,10 +35,37 @@ export interface StepEvent {
   prediction: Prediction;
   /** The state after the update (the next step's input). */
   next: SamplerState;
+  /** Batch index within a `sample()` run (0 when `integrate` is called directly). */
+  batch?: number;
+  /** Indices of the batch's molecules in the run's output, one per row (0 … B−1 when called directly). */
+  molecules?: readonly number[];
 }
 
-/** Called after every step. */
-export type StepObserver = (event: StepEvent) => void;
+/** What a step observer's optional `beforeStep` sees, before the step's backbone call. */
+export interface StepStart {
+  step: number;
+  t: number;
+  dt: number;
+  /** True when the backbone will run; false when its output will be forecast. */
+  computed: boolean;
+  /** Number of steps of the run. */
+  steps: number;
+  /** The state fed to the network at this step. Live: copy what you keep. */
+  state: SamplerState;
+  /** Batch index within a `sample()` run (0 when `integrate` is called directly). */
+  batch: number;
+  /** Indices of the batch's molecules in the run's output, one per row (0 … B−1 when called directly). */
+  molecules: readonly number[];
+}
+
+/**
+ * Called after every step. May carry a `beforeStep` method, called before the step's backbone call (block hooks use
+ * it to know which step the blocks they see belong to).
+ */
+export interface StepObserver {
+  (event: StepEvent): void;
+  beforeStep?: (start: StepStart) => void;
+}
 
 /** Options of {@link integrate}. */
 export interface IntegrateOptions {
@@ -49,6 +76,8 @@ export interface IntegrateOptions {
   /** Generator for the default uniforms. */
   rng?: Rng;
   observers?: readonly StepObserver[];
+  /** Which batch of a `sample()` run this is, passed on to observers (default batch 0, molecules 0 … B−1). */
+  batch?: { index: number; molecules: readonly number[] };
 }
 
 /** The outcome of one run. */
@@ -77,6 +106,10 @@ export function integrate(prior: SamplerState, options: IntegrateOptions): Integ
   if (backbone.schedule.length !== steps) throw new Error(`cache schedule has ${backbone.schedule.length} steps, grid has ${steps}`);
   const uniforms: UniformSource = options.uniforms ?? defaultUniforms(options.rng);
   backbone.reset();
+  // Step observers attached to the model (the hook registry) run before the per-call ones.
+  const observers = [...model.stepObservers.values(), ...(options.observers ?? [])];
+  const batch = options.batch?.index ?? 0;
+  const molecules = options.batch?.molecules ?? Array.from({ length: B }, (_, b) => b);
 
   let state = cloneState(prior);
   const pairMask = new Float32Array(B * N * N);
@@ -97,6 +130,7 @@ export function integrate(prior: SamplerState, options: IntegrateOptions): Integ
     for (let k = 0; k < steps; k++) {
       const t = grid.t[k];
       const dt = grid.dt[k];
+      for (const o of observers) o.beforeStep?.({ step: k, t, dt, computed: backbone.schedule[k], steps, state, batch, molecules });
       const inputs: GeneratorInputs = tf.tidy(() => ({
         coords: tf.tensor3d(state.coords, [B, N, 3]),
         // One-hot states, zero at padding (as the reference prior).
@@ -129,7 +163,7 @@ export function integrate(prior: SamplerState, options: IntegrateOptions): Integ
       }
       uniformSampleUpdate(prediction.typeLogits, vocab, next.atomClasses, uniforms(k, "atomics", B * N), t, dt, prior.mask);
       uniformSampleUpdate(prediction.bondLogits, edgeTypes, next.bondClasses, uniforms(k, "bonds", B * N * N), t, dt, pairMask);
-      for (const observe of options.observers ?? []) observe({ step: k, t, dt, computed, state, prediction, next });
+      for (const observe of observers) observe({ step: k, t, dt, computed, state, prediction, next, batch, molecules });
       state = next;
       final = prediction;
     }

@@ -122,7 +122,7 @@ export async function sample(model: LoadedModel, options: Partial<SampleOptions>
       const indices = plan[batchIndex];
       const rng = Rng.derive(o.seed, batchIndex);
       const prior = drawPrior(indices.map((i) => o.drawnSizes[i]), rng, { vocabSize: config.vocabSize, bondClasses: config.nEdgeTypes });
-      const result = integrate(prior, { grid, backbone, rng, observers: o.observers });
+      const result = integrate(prior, { grid, backbone, rng, observers: o.observers, batch: { index: batchIndex, molecules: indices } });
       networkCalls += result.networkCalls;
       peak = Math.max(peak, result.peakTensorBytes);
       const batchMolecules = predictionToMolecules(result.final, prior, {

@@ -9,6 +9,7 @@ import { moleculeContext } from "./ops";
 import {
   Block, BlockState, buildBlocks, ForwardContext, GeneratorInputs, GeneratorOutputs, IntermediateRecorder,
 } from "./blocks";
+import type { StepObserver } from "../flow/integrate";
 
 /** Called after each block with its input and output state (tensors are owned by the forward's tidy scope). */
 export type BlockObserver = (block: string, input: BlockState, output: BlockState) => void;
@@ -34,6 +35,8 @@ export class SemlaGenerator {
   readonly blocks: readonly Block[];
   /** Observers run on every forward (the hook registry adds and removes them by name). */
   readonly observers = new Map<string, BlockObserver>();
+  /** Step observers the sampler runs on every step with this model (the hook registry adds and removes them). */
+  readonly stepObservers = new Map<string, StepObserver>();
 
   constructor(config: SemlaConfig, params: ParamStore) {
     this.config = resolveConfig({ ...config });
