@@ -137,11 +137,11 @@ export const FORWARD_BENCH: BenchDefinition = {
             console.log(formatTable([["kernel", "ms", "calls"], ...r.kernels.map((k) => [k.name, k.ms.toFixed(1), String(k.calls)])]));
           }
         }
-        const header = ["config", "parameters", "batch", "runs", "median ms", "min ms", "ms/molecule", "PyTorch ms", "vs PyTorch"];
+        const header = ["config", "parameters", "batch", "runs", "median ms", "min ms", "ms/molecule", "PyTorch ms", "speed vs PyTorch"];
         const rows = results.map((r) => [
           r.config, r.parameters.toLocaleString("en-US"), `${r.batch}x${r.atoms}`, String(r.runs), r.medianMs.toFixed(0),
           r.minMs.toFixed(0), (r.medianMs / r.batch).toFixed(2), PYTORCH_MS[r.config] ? String(PYTORCH_MS[r.config]) : "-",
-          PYTORCH_MS[r.config] ? `${(PYTORCH_MS[r.config] / r.medianMs).toFixed(2)}x faster` : "-",
+          PYTORCH_MS[r.config] ? `${(PYTORCH_MS[r.config] / r.medianMs).toFixed(2)}x` : "-",
         ]);
         console.log(`\nforward time per batch (${(await initBackend()).backend}, warm-up excluded)`);
         console.log(formatTable([header, ...rows]));

@@ -71,14 +71,10 @@ export function coordAttentionChannelsFirst(
   const nSets = r.shape[1] as number;
   // Distances from the three components separately ([B, P, N, N] each) instead of one [B, P, N, N, 3] tensor.
   const components = tf.unstack(tf.transpose(r, [3, 0, 1, 2])); // 3 × [B, P, N]
-  let dist2: tf.Tensor | undefined;
-  for (const x of components) {
-    const diff = tf.sub(tf.reshape(x, [b, nSets, n, 1]), tf.reshape(x, [b, nSets, 1, n]));
-    const sq = tf.square(diff);
-    dist2 = dist2 ? tf.add(dist2, sq) : sq;
-  }
+  // Only distances are needed (the aggregate below uses r itself): one fused squared difference per component.
+  const dist2 = tf.addN(components.map((x) => tf.squaredDifference(tf.reshape(x, [b, nSets, n, 1]), tf.reshape(x, [b, nSets, 1, n]))));
   // The tiny constant keeps the gradient finite at zero distance (i = j, padding); see vectorLength.
-  const dist = tf.sqrt(tf.add(dist2!, 1e-12));
+  const dist = tf.sqrt(tf.add(dist2, 1e-12));
   const beta = attentionWeightsChannelsFirst(scores, ctx); // [B, P, N(i), N(j)]
   const w = tf.div(beta, tf.add(dist, EPS_COORD));
   // Σ_j w_ij (r_i − r_j) = r_i Σ_j w_ij − Σ_j w_ij r_j, the second term one batched product.
