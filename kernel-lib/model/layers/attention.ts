@@ -71,8 +71,9 @@ export function coordAttentionChannelsFirst(
   const nSets = r.shape[1] as number;
   // Distances from the three components separately ([B, P, N, N] each) instead of one [B, P, N, N, 3] tensor.
   const components = tf.unstack(tf.transpose(r, [3, 0, 1, 2])); // 3 × [B, P, N]
-  // Only distances are needed (the aggregate below uses r itself): one fused squared difference per component.
-  const dist2 = tf.addN(components.map((x) => tf.squaredDifference(tf.reshape(x, [b, nSets, n, 1]), tf.reshape(x, [b, nSets, 1, n]))));
+  // Only distances are needed (the aggregate below uses r itself). Not tf.squaredDifference: its gradient does not
+  // reduce broadcast inputs (tfjs 4.22), which breaks training.
+  const dist2 = tf.addN(components.map((x) => tf.square(tf.sub(tf.reshape(x, [b, nSets, n, 1]), tf.reshape(x, [b, nSets, 1, n])))));
   // The tiny constant keeps the gradient finite at zero distance (i = j, padding); see vectorLength.
   const dist = tf.sqrt(tf.add(dist2, 1e-12));
   const beta = attentionWeightsChannelsFirst(scores, ctx); // [B, P, N(i), N(j)]
