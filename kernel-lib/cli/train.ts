@@ -54,6 +54,7 @@ export function registerTrainCommand(program: Command): void {
     .option("--eval-n <n>", "molecules sampled per evaluation", positive("eval-n"), 200)
     .option("--eval-steps <n>", "solver steps per evaluation", positive("eval-steps"), 100)
     .option("--checkpoint-every <minutes>", "minutes between checkpoints", positive("checkpoint-every"), 5)
+    .option("--checkpoint-every-steps <n>", "also checkpoint every n steps", positive("checkpoint-every-steps"))
     .option("--seed <n>", "seed", (v) => Number.parseInt(v, 10), 0)
     .action(async (opts) => {
       const config = parseConfig(opts.config);
@@ -64,7 +65,8 @@ export function registerTrainCommand(program: Command): void {
         config, runDir: opts.runDir, data, seed: opts.seed, workers: opts.workers, batchCost: opts.batchCost,
         maxSteps: opts.steps ?? Infinity, maxSeconds: opts.hours ? opts.hours * 3600 : Infinity,
         optimizer: { ...DEFAULT_AMSGRAD, lr: opts.lr, warmupSteps: opts.warmup },
-        checkpointEverySeconds: opts.checkpointEvery * 60, evaluateEverySeconds: opts.evalEvery * 60,
+        checkpointEverySeconds: opts.checkpointEvery * 60, checkpointEverySteps: opts.checkpointEverySteps ?? Infinity,
+        evaluateEverySeconds: opts.evalEvery * 60,
         evaluate: (model) => sampleQuality(model, { n: opts.evalN, steps: opts.evalSteps }),
         onBest: (generator, metrics, state) => {
           saveModel({

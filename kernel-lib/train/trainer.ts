@@ -12,6 +12,7 @@ import { resolveConfig, SemlaConfig } from "../model/config";
 import { initParams } from "../model/init";
 import { SemlaGenerator } from "../model/generator";
 import { initBackend } from "../env";
+import { writeFileAtomic } from "../util/atomic_write";
 import { Rng } from "../util/rng";
 import { startTsWorker } from "../util/ts_worker";
 import { amsGradStep, AmsGradOptions, DEFAULT_AMSGRAD, emaUpdate, initAmsGrad } from "./amsgrad";
@@ -41,6 +42,8 @@ export interface TrainOptions {
   emaDecay: number;
   /** Seconds between checkpoints (default 300). */
   checkpointEverySeconds: number;
+  /** Also checkpoint every this many steps (default Infinity: by time only). */
+  checkpointEverySteps: number;
   /** Seconds between evaluations (default 900; 0 = never). */
   evaluateEverySeconds: number;
   /** Scores the EMA model (e.g. validity and stability of a few hundred samples); higher `score` is better. */
@@ -54,7 +57,7 @@ export interface TrainOptions {
 /** Defaults of {@link TrainOptions} (everything but config, runDir and data). */
 export const DEFAULT_TRAIN_OPTIONS = {
   maxSteps: Infinity, maxSeconds: Infinity, batchCost: 1152, workers: Math.max(1, os.availableParallelism?.() ?? os.cpus().length),
-  seed: 0, optimizer: DEFAULT_AMSGRAD, gradient: DEFAULT_GRADIENT_OPTIONS, emaDecay: 0.999, checkpointEverySeconds: 300,
+  seed: 0, optimizer: DEFAULT_AMSGRAD, gradient: DEFAULT_GRADIENT_OPTIONS, emaDecay: 0.999, checkpointEverySeconds: 300, checkpointEverySteps: Infinity,
   evaluateEverySeconds: 900, evaluate: undefined, onBest: undefined, onStep: undefined,
 };
 
@@ -90,9 +93,9 @@ export async function train(options: Partial<TrainOptions> & Pick<TrainOptions, 
   }
   fs.mkdirSync(o.runDir, { recursive: true });
   const logFile = path.join(o.runDir, "train_log.csv");
-  if (!fs.existsSync(logFile)) fs.writeFileSync(logFile, LOG_HEADER);
+  truncateLog(logFile, state.step);
 
-  const pool = await startWorkers(o, state);
+  const pool = await startGradientWorkers(o.workers, { seed: state.seed, config: state.config, packed: o.data.packed, gradientOptions: o.gradient });
   const sizes = o.data.sizes;
   const plans = new Map<number, number[][]>();
   const planFor = (epoch: number) => {
@@ -145,7 +148,7 @@ export async function train(options: Partial<TrainOptions> & Pick<TrainOptions, 
       fs.appendFileSync(logFile, [state.step, info.epoch.toFixed(4), state.elapsedSeconds.toFixed(1), lr.toExponential(3),
         gradNorm.toFixed(4), losses.total.toFixed(5), losses.coord.toFixed(5), losses.type.toFixed(5), losses.bond.toFixed(5),
         losses.charge.toFixed(5), info.moleculesPerSecond.toFixed(1), evalText].join(",") + "\n");
-      if ((performance.now() - lastCheckpoint) / 1000 >= o.checkpointEverySeconds) {
+      if ((performance.now() - lastCheckpoint) / 1000 >= o.checkpointEverySeconds || state.step % o.checkpointEverySteps === 0) {
         saveTrainingState(o.runDir, state);
         lastCheckpoint = performance.now();
       }
@@ -156,6 +159,20 @@ export async function train(options: Partial<TrainOptions> & Pick<TrainOptions, 
     await Promise.all(pool.map((w) => w.terminate()));
   }
   return state;
+}
+
+/**
+ * Keep the log's rows up to `step` (a run killed after its last checkpoint logged steps that will be redone), or
+ * start a new log. Rewritten atomically.
+ */
+function truncateLog(logFile: string, step: number): void {
+  if (!fs.existsSync(logFile)) {
+    writeFileAtomic(logFile, LOG_HEADER);
+    return;
+  }
+  const lines = fs.readFileSync(logFile, "utf8").split("\n").filter((l) => l.length > 0);
+  const kept = lines.filter((l, i) => i === 0 || Number(l.split(",")[0]) <= step);
+  if (kept.length !== lines.length) writeFileAtomic(logFile, kept.join("\n") + "\n");
 }
 
 /** Evaluate the EMA weights; on a better `score`, record it and call `onBest`. */
@@ -176,23 +193,26 @@ async function evaluateEma(o: TrainOptions, state: TrainingState): Promise<Recor
   }
 }
 
-interface PoolWorker {
+/** A gradient worker thread (see gradient_worker.ts). */
+export interface GradientPoolWorker {
   request(req: GradientRequest): Promise<Extract<GradientReply, { ok: true }>>;
   terminate(): Promise<number>;
 }
 
-/** Start the gradient workers and wait until each has its backend and data ready. */
-async function startWorkers(o: TrainOptions, state: TrainingState): Promise<PoolWorker[]> {
+/**
+ * Start `count` gradient workers and wait until each has its backend and data ready.
+ * @param init what every worker gets (its `workerId` is added).
+ */
+export async function startGradientWorkers(count: number, init: Omit<GradientWorkerInit, "workerId">): Promise<GradientPoolWorker[]> {
   const file = path.join(__dirname, "gradient_worker.ts");
-  const starts = Array.from({ length: o.workers }, (_, workerId) => new Promise<PoolWorker>((resolve, reject) => {
-    const init: GradientWorkerInit = { workerId, seed: state.seed, config: state.config, packed: o.data.packed, gradientOptions: o.gradient };
-    const worker = startTsWorker(file, init);
+  const starts = Array.from({ length: count }, (_, workerId) => new Promise<GradientPoolWorker>((resolve, reject) => {
+    const worker = startTsWorker(file, { ...init, workerId } satisfies GradientWorkerInit);
     let pending: { resolve: (r: Extract<GradientReply, { ok: true }>) => void; reject: (e: Error) => void } | undefined;
     worker.on("message", (msg: GradientReply | { ready: true }) => {
       if ("ready" in msg) return resolve(pool);
       const p = pending;
       pending = undefined;
-      if (!p) return;
+      if (!p) return reject(new Error(`gradient worker ${workerId} failed to start: ${msg.ok ? "unexpected reply" : msg.error}`));
       if (msg.ok) p.resolve(msg);
       else p.reject(new Error(`gradient worker ${workerId} failed: ${msg.error}`));
     });
@@ -200,7 +220,7 @@ async function startWorkers(o: TrainOptions, state: TrainingState): Promise<Pool
     worker.on("exit", (code) => {
       if (pending) pending.reject(new Error(`gradient worker ${workerId} exited with code ${code}`));
     });
-    const pool: PoolWorker = {
+    const pool: GradientPoolWorker = {
       request(req) {
         return new Promise((res, rej) => {
           pending = { resolve: res, reject: rej };
@@ -212,4 +232,3 @@ async function startWorkers(o: TrainOptions, state: TrainingState): Promise<Pool
   }));
   return Promise.all(starts);
 }
-

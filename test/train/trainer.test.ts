@@ -1,0 +1,76 @@
+import { describe, it } from "node:test";
+import * as assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { REPO_ROOT } from "../helpers/paths";
+
+const CLI = path.join(REPO_ROOT, "kernel-lib", "cli", "main.ts");
+
+function trainArgs(runDir: string, steps: number, extra: string[] = []): string[] {
+  return ["--import", "tsx", CLI, "train", "--config", "tiny", "--run-dir", runDir, "--export", path.join(runDir, "export"),
+    "--steps", String(steps), "--limit", "256", "--workers", "1", "--batch-cost", "384", "--eval-every", "10000", ...extra];
+}
+
+function losses(runDir: string): Map<number, string> {
+  const rows = fs.readFileSync(path.join(runDir, "train_log.csv"), "utf8").trim().split("\n").slice(1);
+  // Step → the loss columns (total, coord, type, bond, charge), compared as printed.
+  return new Map(rows.map((r) => { const c = r.split(","); return [Number(c[0]), c.slice(5, 10).join(",")] as const; }));
+}
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "molcache-train-"));
+}
+
+describe("trainer", () => {
+  it("lowers the loss of the tiny config on a 256-molecule subset", () => {
+    const dir = tempDir();
+    const r = spawnSync(process.execPath, trainArgs(dir, 60, ["--lr", "1e-3", "--warmup", "10"]), { encoding: "utf8", cwd: REPO_ROOT });
+    assert.equal(r.status, 0, r.stderr.slice(-2000));
+    const total = [...losses(dir).values()].map((v) => Number(v.split(",")[0]));
+    assert.equal(total.length, 60);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const first = mean(total.slice(0, 10));
+    const last = mean(total.slice(-10));
+    assert.ok(last < 0.6 * first, `loss fell from ${first.toFixed(3)} to ${last.toFixed(3)}`);
+  });
+
+  it("a killed run resumes from its last checkpoint with identical subsequent losses", async () => {
+    const reference = tempDir();
+    const ref = spawnSync(process.execPath, trainArgs(reference, 8), { encoding: "utf8", cwd: REPO_ROOT });
+    assert.equal(ref.status, 0, ref.stderr.slice(-2000));
+
+    const killed = tempDir();
+    // Checkpoint every 3 steps; SIGKILL once step 5 is logged (after the step-3 checkpoint, before step 6's).
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, trainArgs(killed, 8, ["--checkpoint-every-steps", "3"]), { cwd: REPO_ROOT, stdio: "ignore" });
+      const timer = setInterval(() => {
+        const log = path.join(killed, "train_log.csv");
+        if (fs.existsSync(log) && losses(killed).has(5)) {
+          child.kill("SIGKILL");
+          clearInterval(timer);
+        }
+      }, 50);
+      child.on("exit", (code, signal) => {
+        clearInterval(timer);
+        if (signal === "SIGKILL") resolve();
+        else reject(new Error(`training ended by itself (code ${code}) before it could be killed`));
+      });
+    });
+    const resumed = spawnSync(process.execPath, trainArgs(killed, 8), { encoding: "utf8", cwd: REPO_ROOT });
+    assert.equal(resumed.status, 0, resumed.stderr.slice(-2000));
+    const a = losses(reference);
+    const b = losses(killed);
+    assert.deepEqual([...b.keys()], [1, 2, 3, 4, 5, 6, 7, 8], "the log has each step once (rows after the checkpoint were redone)");
+    for (let step = 1; step <= 8; step++) assert.equal(b.get(step), a.get(step), `step ${step}`);
+  });
+
+  it("refuses to resume with different settings", () => {
+    const dir = tempDir();
+    assert.equal(spawnSync(process.execPath, trainArgs(dir, 1), { encoding: "utf8", cwd: REPO_ROOT }).status, 0);
+    const r = spawnSync(process.execPath, trainArgs(dir, 2).map((a) => (a === "384" ? "512" : a)), { encoding: "utf8", cwd: REPO_ROOT });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /cannot resume .*batchCost was 384, now 512/);
+  });
+});
