@@ -2,7 +2,7 @@
  * Optimal superposition (Kabsch) and RMSD with the atom order fixed, as scipy's `align_vectors` after centring:
  * the metric SemlaFlow reports as opt-RMSD. Uses ml-matrix's SVD.
  */
-import { Matrix, SingularValueDecomposition } from "ml-matrix";
+import { determinant, Matrix, SingularValueDecomposition } from "ml-matrix";
 
 /**
  * RMSD in Å between two conformers of the same atoms (N×3 row-major), after centring both on their mean and
@@ -54,4 +54,22 @@ export function kabschRmsd(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const trace = s[0] + s[1] + (det < 0 ? -s[2] : s[2]);
   const msd = Math.max(0, (ssA + ssB - 2 * trace) / n);
   return Math.sqrt(msd);
+}
+
+/**
+ * The rotation R (3×3, row-major) minimising Σ‖R·aᵢ − bᵢ‖² for centred point sets a, b (n×3 row-major), with a
+ * reflection correction so det R = +1.
+ */
+export function kabschRotation(a: ArrayLike<number>, b: ArrayLike<number>, n: number): number[] {
+  const h = new Matrix(3, 3);
+  for (let i = 0; i < n; i++) {
+    for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) h.set(r, c, h.get(r, c) + a[i * 3 + r] * b[i * 3 + c]);
+  }
+  const svd = new SingularValueDecomposition(h);
+  const U = svd.leftSingularVectors;
+  const V = svd.rightSingularVectors;
+  const d = Math.sign(determinant(V.mmul(U.transpose()))) || 1;
+  const D = Matrix.diag([1, 1, d]);
+  const R = V.mmul(D).mmul(U.transpose());
+  return R.to1DArray();
 }

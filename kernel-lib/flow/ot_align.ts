@@ -3,7 +3,7 @@
  * permute the prior's atoms by a minimum-cost assignment on squared distances (Hungarian algorithm), then rotate the
  * prior onto the data by the best rotation (Kabsch). Both act on centred coordinates.
  */
-import { determinant, Matrix, SingularValueDecomposition } from "ml-matrix";
+import { kabschRotation } from "../chem/kabsch";
 
 /**
  * Minimum-cost assignment of an n×n cost matrix (Hungarian algorithm with potentials, O(n³)).
@@ -56,24 +56,6 @@ export function linearSumAssignment(cost: Float64Array, n: number): Int32Array {
   const assignment = new Int32Array(n);
   for (let j = 1; j <= n; j++) assignment[p[j] - 1] = j - 1;
   return assignment;
-}
-
-/**
- * The rotation R (3×3, row-major) minimising Σ‖R·aᵢ − bᵢ‖² for centred point sets a, b (n×3 row-major), with a
- * reflection correction so det R = +1.
- */
-export function kabschRotation(a: ArrayLike<number>, b: ArrayLike<number>, n: number): number[] {
-  const h = new Matrix(3, 3);
-  for (let i = 0; i < n; i++) {
-    for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) h.set(r, c, h.get(r, c) + a[i * 3 + r] * b[i * 3 + c]);
-  }
-  const svd = new SingularValueDecomposition(h);
-  const U = svd.leftSingularVectors;
-  const V = svd.rightSingularVectors;
-  const d = Math.sign(determinant(V.mmul(U.transpose()))) || 1;
-  const D = Matrix.diag([1, 1, d]);
-  const R = V.mmul(D).mmul(U.transpose());
-  return R.to1DArray();
 }
 
 /**

@@ -3,7 +3,8 @@ import * as assert from "node:assert/strict";
 import { collate } from "../../kernel-lib/data/batching";
 import { FeaturizedMolecule } from "../../kernel-lib/data/featurize";
 import { DEFAULT_INTERPOLANT, makeTrainingExample } from "../../kernel-lib/flow/interpolant";
-import { alignPriorToData, kabschRotation, linearSumAssignment } from "../../kernel-lib/flow/ot_align";
+import { kabschRotation } from "../../kernel-lib/chem/kabsch";
+import { alignPriorToData, linearSumAssignment } from "../../kernel-lib/flow/ot_align";
 import { Rng } from "../../kernel-lib/util/rng";
 
 function permutations(xs: number[]): number[][] {
