@@ -35,6 +35,8 @@ export function linear(p: ParamStore, prefix: string, x: tf.Tensor, bias = true)
 /**
  * A `Linear` named `prefix` applied to the last-axis concat of `pieces`, without building the concat: each piece
  * gets its column slice of the weight (concatenating along the last axis is slow on wasm).
+ * @example
+ * linearOfConcat(p, "edge_in_proj.0", [bonds, condBonds]); // = linear(p, "edge_in_proj.0", concat([bonds, condBonds], -1))
  */
 export function linearOfConcat(p: ParamStore, prefix: string, pieces: readonly tf.Tensor[]): tf.Tensor {
   const w = p.get(`${prefix}.weight`);
@@ -51,7 +53,11 @@ export function linearOfConcat(p: ParamStore, prefix: string, pieces: readonly t
   return tf.add(y!, p.get(`${prefix}.bias`));
 }
 
-/** {@link mlp} on the last-axis concat of `pieces` (see {@link linearOfConcat}). */
+/**
+ * {@link mlp} on the last-axis concat of `pieces` (see {@link linearOfConcat}).
+ * @example
+ * mlpOfConcat(p, "dynamics.final_ff_block.invariant_mlp.node_ff", [hNormed, setLengths]);
+ */
 export function mlpOfConcat(p: ParamStore, prefix: string, pieces: readonly tf.Tensor[]): tf.Tensor {
   return linear(p, `${prefix}.2`, silu(linearOfConcat(p, `${prefix}.0`, pieces)));
 }
@@ -130,13 +136,21 @@ function expandedCached(ctx: MoleculeContext, key: string, make: () => tf.Tensor
   return t;
 }
 
-/** The atom mask broadcast to coordinate sets `[B, sets, N, 3]` (cached per forward). */
+/**
+ * The atom mask broadcast to coordinate sets `[B, sets, N, 3]` (cached per forward).
+ * @example
+ * tf.mul(coordSets, fullMask(ctx, coordSets.shape[1]));
+ */
 export function fullMask(ctx: MoleculeContext, sets: number): tf.Tensor {
   const [b, n] = ctx.mask.shape;
   return expandedCached(ctx, `mask:${sets}`, () => tf.add(tf.zeros([b, sets, n, 3]), tf.reshape(ctx.mask, [b, 1, n, 1])));
 }
 
-/** The attention bias in channels-first layout `[B, channels, N(i), N(j)]` (cached per forward). */
+/**
+ * The attention bias in channels-first layout `[B, channels, N(i), N(j)]` (cached per forward).
+ * @example
+ * tf.softmax(tf.add(scores, fullBias(ctx, scores.shape[1])));
+ */
 export function fullBias(ctx: MoleculeContext, channels: number): tf.Tensor {
   const [b, n] = ctx.mask.shape;
   // Adding to zeros broadcasts ~10× faster than tf.tile on wasm.

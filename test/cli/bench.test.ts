@@ -55,7 +55,7 @@ describe("bench runs (tiny)", () => {
       assert.deepEqual(rows.map((r) => r.effectiveSteps), [6, 4, 3]);
       assert.equal(rows[0].speedup, 1);
       assert.deepEqual(rows.map((r) => r.idealSpeedup), [1, 1.5, 2]);
-      for (const r of rows) assert.ok(r.moleculesPerSecond > 0 && Number.isFinite(r.efficiency));
+      for (const r of rows) assert.ok(r.moleculesPerSecond > 0 && Number.isFinite(r.efficiency) && r.cpuSeconds > 0 && Number.isFinite(r.cpuEfficiency));
       assert.ok(rows[1].extraBytes > 0, "the cache holds copies of the output");
       await assert.rejects(() => benchCache(model, { n: 3, steps: 6, seed: 0, batchCost: 1152, repeats: 1, specs: ["taylor:m=1,D=2"] }), /first configuration must be the base/);
     } finally {
