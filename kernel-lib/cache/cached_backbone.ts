@@ -18,6 +18,9 @@ export interface BackboneCall {
   computed: boolean;
 }
 
+/** What the cache needs from a network: the TF.js generator or a compiled stand-in (e.g. `OnnxGenerator`). */
+export type BackboneNetwork = Pick<SemlaGenerator, "config" | "forward" | "forwardBlocks" | "stepObservers">;
+
 /** A generator wrapped with a cache schedule and forecaster. */
 export class CachedBackbone {
   /** One boolean per step: compute (true) or forecast. */
@@ -29,7 +32,7 @@ export class CachedBackbone {
    * @param times the float32 time of each step (used on the `time` axis).
    */
   constructor(
-    readonly model: SemlaGenerator,
+    readonly model: BackboneNetwork,
     readonly config: ResolvedCacheConfig,
     readonly times: ArrayLike<number>,
   ) {

@@ -1,0 +1,153 @@
+/**
+ * Synchronous ONNX Runtime sessions. onnxruntime-node's public `InferenceSession.run` is a Promise that only wraps
+ * a synchronous native call in `setImmediate`; molcache's sampler and cache logic are synchronous, so we call the
+ * native binding (`onnxruntime-node/dist/binding`, "a simple synchronized inference session object wrap") directly.
+ * The package version is pinned in package.json; {@link loadOrtBinding} fails with a clear message if the internal
+ * module moves.
+ */
+import type { Tensor as OrtTensor, InferenceSession } from "onnxruntime-common";
+
+/** Execution providers molcache lets users choose. `cuda` needs onnxruntime-node's CUDA download (see README). */
+export type OnnxProvider = "cpu" | "cuda";
+
+/** Options of {@link OrtSession}. */
+export interface OrtSessionOptions {
+  /** Threads inside one operator (default 1: parallelism comes from sampling workers; 0 = ONNX Runtime's choice). */
+  intraOpThreads: number;
+  /** Execution provider (default `cpu`). */
+  provider: OnnxProvider;
+}
+
+/** Defaults of {@link OrtSessionOptions}. */
+export const DEFAULT_ORT_SESSION_OPTIONS: Readonly<OrtSessionOptions> = { intraOpThreads: 1, provider: "cpu" };
+
+interface NativeSession {
+  loadModel(buffer: ArrayBuffer, byteOffset: number, byteLength: number, options: InferenceSession.SessionOptions): void;
+  readonly inputMetadata: { name: string }[];
+  readonly outputMetadata: { name: string }[];
+  run(feeds: Record<string, OrtTensor>, fetches: Record<string, null>, options: object): Record<string, OrtTensor>;
+  dispose(): void;
+}
+
+interface OrtBinding {
+  binding: { InferenceSession: new () => NativeSession; listSupportedBackends(): { name: string; bundled: boolean }[] };
+  initOrt(): void;
+}
+
+let cached: { binding: OrtBinding; Tensor: typeof OrtTensor } | undefined;
+
+/** Load onnxruntime-node's native binding and tensor class (once). */
+export function loadOrtBinding(): { binding: OrtBinding; Tensor: typeof OrtTensor } {
+  if (cached) return cached;
+  let binding: OrtBinding;
+  let common: { Tensor: typeof OrtTensor };
+  try {
+    binding = require("onnxruntime-node/dist/binding") as OrtBinding;
+    common = require("onnxruntime-common") as { Tensor: typeof OrtTensor };
+  } catch (err) {
+    throw new Error(
+      `the ONNX backend needs onnxruntime-node 1.30 (${(err as Error).message.split("\n")[0]}); install it with ` +
+        "`ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node@1.30.0`, or use backend \"tfjs\"",
+    );
+  }
+  if (typeof binding.initOrt !== "function" || typeof binding.binding?.InferenceSession !== "function") {
+    throw new Error("onnxruntime-node/dist/binding does not look like onnxruntime-node 1.30's; pin onnxruntime-node@1.30.0 or use backend \"tfjs\"");
+  }
+  binding.initOrt();
+  cached = { binding, Tensor: common.Tensor };
+  return cached;
+}
+
+/** Execution providers this installation can run (`cpu` always; `cuda` only where its libraries were installed). */
+export function availableProviders(): string[] {
+  const { binding } = loadOrtBinding();
+  return binding.binding.listSupportedBackends().filter((b) => b.bundled || b.name === "cpu").map((b) => b.name);
+}
+
+/** Resolve session options, rejecting unknown keys and bad values. */
+export function resolveOrtSessionOptions(options: Partial<OrtSessionOptions> = {}): OrtSessionOptions {
+  for (const k of Object.keys(options)) {
+    if (!(k in DEFAULT_ORT_SESSION_OPTIONS)) throw new Error(`unknown ONNX session option: ${k}; known: ${Object.keys(DEFAULT_ORT_SESSION_OPTIONS).join(", ")}`);
+  }
+  const o = { ...DEFAULT_ORT_SESSION_OPTIONS, ...options };
+  if (!(Number.isInteger(o.intraOpThreads) && o.intraOpThreads >= 0)) {
+    throw new Error(`invalid intraOpThreads: ${o.intraOpThreads}; must be an integer >= 0 (0 lets ONNX Runtime choose)`);
+  }
+  if (o.provider !== "cpu" && o.provider !== "cuda") throw new Error(`invalid provider: ${o.provider}; use "cpu" or "cuda"`);
+  return o;
+}
+
+/** A float32 array with its dimensions (what flows in and out of a session). */
+export interface FloatArray {
+  data: Float32Array;
+  dims: readonly number[];
+}
+
+/** One compiled graph, run synchronously. Call {@link OrtSession.dispose} when done. */
+export class OrtSession {
+  private native: NativeSession | undefined;
+  /** Input names in graph order. */
+  readonly inputNames: string[];
+  /** Output names in graph order. */
+  readonly outputNames: string[];
+  private readonly fetches: Record<string, null>;
+
+  /**
+   * @param model the ONNX model bytes.
+   * @param label a name for error messages (`layers.2`).
+   * @example
+   * const s = new OrtSession(builder.encode(), "embed"); const out = s.run({ x: { data, dims: [2, 3] } });
+   */
+  constructor(model: Uint8Array, readonly label: string, options: Partial<OrtSessionOptions> = {}) {
+    const o = resolveOrtSessionOptions(options);
+    const { binding } = loadOrtBinding();
+    const native = new binding.binding.InferenceSession();
+    const providers = o.provider === "cuda" ? ["cuda", "cpu"] : ["cpu"];
+    try {
+      native.loadModel(model.buffer as ArrayBuffer, model.byteOffset, model.byteLength, {
+        executionProviders: providers,
+        intraOpNumThreads: o.intraOpThreads,
+        interOpNumThreads: 1,
+        executionMode: "sequential",
+        graphOptimizationLevel: "all",
+      });
+    } catch (err) {
+      const msg = (err as Error).message;
+      if (o.provider === "cuda") {
+        throw new Error(`cannot start the CUDA provider for ${label}: ${msg}; install onnxruntime-node with its CUDA libraries (without ONNXRUNTIME_NODE_INSTALL=skip) or use provider "cpu"`);
+      }
+      throw new Error(`ONNX Runtime rejected the graph ${label}: ${msg}`);
+    }
+    this.native = native;
+    this.inputNames = native.inputMetadata.map((m) => m.name);
+    this.outputNames = native.outputMetadata.map((m) => m.name);
+    this.fetches = Object.fromEntries(this.outputNames.map((n) => [n, null]));
+  }
+
+  /**
+   * Run the graph. Inputs are float32 arrays or tensors returned by an earlier run (passed through without copies).
+   * @returns every output, as ONNX Runtime tensors (`.data` Float32Array, `.dims`).
+   */
+  run(feeds: Record<string, FloatArray | OrtTensor>): Record<string, OrtTensor> {
+    if (!this.native) throw new Error(`ONNX session ${this.label} was disposed`);
+    const { Tensor } = loadOrtBinding();
+    const inputs: Record<string, OrtTensor> = {};
+    for (const name of this.inputNames) {
+      const v = feeds[name];
+      if (!v) throw new Error(`ONNX session ${this.label}: missing input ${name}`);
+      inputs[name] = v instanceof Tensor ? v : new Tensor("float32", (v as FloatArray).data, (v as FloatArray).dims);
+    }
+    try {
+      return this.native.run(inputs, this.fetches, {});
+    } catch (err) {
+      const shapes = this.inputNames.map((n) => `${n} [${inputs[n].dims}]`).join(", ");
+      throw new Error(`ONNX Runtime failed in ${this.label} (inputs ${shapes}): ${(err as Error).message}`);
+    }
+  }
+
+  /** Release the native session (idempotent). */
+  dispose(): void {
+    this.native?.dispose();
+    this.native = undefined;
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * The Semla building blocks (norms, coordinate norms, set mixing, feed-forward, messages, both attentions) as ONNX
+ * subgraphs: the same maths as `kernel-lib/model/ops.ts` and `layers/*.ts`, laid out for ONNX Runtime's CPU kernels
+ * (batched MatMul with broadcasting is fast there, so no 2-D flattening; attention is channels first so softmax and
+ * the sums over neighbours j run on the last axis). Weights are baked into the graph as initializers.
+ *
+ * Shapes: B molecules, N atoms (both symbolic), S coordinate sets, D node features, E edge features.
+ */
+import { EPS_COORD, EPS_LAYERNORM } from "../model/ops";
+import { GraphBuilder } from "./graph_builder";
+
+/** A parameter's values and shape (PyTorch layout: Linear weights are `[out, in]`). */
+export interface WeightValues {
+  data: Float32Array;
+  shape: readonly number[];
+}
+
+/** Looks a parameter up by its reference name (throws naming a missing one). */
+export type WeightSource = (name: string) => WeightValues;
+
+/** What every subgraph of one block graph shares: the builder, the weights and the per-molecule masks. */
+export interface GraphContext {
+  g: GraphBuilder;
+  w: WeightSource;
+  /** Mask shaped `[B, 1, N, 1]`. */
+  setMask: string;
+  /** Real atoms per molecule shaped `[B, 1, 1, 1]`. */
+  nAtoms4: string;
+}
+
+/** Build the mask-derived values of a {@link GraphContext} from a `[B, N]` mask input. */
+export function graphContext(g: GraphBuilder, w: WeightSource, mask: string): GraphContext {
+  return {
+    g,
+    w,
+    setMask: g.reshape(mask, [0, 1, -1, 1]),
+    nAtoms4: g.reshape(g.reduceSum(mask, [1], true), [0, 1, 1, 1]),
+  };
+}
+
+/** Transpose a row-major `[rows, cols]` matrix. */
+export function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
+  return out;
+}
+
+/** Rows `[from, from + count)` of a row-major `[rows, cols]` matrix. */
+function rowSlice(data: Float32Array, cols: number, from: number, count: number): Float32Array {
+  return data.slice(from * cols, (from + count) * cols);
+}
+
+/** Columns `[from, from + count)` of a row-major `[rows, cols]` matrix, as `[count, rows]` (i.e. transposed). */
+function columnSliceT(data: Float32Array, rows: number, cols: number, from: number, count: number): Float32Array {
+  const out = new Float32Array(count * rows);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < count; c++) out[c * rows + r] = data[r * cols + from + c];
+  return out;
+}
+
+/** `x · Wᵀ (+ b)` for the Linear `prefix` (W `[out, in]`), over the last axis. */
+export function linear(ctx: GraphContext, prefix: string, x: string, bias = true): string {
+  const { g, w } = ctx;
+  const weight = w(`${prefix}.weight`);
+  const [out, inDim] = weight.shape;
+  const y = g.matmul(x, g.constant(transpose2d(weight.data, out, inDim), [inDim, out], "linear"));
+  return bias ? g.add(y, g.constant(w(`${prefix}.bias`).data, [out], "bias")) : y;
+}
+
+/** The reference two-layer MLP `prefix.0` → SiLU → `prefix.2`. */
+export function mlp(ctx: GraphContext, prefix: string, x: string): string {
+  return linear(ctx, `${prefix}.2`, ctx.g.silu(linear(ctx, `${prefix}.0`, x)));
+}
+
+/** LayerNorm `prefix` over the last axis (biased variance, eps 1e-5), as `torch.nn.LayerNorm`. */
+export function layerNorm(ctx: GraphContext, prefix: string, x: string): string {
+  const { g, w } = ctx;
+  const scale = w(`${prefix}.weight`);
+  return g.layerNorm(x, g.constant(scale.data, scale.shape, "ln_w"), g.constant(w(`${prefix}.bias`).data, scale.shape, "ln_b"), EPS_LAYERNORM);
+}
+
+/** `x·x`. */
+function square(g: GraphBuilder, x: string): string {
+  return g.mul(x, x);
+}
+
+/** Euclidean length over `axis` with the same tiny constant under the root as `vectorLength` in ops.ts. */
+export function vectorLength(g: GraphBuilder, x: string, axis: number, keepDims: boolean): string {
+  return g.sqrt(g.add(g.reduceSum(square(g, x), [axis], keepDims), g.scalar(1e-12)));
+}
+
+/** Centre coordinate sets `[B, S, N, 3]` on the mean of real atoms and zero the padding. */
+export function centreSets(ctx: GraphContext, c: string): string {
+  const { g, setMask, nAtoms4 } = ctx;
+  const mean = g.div(g.reduceSum(g.mul(c, setMask), [2], true), nAtoms4);
+  return g.mul(g.sub(c, mean), setMask);
+}
+
+function setWeights(ctx: GraphContext, prefix: string): string {
+  const sw = ctx.w(`${prefix}.set_weights`);
+  return ctx.g.constant(sw.data, sw.shape, "set_w");
+}
+
+/** The "none" coordinate norm: centre, mask, times the per-set weight. */
+export function coordNormNone(ctx: GraphContext, prefix: string, c: string): string {
+  return ctx.g.mul(centreSets(ctx, c), setWeights(ctx, prefix));
+}
+
+/** The "length" coordinate norm: centre, divide by the mean atom length per set, times the set weight. */
+export function coordNormLength(ctx: GraphContext, prefix: string, c: string): string {
+  const { g, nAtoms4 } = ctx;
+  const centred = centreSets(ctx, c);
+  const meanLength = g.div(g.reduceSum(vectorLength(g, centred, 3, true), [2], true), nAtoms4);
+  return g.div(g.mul(centred, setWeights(ctx, prefix)), g.add(meanLength, g.scalar(EPS_COORD)));
+}
+
+/** Mix sets `[B, K, N, 3]` with a weight `[P, K]` → `[B, P, N, 3]` (one broadcast MatMul over `[B, K, 3N]`). */
+export function mixSets(ctx: GraphContext, c: string, weight: WeightValues): string {
+  const { g } = ctx;
+  const mixed = g.matmul(g.constant(weight.data, weight.shape, "mix"), g.reshape(c, [0, 0, -1]));
+  return g.reshape(mixed, [0, 0, -1, 3]);
+}
+
+/** The two updates of a Semla feed-forward block `prefix` (added residually in layers). */
+export function equivariantFeedForward(ctx: GraphContext, prefix: string, c: string, h: string): { coordUpdate: string; nodeUpdate: string } {
+  const { g, w } = ctx;
+  const hn = layerNorm(ctx, `${prefix}.node_norm`, h);
+  const cn = coordNormLength(ctx, `${prefix}.coord_norm`, c);
+  const setLengths = g.transpose(vectorLength(g, cn, 3, false), [0, 2, 1]); // [B, N, S]
+  const nodeUpdate = mlp(ctx, `${prefix}.invariant_mlp.node_ff`, g.concat([hn, setLengths], -1));
+  // Σ_p q_p with q_p = Σ_s W[p,s] Ĉ_s is one mix with the column sums of W ([1, S]).
+  const proj = w(`${prefix}.equivariant_mlp.coord_proj.weight`);
+  const [p, s] = proj.shape;
+  const colSums = new Float32Array(s);
+  for (let i = 0; i < p; i++) for (let j = 0; j < s; j++) colSums[j] += proj.data[i * s + j];
+  const summed = mixSets(ctx, cn, { data: colSums, shape: [1, s] }); // [B, 1, N, 3]
+  // ΔC_s = Σ_p A[s,p] g_p σ = (g · Aᵀ)_s σ: gate the one vector per atom by S scalars instead of P vectors.
+  const gate = mlp(ctx, `${prefix}.equivariant_mlp.node_proj`, hn); // [B, N, P]
+  const attn = w(`${prefix}.equivariant_mlp.attn_proj.weight`); // [S, P]
+  const perSet = g.matmul(gate, g.constant(transpose2d(attn.data, attn.shape[0], attn.shape[1]), [attn.shape[1], attn.shape[0]], "gate_proj"));
+  const coordUpdate = g.mul(g.unsqueeze(g.transpose(perSet, [0, 2, 1]), [3]), summed); // [B, S, N, 3]
+  return { coordUpdate, nodeUpdate };
+}
+
+/**
+ * The first layer of a pairwise MLP over `[a_i, a_j, rest]` (W `[hidden, 2M + R]`) without the N² concat of the
+ * node parts: `W_i·a_i + b` at `[B, N, 1, ·]` plus `W_j·a_j` at `[B, 1, N, ·]` plus `W_r·rest`.
+ */
+export function pairLinear(ctx: GraphContext, prefix: string, a: string, rest: string, m: number): string {
+  const { g, w } = ctx;
+  const weight = w(`${prefix}.weight`);
+  const [hidden, inDim] = weight.shape;
+  const part = (from: number, count: number) => g.constant(columnSliceT(weight.data, hidden, inDim, from, count), [count, hidden], "pair_w");
+  const hi = g.unsqueeze(g.add(g.matmul(a, part(0, m)), g.constant(w(`${prefix}.bias`).data, [hidden], "bias")), [2]);
+  const hj = g.unsqueeze(g.matmul(a, part(m, m)), [1]);
+  return g.add(g.add(hi, hj), g.matmul(rest, part(2 * m, inDim - 2 * m)));
+}
+
+/** Messages of a layer, split by consumer: scores channels first, edges channels last (last layer only). */
+export function layerMessages(
+  ctx: GraphContext,
+  prefix: string,
+  c: string,
+  h: string,
+  edges: string | null,
+  heads: number,
+  sets: number,
+): { nodeScores: string; coordScores: string; edges: string | null } {
+  const { g, w } = ctx;
+  const a = linear(ctx, `${prefix}.node_proj`, layerNorm(ctx, `${prefix}.node_norm`, h));
+  const x = coordNormNone(ctx, `${prefix}.coord_norm`, c); // [B, S, N, 3]
+  const dots = g.transpose(g.matmul(x, g.transpose(x, [0, 1, 3, 2])), [0, 2, 3, 1]); // [B, N, N, S]
+  const rest = edges ? g.concat([dots, layerNorm(ctx, `${prefix}.edge_norm`, edges)], -1) : dots;
+  const m = w(`${prefix}.node_proj.weight`).shape[0];
+  const hidden = g.silu(pairLinear(ctx, `${prefix}.message_mlp.0`, a, rest, m));
+  const out = w(`${prefix}.message_mlp.2.weight`);
+  const bias = w(`${prefix}.message_mlp.2.bias`).data;
+  const [width, hiddenWidth] = out.shape;
+  const part = (from: number, count: number) =>
+    g.add(
+      g.matmul(hidden, g.constant(transpose2d(rowSlice(out.data, hiddenWidth, from, count), count, hiddenWidth), [hiddenWidth, count], "msg_w")),
+      g.constant(bias.slice(from, from + count), [count], "msg_b"),
+    );
+  const scores = g.transpose(part(0, heads + sets), [0, 3, 1, 2]); // [B, H + S, N, N]
+  const [nodeScores, coordScores] = g.splitSizes(scores, 1, [heads, sets]);
+  return { nodeScores, coordScores, edges: width > heads + sets ? part(heads + sets, width - heads - sets) : null };
+}
+
+/** Node attention `prefix` with channels-first scores `[B, H, N, N]` and bias `[B, 1, N, N]` → `[B, N, D]`. */
+export function nodeAttention(ctx: GraphContext, prefix: string, scores: string, bias: string, h: string, heads: number, d: number): string {
+  const { g } = ctx;
+  const alpha = g.softmax(g.add(scores, bias), -1);
+  const values = g.transpose(g.reshape(linear(ctx, `${prefix}.in_proj`, layerNorm(ctx, `${prefix}.feat_norm`, h)), [0, 0, heads, d / heads]), [0, 2, 1, 3]);
+  const scale = g.sqrt(g.reduceSum(square(g, alpha), [3], true));
+  const out = g.reshape(g.transpose(g.mul(g.matmul(alpha, values), scale), [0, 2, 1, 3]), [0, 0, -1]);
+  return linear(ctx, `${prefix}.out_proj`, out);
+}
+
+/** Coordinate attention `prefix` with channels-first scores `[B, S, N, N]` → `[B, S, N, 3]`. */
+export function coordAttention(ctx: GraphContext, prefix: string, scores: string, bias: string, c: string): string {
+  const { g, w } = ctx;
+  const r = mixSets(ctx, coordNormLength(ctx, `${prefix}.coord_norm`, c), w(`${prefix}.coord_proj.weight`)); // [B, P, N, 3]
+  // Distances per component ([B, P, N, N] each), as the TF.js backbone does: exact differences, no Gram trick.
+  let dist2: string | undefined;
+  for (const x of g.split(r, 3, 3)) {
+    const d = g.sub(x, g.transpose(x, [0, 1, 3, 2]));
+    dist2 = dist2 ? g.add(dist2, square(g, d)) : square(g, d);
+  }
+  const dist = g.sqrt(g.add(dist2!, g.scalar(1e-12)));
+  const beta = g.softmax(g.add(scores, bias), -1);
+  const weights = g.div(beta, g.add(dist, g.scalar(EPS_COORD)));
+  const summed = g.sub(g.mul(r, g.reduceSum(weights, [3], true)), g.matmul(weights, r));
+  const scale = g.sqrt(g.reduceSum(square(g, beta), [3], true));
+  return mixSets(ctx, g.mul(summed, scale), w(`${prefix}.attn_proj.weight`));
+}
