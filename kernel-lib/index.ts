@@ -73,6 +73,39 @@ export type { CacheConfig, ResolvedCacheConfig, NoCacheConfig, ReuseCacheConfig,
 export { CachedBackbone } from "./cache/cached_backbone";
 export type { BackboneCall } from "./cache/cached_backbone";
 
+// --- Hooks ---
+export { HookRegistry, hookRegistry, registerHook, removeHook, resetHooks, generatorOf, HOOK_DISPATCHER_KEY } from "./hooks/registry";
+export { HOOK_KEYS } from "./hooks/types";
+export type { Hook, HookTarget, BlockHookContext, StepStart } from "./hooks/types";
+export { matchesBlockPattern, resolveBlockPatterns } from "./hooks/block_patterns";
+export { blockSeries, producedSeries, samplerSeries, seriesKey, seriesFloats, extractRow, RECORD_KINDS, SAMPLER_BLOCK } from "./hooks/series";
+export type { RecordKind, SeriesLayout, SeriesSpec } from "./hooks/series";
+export { FeatureRecorder, recordFeatures, resolveRecorderOptions, DEFAULT_RECORDER_OPTIONS } from "./hooks/recorder";
+export type { RecorderOptions, ResolvedRecorderOptions } from "./hooks/recorder";
+export { Recording } from "./hooks/recording";
+export type { RecordedMolecule, RecordedStep, Trajectory } from "./hooks/recording";
+export { recordingToDataFrame, resolveRecordingFrameOptions, DEFAULT_RECORDING_FRAME_OPTIONS } from "./hooks/recording_frame";
+export type { RecordingFrameOptions } from "./hooks/recording_frame";
+export { writeRecording, readRecording, recordingToBundle, recordingFromBundle, RECORDING_FORMAT } from "./hooks/recording_io";
+export { sampleAndRecord, estimateRecordingBytes } from "./hooks/record_sample";
+export type { RecordedSample } from "./hooks/record_sample";
+export { makeDataFrame } from "./hooks/data_frame";
+export type { Columns } from "./hooks/data_frame";
+
+// --- Analysis ---
+export { trajectoryRows, transformRow, autoTransform, chooseMolecules } from "./analysis/trajectory";
+export type { SeriesRef, FeatureTransform, TrajectoryRows } from "./analysis/trajectory";
+export { pcaProject, trajectoryPca, moleculePca, toPcaTrajectoryInput, DEFAULT_TRAJECTORY_PCA_OPTIONS, DEFAULT_MOLECULE_PCA_OPTIONS } from "./analysis/pca";
+export type { PcaProjection, TrajectoryPca, TrajectoryPcaOptions, MoleculePcaOptions } from "./analysis/pca";
+export { predictabilityErrors, linearPredictability, recordingPredictability, toPredictabilitySeries, DEFAULT_PREDICTABILITY_OPTIONS as DEFAULT_LINEAR_PREDICTABILITY_OPTIONS, DEFAULT_RECORDING_PREDICTABILITY_OPTIONS } from "./analysis/predictability";
+export type { PredictabilityAxis, PredictabilityOptions as LinearPredictabilityOptions, PredictabilityResult, RecordingPredictabilityOptions } from "./analysis/predictability";
+export { cachedRunDeviation, centredRmsd, DEFAULT_DEVIATION_OPTIONS } from "./analysis/deviation";
+export type { DeviationOptions, DeviationResult } from "./analysis/deviation";
+export { blockSimilarity, cosineSimilarity, toSimilarityHeatmapInput, DEFAULT_SIMILARITY_OPTIONS } from "./analysis/similarity";
+export type { SimilarityOptions, SimilarityResult } from "./analysis/similarity";
+export { spread, quantileSorted, withFrame } from "./analysis/stats";
+export type { Spread } from "./analysis/stats";
+
 // --- Figures ---
 export type { PlotlyFigure, PlotlyTrace, PlotlyLayout, NumberRows, PcaPanel, PcaTrajectoryInput, AtomTrajectoryRun, AtomTrajectoryInput, PredictabilitySeries, PredictabilityInput, AccelerationRow, AccelerationInput, FrontierPoint, FrontierBasePoint, FrontierCachePoint, FrontierMetric, FrontierInput, SimilarityHeatmapInput } from "./viz/types";
 export { THEME, FORECASTER_COLORS, PALETTE, DASHES, forecasterColor, withAlpha, axisStyle, baseLayout } from "./viz/theme";
