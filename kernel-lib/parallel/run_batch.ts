@@ -1,0 +1,77 @@
+/**
+ * One batch of a sampling run, exactly as `sample()` runs it: the batch's generator is derived from (seed, batch
+ * index), so a batch gives the same molecules on whichever thread and in whatever order it runs. Shared by the
+ * in-process path and the sampling workers.
+ */
+import { CachedBackbone } from "../cache/cached_backbone";
+import { Molecule } from "../chem/molecule";
+import { integrate, StepObserver } from "../flow/integrate";
+import { drawPrior } from "../flow/prior";
+import { TimeGrid } from "../flow/time_grid";
+import { predictionToMolecules } from "../flow/to_molecules";
+import { Rng } from "../util/rng";
+
+/** What one batch needs besides the backbone. */
+export interface BatchTask {
+  /** Position of the batch in the run's plan (seeds the batch's generator). */
+  batchIndex: number;
+  /** Indices of the batch's molecules in the run's output. */
+  indices: readonly number[];
+  /** Atom count of each molecule of the batch. */
+  sizes: readonly number[];
+  /** The run's seed. */
+  seed: number;
+}
+
+/** What one batch gives back. */
+export interface BatchResult {
+  batchIndex: number;
+  indices: number[];
+  molecules: Molecule[];
+  /** Real backbone calls. */
+  networkCalls: number;
+  /** Largest TF.js memory seen, bytes. */
+  peakTensorBytes: number;
+  /** Largest resident set size of the process seen during the batch, bytes (all threads together). */
+  peakRssBytes: number;
+  /** Wall time of the batch, seconds. */
+  seconds: number;
+}
+
+/**
+ * Run one batch on `backbone` (reset before and after by `integrate`).
+ * @param coordStd Å per normalised unit (the model's).
+ * @example
+ * const r = runBatch(backbone, grid, { batchIndex: 0, indices: [0, 1], sizes: [9, 12], seed: 0 }, model.coordStd);
+ */
+export function runBatch(
+  backbone: CachedBackbone,
+  grid: TimeGrid,
+  task: BatchTask,
+  coordStd: number,
+  observers: readonly StepObserver[] = [],
+): BatchResult {
+  const config = backbone.model.config;
+  const start = performance.now();
+  const rng = Rng.derive(task.seed, task.batchIndex);
+  const prior = drawPrior(task.sizes, rng, { vocabSize: config.vocabSize, bondClasses: config.nEdgeTypes });
+  let peakRss = process.memoryUsage.rss();
+  const rssObserver: StepObserver = () => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  };
+  const result = integrate(prior, {
+    grid, backbone, rng, observers: [...observers, rssObserver], batch: { index: task.batchIndex, molecules: task.indices },
+  });
+  const molecules = predictionToMolecules(result.final, prior, {
+    vocabSize: config.vocabSize, bondClasses: config.nEdgeTypes, chargeClasses: config.nChargeTypes, coordStd,
+  });
+  return {
+    batchIndex: task.batchIndex,
+    indices: [...task.indices],
+    molecules,
+    networkCalls: result.networkCalls,
+    peakTensorBytes: result.peakTensorBytes,
+    peakRssBytes: peakRss,
+    seconds: (performance.now() - start) / 1000,
+  };
+}

@@ -1,0 +1,338 @@
+/**
+ * A pool of sampling workers: worker threads, each with its own backend and model copy (the parameters are sent
+ * once, in shared memory), fed the run's size-bucketed batches one at a time as they become free. Results come back
+ * in any order and are delivered in batch order (`onBatch`, `onProgress`), and every batch's randomness derives
+ * from (seed, batch index), so the molecules do not depend on the number of workers.
+ *
+ * Failure: a worker that throws, crashes or exits stops the run; the pool terminates every worker and rejects with a
+ * {@link SamplingError} naming the worker, the batch and the error, and holding the molecules already delivered.
+ * Ctrl-C (SIGINT) during a run does the same (`interrupted: true`). A failed pool is closed.
+ */
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
+import { CachedBackbone } from "../cache/cached_backbone";
+import { effectiveSteps } from "../cache/schedule";
+import { Molecule } from "../chem/molecule";
+import { planBatches } from "../data/batching";
+import { initBackend } from "../env";
+import { resolveSampleOptions, SampleOptions, SampleResult } from "../flow/sample";
+import { timeGrid } from "../flow/time_grid";
+import { LoadedModel } from "../model/model_io";
+import { startTsWorker } from "../util/ts_worker";
+import { createNetwork, Network, shareParameters } from "./network";
+import { ResolvedSamplingPoolOptions, resolveSamplingPoolOptions, SamplingPoolOptions } from "./pool_options";
+import { BatchResult, BatchTask, runBatch } from "./run_batch";
+import type { RunSettings, SampleWorkerInit, SampleWorkerReply, SampleWorkerRequest } from "./sample_worker";
+
+/** Options of one run on a pool: the options of `sample()` plus a stop signal. */
+export interface PoolRunOptions extends SampleOptions {
+  /** Aborting it stops the run like Ctrl-C (workers terminated, the run rejects). */
+  signal: AbortSignal | undefined;
+}
+
+/** What a parallel run returns: `sample()`'s result plus how it ran. */
+export interface ParallelSampleResult extends SampleResult {
+  /** Worker threads used (0 = the calling thread). */
+  workers: number;
+  /** Inference backend. */
+  backend: string;
+  /** Largest resident set size of the process seen during the run, bytes (every thread together). */
+  peakRssBytes: number;
+}
+
+/** A failed or interrupted run. The molecules delivered before the failure are kept in `molecules`. */
+export class SamplingError extends Error {
+  /**
+   * @param molecules the run's molecules by index; only the delivered ones are filled.
+   * @param delivered how many molecules were delivered (`onBatch`) before the run stopped.
+   */
+  constructor(
+    message: string,
+    readonly molecules: (Molecule | undefined)[],
+    readonly delivered: number,
+    readonly interrupted: boolean,
+    readonly workerStack?: string,
+  ) {
+    super(message);
+    this.name = "SamplingError";
+  }
+}
+
+interface PoolWorker {
+  id: number;
+  worker: Worker;
+  exited: boolean;
+  exit: Promise<void>;
+  /** Called with each message while the worker serves a run. */
+  onMessage?: (msg: SampleWorkerReply) => void;
+  /** Called if the worker dies (error event or exit). */
+  onDeath?: (why: string, stack?: string) => void;
+}
+
+/** A pool of sampling workers for one model. Start with {@link SamplingPool.start}; {@link SamplingPool.close} when done. */
+export class SamplingPool {
+  private workers: PoolWorker[] = [];
+  private network: Network | undefined;
+  private closed = false;
+  private busy = false;
+  private brokenReason: string | undefined;
+
+  private constructor(readonly model: LoadedModel, readonly options: ResolvedSamplingPoolOptions) {}
+
+  /**
+   * Start the workers (or, with `workers: 0`, the in-thread backend) and wait until each is ready.
+   * @example
+   * const pool = await SamplingPool.start(model, { workers: 2, backend: "onnx" });
+   * try { const r = await pool.sample({ n: 64, seed: 0 }); } finally { await pool.close(); }
+   */
+  static async start(model: LoadedModel, options: Partial<SamplingPoolOptions> = {}): Promise<SamplingPool> {
+    const pool = new SamplingPool(model, resolveSamplingPoolOptions(options));
+    await pool.startWorkers();
+    return pool;
+  }
+
+  /** Worker threads (0 = the calling thread runs the batches). */
+  get size(): number {
+    return this.options.workers;
+  }
+
+  /** Worker threads that have not exited yet. */
+  liveWorkers(): number {
+    return this.workers.filter((w) => !w.exited).length;
+  }
+
+  private async startWorkers(): Promise<void> {
+    const o = this.options;
+    if (o.workers === 0) {
+      await initBackend();
+      this.network = createNetwork(this.model.generator, o.backend, o.onnx);
+      return;
+    }
+    const parameters = shareParameters(this.model.generator);
+    const file = path.join(__dirname, "sample_worker.ts");
+    const starts: Promise<void>[] = [];
+    for (let id = 0; id < o.workers; id++) {
+      const init: SampleWorkerInit = {
+        workerId: id, config: this.model.generator.config, parameters, coordStd: this.model.coordStd,
+        backend: o.backend, onnx: o.onnx, testFault: o.testFault,
+      };
+      const worker = startTsWorker(file, init);
+      let markExited!: () => void;
+      const w: PoolWorker = { id, worker, exited: false, exit: new Promise<void>((r) => (markExited = r)) };
+      worker.on("message", (msg: SampleWorkerReply) => w.onMessage?.(msg));
+      worker.on("error", (err) => w.onDeath?.(`crashed: ${err.message}`, err.stack));
+      worker.on("exit", (code) => {
+        w.exited = true;
+        markExited();
+        w.onDeath?.(`exited with code ${code}`);
+      });
+      this.workers.push(w);
+      starts.push(new Promise<void>((resolve, reject) => {
+        w.onMessage = (msg) => {
+          if (msg.type === "ready") resolve();
+          else if (msg.type === "error") reject(new Error(`sampling worker ${id} ${msg.message}`));
+        };
+        w.onDeath = (why) => reject(new Error(`sampling worker ${id} ${why} while starting`));
+      }));
+    }
+    let stopOnSigint = () => undefined as void;
+    const interrupted = new Promise<never>((_, reject) => {
+      stopOnSigint = () => reject(new Error("sampling interrupted by Ctrl-C (SIGINT) while the workers were starting"));
+    });
+    if (o.handleSigint) process.once("SIGINT", stopOnSigint);
+    try {
+      await Promise.race([Promise.all(starts), interrupted]);
+    } catch (err) {
+      await this.close();
+      throw err;
+    } finally {
+      process.removeListener("SIGINT", stopOnSigint);
+    }
+    for (const w of this.workers) w.onMessage = w.onDeath = undefined;
+  }
+
+  /**
+   * Sample molecules on the pool: the same options, validation and result as `sample()`, plus `signal`.
+   * Step observers (and hooks registered on the model) run only with `workers: 0`: functions cannot cross threads.
+   * @throws {SamplingError} when a worker fails or the run is stopped (SIGINT or `signal`); the pool is then closed.
+   */
+  async sample(options: Partial<PoolRunOptions> = {}): Promise<ParallelSampleResult> {
+    if (this.closed) throw new Error(`this sampling pool is closed${this.brokenReason ? ` (${this.brokenReason})` : ""}; start a new one`);
+    if (this.busy) throw new Error("this sampling pool is already running a sample(); wait for it or start another pool");
+    const { signal, ...sampleOptions } = options;
+    const o = resolveSampleOptions(this.model, sampleOptions);
+    if (this.options.workers > 0) {
+      if (o.observers.length) throw new Error("step observers cannot run in worker threads; use workers: 0 to observe steps");
+      if (this.model.generator.stepObservers.size || this.model.generator.observers.size) {
+        throw new Error("hooks registered on this model cannot run in worker threads; remove them or use workers: 0");
+      }
+    }
+    if (signal?.aborted) throw new SamplingError("sampling stopped before it started (signal aborted)", [], 0, true);
+    const grid = timeGrid(o.steps, o.grid);
+    const plan = planBatches(o.drawnSizes, { budget: o.batchCost, buckets: o.buckets });
+    const tasks: BatchTask[] = plan.map((indices, batchIndex) => ({ batchIndex, indices, sizes: indices.map((i) => o.drawnSizes[i]), seed: o.seed }));
+    const run: RunSettings = { steps: o.steps, grid: o.grid, cache: o.cacheConfig };
+    const molecules: (Molecule | undefined)[] = new Array(o.drawnSizes.length);
+    let delivered = 0;
+    let networkCalls = 0;
+    let peakTensor = 0;
+    let peakRss = process.memoryUsage.rss();
+    const deliver = (r: BatchResult) => {
+      networkCalls += r.networkCalls;
+      peakTensor = Math.max(peakTensor, r.peakTensorBytes);
+      peakRss = Math.max(peakRss, r.peakRssBytes, process.memoryUsage.rss());
+      r.molecules.forEach((m, k) => (molecules[r.indices[k]] = m));
+      o.onBatch?.(r.molecules, r.indices);
+      delivered += r.indices.length;
+      o.onProgress?.(delivered, o.drawnSizes.length);
+    };
+    this.busy = true;
+    const start = performance.now();
+    try {
+      if (this.options.workers === 0) await this.runInThread(tasks, run, o.observers, deliver, signal);
+      else await this.runOnWorkers(tasks, run, deliver, signal);
+    } catch (err) {
+      const e = err as Error & { stack2?: string; interrupted?: boolean };
+      await this.close(e.message);
+      throw new SamplingError(
+        `${e.message}; ${delivered} of ${o.drawnSizes.length} molecules were delivered before the run stopped`,
+        molecules, delivered, Boolean(e.interrupted), e.stack2,
+      );
+    } finally {
+      this.busy = false;
+    }
+    const wallSeconds = (performance.now() - start) / 1000;
+    const scheduleOwner = new CachedBackbone(this.model.generator, o.cacheConfig, grid.t);
+    const schedule = scheduleOwner.schedule;
+    scheduleOwner.dispose();
+    return {
+      molecules: molecules as Molecule[],
+      cache: o.cacheConfig,
+      wallSeconds,
+      networkCalls,
+      effectiveSteps: effectiveSteps(schedule),
+      moleculesPerSecond: o.drawnSizes.length / wallSeconds,
+      peakTensorBytes: peakTensor,
+      batches: plan.length,
+      workers: this.options.workers,
+      backend: this.options.backend,
+      peakRssBytes: peakRss,
+    };
+  }
+
+  private async runInThread(
+    tasks: BatchTask[],
+    run: RunSettings,
+    observers: SampleOptions["observers"],
+    deliver: (r: BatchResult) => void,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const grid = timeGrid(run.steps, run.grid);
+    const backbone = new CachedBackbone(this.network!.network, run.cache, grid.t);
+    let interrupted = false;
+    const onSigint = () => (interrupted = true);
+    if (this.options.handleSigint) process.on("SIGINT", onSigint);
+    try {
+      for (const task of tasks) {
+        if (interrupted || signal?.aborted) throw stopError(interrupted ? "SIGINT" : "signal");
+        deliver(runBatch(backbone, grid, task, this.model.coordStd, observers));
+        // Let the event loop run between batches (progress, Ctrl-C).
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      if (interrupted || signal?.aborted) throw stopError(interrupted ? "SIGINT" : "signal");
+    } finally {
+      backbone.dispose();
+      process.removeListener("SIGINT", onSigint);
+    }
+  }
+
+  private runOnWorkers(tasks: BatchTask[], run: RunSettings, deliver: (r: BatchResult) => void, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const done = new Map<number, BatchResult>();
+      const running = new Map<number, number>(); // worker id → batch index
+      let next = 0;
+      let nextToDeliver = 0;
+      let finished = false;
+      const cleanup = () => {
+        finished = true;
+        for (const w of this.workers) w.onMessage = w.onDeath = undefined;
+        process.removeListener("SIGINT", onSigint);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const fail = (err: Error & { stack2?: string; interrupted?: boolean }) => {
+        if (finished) return;
+        cleanup();
+        reject(err);
+      };
+      const onSigint = () => fail(stopError("SIGINT"));
+      const onAbort = () => fail(stopError("signal"));
+      const feed = (w: PoolWorker) => {
+        if (next >= tasks.length) return;
+        const task = tasks[next++];
+        running.set(w.id, task.batchIndex);
+        w.worker.postMessage({ type: "batch", run, task } satisfies SampleWorkerRequest);
+      };
+      for (const w of this.workers) {
+        w.onMessage = (msg) => {
+          if (finished) return;
+          if (msg.type === "error") {
+            const where = msg.batchIndex === undefined ? "" : ` on batch ${msg.batchIndex}`;
+            fail(Object.assign(new Error(`sampling worker ${w.id} failed${where}: ${msg.message}`), { stack2: msg.stack }));
+            return;
+          }
+          if (msg.type !== "done") return;
+          running.delete(w.id);
+          done.set(msg.result.batchIndex, msg.result);
+          try {
+            // `finished` turns true inside `deliver` when a callback aborts the run: deliver nothing after that.
+            while (!finished && done.has(nextToDeliver)) {
+              const r = done.get(nextToDeliver)!;
+              done.delete(nextToDeliver++);
+              deliver(r);
+            }
+          } catch (err) {
+            fail(Object.assign(new Error(`onBatch/onProgress threw: ${(err as Error).message}`), { stack2: (err as Error).stack }));
+            return;
+          }
+          if (finished) return;
+          if (nextToDeliver === tasks.length) {
+            cleanup();
+            resolve();
+          } else feed(w);
+        };
+        w.onDeath = (why, stack) => {
+          const batch = running.get(w.id);
+          fail(Object.assign(new Error(`sampling worker ${w.id} ${why}${batch === undefined ? "" : ` while running batch ${batch}`}`), { stack2: stack }));
+        };
+      }
+      if (this.options.handleSigint) process.on("SIGINT", onSigint);
+      signal?.addEventListener("abort", onAbort);
+      for (const w of this.workers) {
+        if (w.exited) return fail(new Error(`sampling worker ${w.id} is not running`));
+        feed(w);
+      }
+    });
+  }
+
+  /**
+   * Terminate every worker and wait until all have exited (idempotent). Molecules already delivered stay delivered.
+   * @param reason recorded for later calls on the closed pool.
+   */
+  async close(reason?: string): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.brokenReason = reason;
+    }
+    this.network?.dispose();
+    this.network = undefined;
+    for (const w of this.workers) w.onMessage = w.onDeath = undefined;
+    await Promise.all(this.workers.map(async (w) => {
+      if (!w.exited) await w.worker.terminate();
+      await w.exit;
+    }));
+  }
+}
+
+function stopError(by: "SIGINT" | "signal"): Error & { interrupted: boolean } {
+  return Object.assign(new Error(by === "SIGINT" ? "sampling interrupted by Ctrl-C (SIGINT); workers stopped" : "sampling stopped by its abort signal; workers stopped"), { interrupted: true });
+}

@@ -1,0 +1,143 @@
+/**
+ * Parallel sampling: molecules identical to `sample()` whatever the number of workers (TF.js and ONNX backends),
+ * batches delivered in batch order, a failing worker (exception, abrupt exit, uncaught crash) reported with its
+ * error while the molecules already delivered are kept, an abort stopping every worker, and clear option errors.
+ */
+import { describe, it, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { initBackend } from "../../kernel-lib/env";
+import { Molecule } from "../../kernel-lib/chem/molecule";
+import { sample } from "../../kernel-lib/flow/sample";
+import { TINY_CONFIG } from "../../kernel-lib/model/config";
+import { createRandomModel, LoadedModel } from "../../kernel-lib/model/model_io";
+import { sampleParallel } from "../../kernel-lib/parallel/sample_parallel";
+import { SamplingError, SamplingPool } from "../../kernel-lib/parallel/sampling_pool";
+import { resolveSamplingPoolOptions } from "../../kernel-lib/parallel/pool_options";
+import type { TestFault } from "../../kernel-lib/parallel/sample_worker";
+
+let model: LoadedModel;
+// 24 molecules in 8 batches of 3 (budget 36 atoms, sizes ≤ 12): enough batches to interleave two workers.
+const RUN = { n: 24, steps: 5, seed: 7, batchCost: 36, buckets: [12], sizeHistogram: { 6: 1, 8: 2, 10: 2, 12: 1 } };
+
+before(async () => {
+  await initBackend();
+  model = createRandomModel(TINY_CONFIG, { seed: 3 });
+});
+after(() => model.generator.dispose());
+
+function assertSameMolecules(a: readonly (Molecule | undefined)[], b: readonly (Molecule | undefined)[], label: string): void {
+  assert.equal(a.length, b.length, `${label}: count`);
+  a.forEach((m, i) => {
+    const o = b[i];
+    assert.ok(m && o, `${label}: molecule ${i} missing`);
+    assert.deepEqual(o.elements, m.elements, `${label}: molecule ${i} elements`);
+    assert.deepEqual(o.positions, m.positions, `${label}: molecule ${i} positions`);
+    assert.deepEqual(o.charges, m.charges, `${label}: molecule ${i} charges`);
+    assert.deepEqual([o.bondI, o.bondJ, o.bondOrder], [m.bondI, m.bondJ, m.bondOrder], `${label}: molecule ${i} bonds`);
+  });
+}
+
+describe("sampleParallel: same molecules whatever the worker count", () => {
+  it("TF.js: 1 and 2 workers (and the calling thread) give exactly sample()'s molecules, delivered in batch order", async () => {
+    const reference = await sample(model, { ...RUN, cache: "taylor:m=2,D=3" });
+    assert.equal(reference.batches, 8);
+    for (const workers of [0, 1, 2]) {
+      const order: number[][] = [];
+      const progress: number[] = [];
+      const r = await sampleParallel(model, {
+        ...RUN, cache: "taylor:m=2,D=3", workers, onBatch: (_m, idx) => order.push(idx), onProgress: (done) => progress.push(done),
+      });
+      assertSameMolecules(reference.molecules, r.molecules, `${workers} workers`);
+      assert.equal(r.networkCalls, reference.networkCalls);
+      assert.equal(r.effectiveSteps, reference.effectiveSteps);
+      assert.equal(r.workers, workers);
+      assert.equal(r.batches, 8);
+      // Batch order: the indices arrive as planned (bucket order, then index order), however workers interleave.
+      assert.deepEqual(order, planOrder(reference), `${workers} workers: delivery order`);
+      assert.deepEqual(progress, progress.slice().sort((x, y) => x - y));
+      assert.equal(progress.at(-1), 24);
+      assert.ok(r.peakRssBytes > 0 && r.moleculesPerSecond > 0);
+    }
+  });
+
+  it("ONNX: 2 workers give the molecules of the calling thread's ONNX run", async () => {
+    const one = await sampleParallel(model, { ...RUN, workers: 0, backend: "onnx" });
+    const two = await sampleParallel(model, { ...RUN, workers: 2, backend: "onnx" });
+    assertSameMolecules(one.molecules, two.molecules, "onnx 2 workers");
+    assert.equal(two.backend, "onnx");
+  });
+});
+
+/** The order `sample()` delivers batches in, recovered from a run's onBatch calls. */
+function planOrder(reference: { molecules: Molecule[] }): number[][] {
+  // With one bucket the plan is index order in chunks of 3.
+  return Array.from({ length: reference.molecules.length / 3 }, (_, b) => [3 * b, 3 * b + 1, 3 * b + 2]);
+}
+
+describe("worker failures", () => {
+  for (const kind of ["throw", "exit", "crash"] as TestFault["kind"][]) {
+    it(`a worker that fails (${kind}) on batch 3 is reported; delivered molecules are kept; every worker stops`, async () => {
+      const clean = await sample(model, RUN);
+      const received: (Molecule | undefined)[] = new Array(24);
+      const pool = await SamplingPool.start(model, { workers: 2, testFault: { batch: 3, kind } });
+      let error: unknown;
+      try {
+        await pool.sample({ ...RUN, onBatch: (mols, idx) => idx.forEach((i, k) => (received[i] = mols[k])) });
+      } catch (err) {
+        error = err;
+      }
+      assert.ok(error instanceof SamplingError, `expected a SamplingError, got ${error}`);
+      const expected = { throw: /worker \d failed on batch 3: injected failure on batch 3/, exit: /worker \d exited with code 3 while running batch 3/, crash: /worker \d crashed: injected crash on batch 3/ }[kind];
+      assert.match(error.message, expected);
+      assert.match(error.message, /\d+ of 24 molecules were delivered before the run stopped/);
+      assert.equal(error.interrupted, false);
+      // Batch 3 is handed out only when batch 0 or 1 is done, and fails at once; batches 0 and 1 are both done
+      // by then (delivery is in order), so at least 6 molecules were delivered.
+      const delivered = received.filter(Boolean).length;
+      assert.equal(error.delivered, delivered);
+      assert.ok(delivered >= 6 && delivered < 24, `delivered ${delivered}`);
+      assert.ok(received.slice(0, 6).every(Boolean), "batches 0 and 1 delivered");
+      received.forEach((m, i) => {
+        if (!m) return;
+        assert.deepEqual(m.positions, clean.molecules[i].positions, `delivered molecule ${i} is the clean run's`);
+        assert.equal(error.molecules[i], m);
+      });
+      assert.equal(pool.liveWorkers(), 0, "workers still running after the failure");
+      await assert.rejects(pool.sample(RUN), /this sampling pool is closed/);
+    });
+  }
+
+  it("an abort signal stops the run and every worker; nothing is delivered afterwards", async () => {
+    const pool = await SamplingPool.start(model, { workers: 2 });
+    const controller = new AbortController();
+    let batches = 0;
+    let afterAbort = 0;
+    await assert.rejects(
+      pool.sample({
+        ...RUN, steps: 20, signal: controller.signal,
+        onBatch: () => {
+          if (controller.signal.aborted) afterAbort++;
+          if (++batches === 1) controller.abort();
+        },
+      }),
+      (err: unknown) => err instanceof SamplingError && err.interrupted && /stopped by its abort signal/.test(err.message),
+    );
+    assert.equal(afterAbort, 0, "batches delivered after the abort");
+    assert.equal(pool.liveWorkers(), 0);
+    await pool.close(); // idempotent
+  });
+});
+
+describe("options", () => {
+  it("bad options give errors that name the field and the fix", async () => {
+    assert.throws(() => resolveSamplingPoolOptions({ workers: -1 }), /invalid workers: -1; must be an integer >= 0/);
+    assert.throws(() => resolveSamplingPoolOptions({ backend: "torch" as "tfjs" }), /invalid backend: torch; use one of tfjs, onnx/);
+    assert.throws(() => resolveSamplingPoolOptions({ threads: 2 } as never), /unknown sampling pool option: threads/);
+    assert.throws(() => resolveSamplingPoolOptions({ onnx: { intraOpThreads: 1.5 } }), /invalid intraOpThreads: 1.5/);
+    assert.equal(resolveSamplingPoolOptions().workers >= 1, true, "default: one worker per core");
+    await assert.rejects(sampleParallel(model, { bogus: 1 } as never), /unknown sampleParallel option: bogus/);
+    await assert.rejects(sampleParallel(model, { ...RUN, steps: 1, workers: 1 }), /invalid steps: 1/);
+    await assert.rejects(sampleParallel(model, { ...RUN, workers: 1, observers: [() => undefined] }), /step observers cannot run in worker threads; use workers: 0/);
+    await assert.rejects(sampleParallel("/nonexistent/model", { workers: 1 }), /no model at \/nonexistent\/model/);
+  });
+});
