@@ -174,3 +174,25 @@ export { atomStability, isAtomStable, ALLOWED_VALENCES } from "./metrics/stabili
 export { moleculeValidity } from "./metrics/validity";
 export { poseBustersChecks, PB_CHECKS } from "./metrics/posebusters";
 export type { PoseBustersResult } from "./metrics/posebusters";
+
+// --- System acceleration ---
+export { sampleParallel, splitParallelOptions } from "./parallel/sample_parallel";
+export type { ParallelSampleOptions } from "./parallel/sample_parallel";
+export { SamplingPool, SamplingError } from "./parallel/sampling_pool";
+export type { PoolRunOptions, ParallelSampleResult } from "./parallel/sampling_pool";
+export { resolveSamplingPoolOptions, DEFAULT_SAMPLING_POOL_OPTIONS, coreCount } from "./parallel/pool_options";
+export type { SamplingPoolOptions, ResolvedSamplingPoolOptions } from "./parallel/pool_options";
+export { createNetwork, shareParameters, generatorFromParameters, INFERENCE_BACKENDS } from "./parallel/network";
+export type { InferenceBackend, Network, FlatParameters } from "./parallel/network";
+export { runBatch } from "./parallel/run_batch";
+export type { BatchTask, BatchResult } from "./parallel/run_batch";
+export type { BackboneNetwork } from "./cache/cached_backbone";
+export { compileOnnx, OnnxGenerator, resolveOnnxBackendOptions, DEFAULT_ONNX_BACKEND_OPTIONS, attentionBias } from "./onnx/onnx_generator";
+export type { OnnxBackendOptions } from "./onnx/onnx_generator";
+export { OrtSession, availableProviders, resolveOrtSessionOptions, DEFAULT_ORT_SESSION_OPTIONS } from "./onnx/ort_session";
+export type { OnnxProvider, OrtSessionOptions, FloatArray } from "./onnx/ort_session";
+export { buildBlockGraphs } from "./onnx/semla_graphs";
+export type { BlockGraph } from "./onnx/semla_graphs";
+export { GraphBuilder } from "./onnx/graph_builder";
+export { encodeModel, OPSET_VERSION, IR_VERSION, ONNX_FLOAT, ONNX_INT64 } from "./onnx/onnx_proto";
+export type { GraphSpec, NodeSpec, ValueInfo, Initializer, Attribute, Dim } from "./onnx/onnx_proto";
