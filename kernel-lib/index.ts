@@ -196,3 +196,19 @@ export type { BlockGraph } from "./onnx/semla_graphs";
 export { GraphBuilder } from "./onnx/graph_builder";
 export { encodeModel, OPSET_VERSION, IR_VERSION, ONNX_FLOAT, ONNX_INT64 } from "./onnx/onnx_proto";
 export type { GraphSpec, NodeSpec, ValueInfo, Initializer, Attribute, Dim } from "./onnx/onnx_proto";
+
+// --- Report ---
+export { runReport, resolveReportOptions, DEFAULT_REPORT_OPTIONS } from "./report/run_report";
+export type { ReportOptions, ResolvedReportOptions, ReportResult } from "./report/run_report";
+export { parseCacheList, cacheSpec, baseConfiguration, cacheConfiguration, CACHE_PRESETS } from "./report/configurations";
+export type { ReportConfiguration } from "./report/configurations";
+export { sampleConfigurations, meanStd } from "./report/sample_runs";
+export type { ConfigurationRun, SampleRunsOptions } from "./report/sample_runs";
+export { metricsCsv, summaryEntries, summaryTable, CONFIGURATION_COLUMNS } from "./report/tables";
+export type { EvaluatedRun } from "./report/tables";
+export { reportFigures, frontierFigure, timingFigure, showcaseMolecule, FRONTIER_METRICS } from "./report/figures";
+export type { ReportFigure } from "./report/figures";
+export { reportHtml } from "./report/html";
+export type { ReportPage } from "./report/html";
+export { prepareRunFolder, SdfStream } from "./report/run_folder";
+export type { RunFolder } from "./report/run_folder";

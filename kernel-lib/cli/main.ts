@@ -8,6 +8,7 @@ import { registerImportCommand } from "./import";
 import { registerEvaluate } from "./evaluate";
 import { registerSampleCommand } from "./sample";
 import { registerBenchCommand } from "./bench";
+import { registerReportCommand } from "./report";
 
 /** Build the program with every subcommand registered (exported for tests). */
 export function buildProgram(): Command {
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerEvaluate(program);
   registerSampleCommand(program);
   registerBenchCommand(program);
+  registerReportCommand(program);
   return program;
 }
 

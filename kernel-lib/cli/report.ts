@@ -1,0 +1,106 @@
+/**
+ * `molcache report` (what `npm start` runs): sample with the base sampler and the paper's cache configurations on
+ * the default model, score, and write `out/<run>/` with SDF files, metrics.csv, summary.csv, table1.md, PNG/SVG
+ * figures and one self-contained report.html; print the summary table.
+ */
+import * as fs from "node:fs";
+import { Command } from "commander";
+import { initBackend } from "../env";
+import { CACHE_PRESETS } from "../report/configurations";
+import { DEFAULT_REPORT_OPTIONS, resolveReportOptions, runReport } from "../report/run_report";
+import { intOption, resolveModelArgument } from "./sample";
+
+/** The parsed command line of `molcache report`. */
+export interface ReportCommandOptions {
+  model?: string;
+  n: string;
+  steps: string;
+  caches: string;
+  seed: string;
+  replicates: string;
+  out?: string;
+  run?: string;
+  grid: string;
+  batchCost: string;
+  workers?: string;
+  energy: boolean;
+  posebusters: boolean;
+  novelty: boolean;
+  images: boolean;
+  quiet?: boolean;
+}
+
+/**
+ * Run `molcache report` (exported for tests). Everything is validated before the model loads and sampling starts.
+ * @returns the report folder.
+ */
+export async function runReportCommand(opts: ReportCommandOptions): Promise<string> {
+  const options = {
+    n: intOption("--n", opts.n, 1),
+    steps: intOption("--steps", opts.steps, 2),
+    seed: intOption("--seed", opts.seed, 0),
+    replicates: intOption("--replicates", opts.replicates, 1),
+    batchCost: intOption("--batch-cost", opts.batchCost, 1),
+    workers: opts.workers === undefined ? undefined : intOption("--workers", opts.workers, 1),
+    caches: opts.caches,
+    out: opts.out,
+    run: opts.run,
+    grid: opts.grid as "log" | "linear",
+    energy: opts.energy,
+    posebusters: opts.posebusters,
+    novelty: opts.novelty,
+    images: opts.images,
+    progress: opts.quiet ? ("silent" as const) : ("auto" as const),
+    log: opts.quiet ? () => undefined : DEFAULT_REPORT_OPTIONS.log,
+  };
+  // Bad flags, an unknown cache or an unusable folder fail here, before the model loads.
+  const resolved = resolveReportOptions(options);
+  if (fs.existsSync(resolved.target) && !fs.statSync(resolved.target).isDirectory()) {
+    throw new Error(`output folder ${resolved.target} is a file; choose another --out`);
+  }
+  await initBackend();
+  const model = resolveModelArgument(opts.model);
+  try {
+    const result = await runReport(model, options);
+    if (!opts.quiet) {
+      console.log(result.tableMarkdown);
+      console.log(`report written to ${result.dir} (open report.html) in ${result.seconds.total.toFixed(0)} s: ` +
+        `sampling ${result.seconds.sampling.toFixed(0)} s, scoring ${result.seconds.evaluation.toFixed(0)} s, figures ${result.seconds.figures.toFixed(0)} s`);
+    }
+    return result.dir;
+  } finally {
+    model.generator.dispose();
+  }
+}
+
+/**
+ * Register the `report` subcommand on `program`.
+ * @example
+ * registerReportCommand(new Command()); // then: molcache report --n 32 --caches default --run demo
+ */
+export function registerReportCommand(program: Command): void {
+  program
+    .command("report")
+    .description("sample with Base and cache configurations, score, and write SDF, metrics, figures and report.html to out/<run>/")
+    .option("--model <dir>", "model folder, or random:<tiny|small|qm9|geom-drugs>[:seed] (default: the trained default model)")
+    .option("--n <count>", "molecules per configuration and seed", String(DEFAULT_REPORT_OPTIONS.n))
+    .option("--steps <K>", "solver steps of Base and every cache", String(DEFAULT_REPORT_OPTIONS.steps))
+    .option("--caches <list>",
+      `configurations: base, base@<steps>, matched, reuse:D=2, taylor:m=2,D=3, ab:j=2,D=3, or a preset (${Object.keys(CACHE_PRESETS).join(", ")})`,
+      DEFAULT_REPORT_OPTIONS.caches)
+    .option("--seed <int>", "first seed", String(DEFAULT_REPORT_OPTIONS.seed))
+    .option("--replicates <r>", "seeds per configuration (tables show mean ± std)", String(DEFAULT_REPORT_OPTIONS.replicates))
+    .option("--out <dir>", "report folder (default out/<run>); must not exist or be empty")
+    .option("--run <name>", "run name for the default folder (default: a timestamp)")
+    .option("--grid <kind>", "time grid: log or linear", DEFAULT_REPORT_OPTIONS.grid)
+    .option("--batch-cost <atoms>", "atoms per sampling batch", String(DEFAULT_REPORT_OPTIONS.batchCost))
+    .option("--workers <k>", "scoring worker threads (default: every core)")
+    .option("--no-energy", "skip MMFF94 energy, strain and opt-RMSD")
+    .option("--no-posebusters", "skip the PoseBusters-style checks")
+    .option("--no-novelty", "skip novelty (saves building the training-set keys)")
+    .option("--no-images", "skip PNG/SVG export (report.html is still written)")
+    .option("--quiet", "no progress, no table")
+    .action(async (opts: ReportCommandOptions) => {
+      await runReportCommand(opts);
+    });
+}

@@ -1,0 +1,293 @@
+/**
+ * `runReport(model, options)`: the end-to-end report behind `npm start` / `molcache report`. It samples N molecules
+ * with the base sampler and each cache configuration, scores them, and writes one folder:
+ *
+ * ```
+ * out/<run>/
+ *   sdf/<configuration>.sdf   molecules, streamed as batches finish
+ *   metrics.csv               one row per molecule, configuration columns first
+ *   summary.csv, table1.md    Table-1-style summary (quality mean ± std, steps, NFE, time, throughput, speed-up)
+ *   figures/<name>.png|.svg   every figure, rendered by one headless Chromium
+ *   report.html               one self-contained page: Plotly.js inlined once, every figure live, the tables
+ *   run.json                  settings and every number, for scripts and notebooks
+ * ```
+ *
+ * Everything is written into a hidden temporary folder beside the target and renamed at the end: a failed run
+ * leaves nothing half-written.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { backendName } from "../env";
+import { loadRDKit } from "../chem/rdkit";
+import { loadSmilesSet } from "../data/smiles_set";
+import { resolveSampleOptions } from "../flow/sample";
+import type { TimeGridKind } from "../flow/time_grid";
+import { evaluate } from "../metrics/evaluate";
+import { buildTrainingSet, TrainingSet } from "../metrics/summary";
+import type { LoadedModel } from "../model/model_io";
+import { progressBar, ProgressMode } from "../notebook/progress";
+import { chromiumPath, createFigureExporter } from "../viz/export";
+import { parseCacheList, ReportConfiguration } from "./configurations";
+import { reportFigures, ReportFigure } from "./figures";
+import { reportHtml } from "./html";
+import { prepareRunFolder } from "./run_folder";
+import { ConfigurationRun, meanStd, sampleConfigurations } from "./sample_runs";
+import { EvaluatedRun, metricsCsv, summaryTable } from "./tables";
+
+/** Options of {@link runReport}. */
+export interface ReportOptions {
+  /** Molecules per configuration and seed (default 32: about 3–4 minutes for the default caches on 2 cores). */
+  n: number;
+  /** Solver steps K of the base sampler and of every cache (default 100, the paper's). */
+  steps: number;
+  /** Configurations, as for `--caches` (default `"default"`; see `CACHE_PRESETS`). */
+  caches: string;
+  /** First seed (default 0). */
+  seed: number;
+  /** Seeds per configuration, `seed, seed+1, …`; tables show mean ± std over them (default 1; the paper uses 3). */
+  replicates: number;
+  /** The report folder (default `out/<run>`); must be absent or empty. */
+  out: string | undefined;
+  /** Run name for the default folder (default: a timestamp, `YYYYMMDD-HHMMSS`). */
+  run: string | undefined;
+  /** Time grid (default "log"). */
+  grid: TimeGridKind;
+  /** Atoms per sampling batch (default 1152). */
+  batchCost: number;
+  /** Worker threads for scoring (default: every core). */
+  workers: number | undefined;
+  /** MMFF94 energy, strain and opt-RMSD (default true). */
+  energy: boolean;
+  /** PoseBusters-style checks (default true). */
+  posebusters: boolean;
+  /** Novelty against the QM9 MiDi training split (default true; building the set takes ~10–20 s). */
+  novelty: boolean;
+  /** Render PNG and SVG files through Chromium (default true; report.html is always written). */
+  images: boolean;
+  /** Progress display on stderr (default "auto"). */
+  progress: ProgressMode;
+  /** Where status lines go (default: stderr). */
+  log: (line: string) => void;
+}
+
+/** Defaults of {@link ReportOptions}. */
+export const DEFAULT_REPORT_OPTIONS: Readonly<ReportOptions> = {
+  n: 32, steps: 100, caches: "default", seed: 0, replicates: 1, out: undefined, run: undefined, grid: "log",
+  batchCost: 1152, workers: undefined, energy: true, posebusters: true, novelty: true, images: true, progress: "auto",
+  log: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** Options with defaults filled, the configurations parsed and the folder chosen. */
+export interface ResolvedReportOptions extends ReportOptions {
+  configurations: ReportConfiguration[];
+  seeds: number[];
+  target: string;
+  runName: string;
+}
+
+function timestamp(d = new Date()): string {
+  const p = (x: number) => String(x).padStart(2, "0");
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+function checkInt(name: string, v: number, min: number): void {
+  if (!(Number.isInteger(v) && v >= min)) throw new Error(`invalid ${name}: ${v}; must be an integer >= ${min}`);
+}
+
+/**
+ * Fill defaults and validate every option (nothing is sampled or written).
+ * @example
+ * resolveReportOptions({ n: 8, caches: "base,taylor:m=2,D=3" }).configurations.length; // 2
+ */
+export function resolveReportOptions(options: Partial<ReportOptions> = {}): ResolvedReportOptions {
+  for (const key of Object.keys(options)) {
+    if (!(key in DEFAULT_REPORT_OPTIONS)) throw new Error(`unknown report option: ${key}; known: ${Object.keys(DEFAULT_REPORT_OPTIONS).join(", ")}`);
+  }
+  const o: ReportOptions = { ...DEFAULT_REPORT_OPTIONS };
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
+  checkInt("n", o.n, 1);
+  checkInt("steps", o.steps, 2);
+  checkInt("seed", o.seed, 0);
+  checkInt("replicates", o.replicates, 1);
+  checkInt("batchCost", o.batchCost, 1);
+  if (o.workers !== undefined) checkInt("workers", o.workers, 1);
+  if (o.grid !== "log" && o.grid !== "linear") throw new Error(`invalid grid: ${o.grid}; use log or linear`);
+  for (const k of ["energy", "posebusters", "novelty", "images"] as const) {
+    if (typeof o[k] !== "boolean") throw new Error(`invalid ${k}: ${String(o[k])}; use true or false`);
+  }
+  const configurations = parseCacheList(o.caches, o.steps);
+  const runName = o.run ?? timestamp();
+  if (!/^[\w][\w.-]*$/.test(runName)) throw new Error(`invalid run name: ${JSON.stringify(runName)}; use letters, digits, ".", "-" and "_"`);
+  const target = path.resolve(o.out ?? path.join("out", runName));
+  const seeds = Array.from({ length: o.replicates }, (_, r) => o.seed + r);
+  return { ...o, configurations, seeds, target, runName };
+}
+
+/** What {@link runReport} returns. */
+export interface ReportResult {
+  /** The finished report folder. */
+  dir: string;
+  evaluated: EvaluatedRun[];
+  figures: ReportFigure[];
+  /** The summary table as Markdown (also `table1.md`). */
+  tableMarkdown: string;
+  /** Seconds per phase. */
+  seconds: { sampling: number; evaluation: number; figures: number; total: number };
+}
+
+/** The system-level setting all runs share, for the timing figure's bar group. */
+function systemSetting(batchCost: number): string {
+  return `${backendName()}, batches of ${batchCost} atoms, 1 process`;
+}
+
+async function trainingSet(o: ResolvedReportOptions): Promise<TrainingSet | undefined> {
+  if (!o.novelty) return undefined;
+  await loadRDKit();
+  return buildTrainingSet(await loadSmilesSet());
+}
+
+/**
+ * Run the report on a loaded model. Validates everything (options, Chromium, the output folder) before sampling.
+ * @throws on bad options, a target that is a file or a non-empty folder, missing Chromium (with `images`).
+ * @example
+ * await initBackend();
+ * const res = await runReport(loadModel(), { n: 32, caches: "default", run: "demo" });
+ * console.log(res.tableMarkdown); // and open out/demo/report.html
+ */
+export async function runReport(model: LoadedModel, options: Partial<ReportOptions> = {}): Promise<ReportResult> {
+  const o = resolveReportOptions(options);
+  const t0 = Date.now();
+  for (const c of o.configurations) resolveSampleOptions(model, { n: o.n, steps: c.steps, cache: c.cache, grid: o.grid, batchCost: o.batchCost, seed: o.seed });
+  if (o.images) {
+    const chromium = chromiumPath();
+    if (!fs.existsSync(chromium)) {
+      throw new Error(`Chromium not found at ${chromium} (needed for PNG/SVG figures); install it with \`apt-get install --no-install-recommends chromium\`, set MOLCACHE_CHROMIUM, or pass --no-images`);
+    }
+  }
+  const folder = prepareRunFolder(o.target);
+  try {
+    const total = o.configurations.length * o.seeds.length * o.n;
+    o.log(`molcache report: ${o.configurations.length} configurations × ${o.seeds.length} seed(s) × ${o.n} molecules, K = ${o.steps}, model ${model.name}; writing ${o.target}`);
+    const bar = progressBar(total, "sampling", { mode: o.progress });
+    const runs = await sampleConfigurations(model, o.configurations, {
+      n: o.n, seeds: o.seeds, grid: o.grid, batchCost: o.batchCost,
+      sdfPath: (c) => folder.file("sdf", `${c.slug}.sdf`),
+      onProgress: (done) => bar.update(done),
+      onConfiguration: (r) => o.log(configurationLine(r)),
+    });
+    bar.finish();
+    const tSampled = Date.now();
+
+    const train = await trainingSet(o);
+    const scoreBar = progressBar(total, "scoring", { mode: o.progress });
+    const evaluated: EvaluatedRun[] = [];
+    let scoredBefore = 0;
+    for (const run of runs) {
+      const offset = scoredBefore;
+      const evaluation = await evaluate(run.molecules, {
+        trainSmiles: train, energy: o.energy, posebusters: o.posebusters, workers: o.workers,
+        onProgress: (done) => scoreBar.update(offset + done),
+      });
+      scoredBefore += run.molecules.reduce((a, m) => a + m.length, 0);
+      evaluated.push({ run, evaluation });
+    }
+    scoreBar.finish();
+    const tEvaluated = Date.now();
+
+    folder.write("metrics.csv", metricsCsv(evaluated));
+    folder.write("summary.csv", summaryTable(evaluated, o.steps, "csv"));
+    const tableMarkdown = summaryTable(evaluated, o.steps, "markdown");
+    folder.write("table1.md", `# molcache report ${o.runName}\n\n${tableMarkdown}\n${notes(o, train).map((n) => `${n}\n`).join("\n")}`);
+
+    const figures = reportFigures(evaluated, { steps: o.steps, n: o.n, setting: systemSetting(o.batchCost) });
+    if (o.images) {
+      o.log(`rendering ${figures.length} figures as PNG and SVG`);
+      const exporter = await createFigureExporter();
+      try {
+        for (const f of figures) {
+          await exporter.writeFigure(f.figure, folder.file("figures", `${f.name}.png`), { scale: 2 });
+          await exporter.writeFigure(f.figure, folder.file("figures", `${f.name}.svg`));
+        }
+      } finally {
+        await exporter.close();
+      }
+    }
+    const tFigures = Date.now();
+    const seconds = {
+      sampling: (tSampled - t0) / 1000, evaluation: (tEvaluated - tSampled) / 1000, figures: (tFigures - tEvaluated) / 1000, total: 0,
+    };
+    folder.write("run.json", JSON.stringify(runJson(model, o, evaluated, seconds), null, 1));
+    const files = listFiles(folder.temp).concat("report.html").sort();
+    seconds.total = (Date.now() - t0) / 1000;
+    folder.write("report.html", reportHtml({
+      title: `molcache report: ${o.runName}`,
+      facts: facts(model, o, seconds),
+      tableHtml: summaryTable(evaluated, o.steps, "html"),
+      notes: notes(o, train),
+      figures,
+      files,
+    }));
+    folder.commit();
+    seconds.total = (Date.now() - t0) / 1000;
+    return { dir: o.target, evaluated, figures, tableMarkdown, seconds };
+  } finally {
+    folder.abort(); // no-op once committed
+  }
+}
+
+function configurationLine(r: ConfigurationRun): string {
+  const t = meanStd(r.wallSeconds).mean;
+  const tput = meanStd(r.moleculesPerSecond).mean;
+  return `  ${r.configuration.label}: ${r.molecules.reduce((a, m) => a + m.length, 0)} molecules, ${r.networkCalls} network calls/batch, ` +
+    `${t.toFixed(1)} s per seed, ${tput.toFixed(2)} molecules/s`;
+}
+
+function listFiles(dir: string, prefix = ""): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    if (e.name.startsWith(".")) return [];
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    return e.isDirectory() ? listFiles(path.join(dir, e.name), rel) : [rel];
+  });
+}
+
+function facts(model: LoadedModel, o: ResolvedReportOptions, seconds: ReportResult["seconds"]): [string, string][] {
+  const params = model.generator.parameterCount().toLocaleString("en-US");
+  return [
+    ["Model", `${model.name} (${params} parameters)`],
+    ["Molecules", `${o.n} per configuration and seed`],
+    ["Solver", `K = ${o.steps} steps, ${o.grid} time grid`],
+    ["Seeds", o.seeds.join(", ")],
+    ["Configurations", o.configurations.map((c) => c.label).join("; ")],
+    ["Machine", `${backendName()} backend, ${os.cpus().length} CPU cores, Node ${process.version}`],
+    ["Time", `sampling ${seconds.sampling.toFixed(0)} s, scoring ${seconds.evaluation.toFixed(0)} s, figures ${seconds.figures.toFixed(0)} s, total ${seconds.total.toFixed(0)} s`],
+    ["Written", new Date().toISOString()],
+  ];
+}
+
+function notes(o: ResolvedReportOptions, train: TrainingSet | undefined): string[] {
+  return [
+    `Rates in %, mean ± std over ${o.seeds.length} seed(s) (no ± with one seed). Every configuration of a seed starts from the same molecule sizes and priors.`,
+    train
+      ? `Novelty against the QM9 MiDi training split (${train.keys.size.toLocaleString("en-US")} canonical heavy-atom SMILES).`
+      : "Novelty not computed (--no-novelty).",
+    "Energy and strain: MMFF94 in kcal/mol (strain = energy − energy after relaxation); PB-valid: PoseBusters-style checks. " +
+      "NFE: network calls per batch. Time: sampling wall-clock on this machine, one configuration after another; Speed-up: throughput over Base at K.",
+  ];
+}
+
+function runJson(model: LoadedModel, o: ResolvedReportOptions, evaluated: readonly EvaluatedRun[], seconds: ReportResult["seconds"]): unknown {
+  return {
+    format: "molcache-report/1",
+    run: o.runName,
+    model: { name: model.name, parameters: model.generator.parameterCount(), meta: model.meta },
+    settings: { n: o.n, steps: o.steps, grid: o.grid, seeds: o.seeds, batchCost: o.batchCost, caches: o.caches, backend: backendName() },
+    seconds,
+    configurations: evaluated.map(({ run, evaluation }) => ({
+      label: run.configuration.label, slug: run.configuration.slug, steps: run.configuration.steps, cache: run.configuration.spec,
+      networkCalls: run.networkCalls, batches: run.batches, wallSeconds: run.wallSeconds, moleculesPerSecond: run.moleculesPerSecond,
+      peakTensorBytes: run.peakTensorBytes, sdf: `sdf/${run.configuration.slug}.sdf`,
+      aggregate: evaluation.aggregate, replicates: evaluation.replicates,
+    })),
+  };
+}

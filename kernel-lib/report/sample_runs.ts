@@ -1,0 +1,100 @@
+/**
+ * The sampling phase of a report: every configuration, every replicate seed, one after another on the same model
+ * (so the timings compare), each streamed to its SDF file as batches finish. All configurations of a replicate
+ * share its seed, hence the same molecule sizes and priors: differences come from the sampler alone.
+ */
+import type { Molecule } from "../chem/molecule";
+import { sample } from "../flow/sample";
+import type { TimeGridKind } from "../flow/time_grid";
+import type { LoadedModel } from "../model/model_io";
+import type { ReportConfiguration } from "./configurations";
+import { SdfStream } from "./run_folder";
+
+/** One configuration's sampling runs (one per replicate seed). */
+export interface ConfigurationRun {
+  configuration: ReportConfiguration;
+  /** Molecules of each replicate. */
+  molecules: Molecule[][];
+  /** Seeds of the replicates. */
+  seeds: number[];
+  /** Wall seconds per replicate (sampling only). */
+  wallSeconds: number[];
+  /** Molecules per second per replicate. */
+  moleculesPerSecond: number[];
+  /** Peak TensorFlow.js memory per replicate, in bytes. */
+  peakTensorBytes: number[];
+  /** Backbone calls per batch (same every replicate). */
+  networkCalls: number;
+  /** Batches per replicate. */
+  batches: number;
+  /** The SDF file written. */
+  sdfFile: string;
+}
+
+/** Options of {@link sampleConfigurations}. */
+export interface SampleRunsOptions {
+  n: number;
+  seeds: readonly number[];
+  grid: TimeGridKind;
+  batchCost: number;
+  /** Where configuration `c`'s SDF goes. */
+  sdfPath: (c: ReportConfiguration) => string;
+  /** Molecules finished so far over all runs (for a progress bar). */
+  onProgress?: (done: number) => void;
+  /** Called when a configuration has finished all its replicates. */
+  onConfiguration?: (run: ConfigurationRun) => void;
+}
+
+/**
+ * Sample every configuration for every seed and stream each configuration's molecules to its SDF file.
+ * @example
+ * const runs = await sampleConfigurations(model, configs, { n: 32, seeds: [0], grid: "log", batchCost: 1152, sdfPath: (c) => `out/${c.slug}.sdf` });
+ */
+export async function sampleConfigurations(
+  model: LoadedModel,
+  configurations: readonly ReportConfiguration[],
+  options: SampleRunsOptions,
+): Promise<ConfigurationRun[]> {
+  const runs: ConfigurationRun[] = [];
+  let doneBefore = 0;
+  // Warm-up (weights uploaded, wasm kernels and buffers initialised) so the first configuration's time is not inflated.
+  await sample(model, { n: 2, steps: 2, seed: options.seeds[0], grid: options.grid, batchCost: options.batchCost });
+  for (const configuration of configurations) {
+    const stream = new SdfStream(options.sdfPath(configuration), { configuration: configuration.label, cache: configuration.spec, steps: String(configuration.steps) });
+    const run: ConfigurationRun = {
+      configuration, molecules: [], seeds: [...options.seeds], wallSeconds: [], moleculesPerSecond: [], peakTensorBytes: [],
+      networkCalls: configuration.networkCalls, batches: 0, sdfFile: stream.file,
+    };
+    try {
+      for (const seed of options.seeds) {
+        const offset = doneBefore;
+        const result = await sample(model, {
+          n: options.n, steps: configuration.steps, cache: configuration.cache, seed, grid: options.grid, batchCost: options.batchCost,
+          onBatch: (mols, indices) => stream.append(mols, indices, { seed: String(seed) }),
+          onProgress: (done) => options.onProgress?.(offset + done),
+        });
+        doneBefore += result.molecules.length;
+        run.molecules.push(result.molecules);
+        run.wallSeconds.push(result.wallSeconds);
+        run.moleculesPerSecond.push(result.moleculesPerSecond);
+        run.peakTensorBytes.push(result.peakTensorBytes);
+        run.networkCalls = result.effectiveSteps;
+        run.batches = result.batches;
+      }
+      stream.finish();
+    } catch (err) {
+      stream.close();
+      throw err;
+    }
+    runs.push(run);
+    options.onConfiguration?.(run);
+  }
+  return runs;
+}
+
+/** Mean and population standard deviation (0 for one value). */
+export function meanStd(values: readonly number[]): { mean: number; std: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length;
+  return { mean, std: Math.sqrt(variance) };
+}
