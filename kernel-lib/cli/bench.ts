@@ -6,6 +6,7 @@
 import { Command } from "commander";
 import { FORWARD_BENCH } from "./bench_forward";
 import { CACHE_BENCH } from "./bench_cache";
+import { SYSTEM_BENCH } from "./bench_system";
 import { TRAIN_BENCH } from "./bench_train";
 
 export { median, formatTable, toCsv } from "./bench_format";
@@ -22,6 +23,7 @@ export interface BenchDefinition {
 export const BENCHES: Record<string, BenchDefinition> = {
   forward: FORWARD_BENCH,
   cache: CACHE_BENCH,
+  system: SYSTEM_BENCH,
   train: TRAIN_BENCH,
 };
 

@@ -1,0 +1,274 @@
+/**
+ * `molcache bench system`: the data of Figure 3. Molecules/second of base and cached sampling for every combination
+ * of {TF.js wasm, ONNX Runtime} × {1 worker, all cores} × {no cache, Taylor m=2 D=3, AB j=2 D=3}, with peak memory.
+ * Every configuration runs in a fresh child process (clean peak RSS, no state carried between configurations):
+ * start the pool, one short untimed warm-up run, then one timed run; `--repeats r` runs the whole matrix r times,
+ * interleaved, and reports medians. Also: speedup of caching over the same backend and workers (and ÷ ideal
+ * K / effective steps), acceleration over TF.js × 1 worker × no cache, and the throughput against the PyTorch
+ * reference (800 ms per step of 64 × 18 atoms, small config) when the run matches it. Table on stdout, CSV (atomic).
+ */
+import { spawn } from "node:child_process";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Command, Option } from "commander";
+import { cacheLabel, parseCacheSpec } from "../cache/config";
+import { initBackend } from "../env";
+import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
+import { coreCount } from "../parallel/pool_options";
+import { SamplingPool } from "../parallel/sampling_pool";
+import { writeFileAtomic } from "../util/atomic_write";
+import type { BenchDefinition } from "./bench";
+import { formatTable, median, toCsv } from "./bench_format";
+import { intOption, resolveModelArgument } from "./sample";
+
+/** PyTorch reference on the 2-core machine: ms per solver step of one batch of 64 molecules × 18 atoms (small config). */
+export const PYTORCH_SMALL_MS_PER_STEP = 800;
+/** Molecule-steps per second of that reference (64 × 1000 / 800). */
+export const PYTORCH_SMALL_MOLECULE_STEPS_PER_S = (64 * 1000) / PYTORCH_SMALL_MS_PER_STEP;
+
+/** The caches of the Figure-3 matrix (base first). */
+export const SYSTEM_BENCH_CACHES: readonly string[] = ["none", "taylor:m=2,D=3", "ab:j=2,D=3"];
+
+/** One configuration of the matrix. */
+export interface SystemConfig {
+  backend: InferenceBackend;
+  workers: number;
+  cache: string;
+}
+
+/** Settings shared by every configuration. */
+export interface SystemBenchSettings {
+  /** `--model` argument (folder, `random:<preset>[:seed]`). */
+  model: string;
+  /** Molecules per run. */
+  n: number;
+  /** Atoms per molecule (every molecule the same size, as the reference timing). */
+  atoms: number;
+  /** Molecules per batch. */
+  batch: number;
+  steps: number;
+  seed: number;
+  /** ONNX Runtime threads per session. */
+  onnxThreads: number;
+}
+
+/** One measured configuration (one repeat). */
+export interface SystemRun extends SystemConfig {
+  wallSeconds: number;
+  /** CPU seconds of the whole child process over the timed run (all threads). */
+  cpuSeconds: number;
+  moleculesPerSecond: number;
+  effectiveSteps: number;
+  networkCalls: number;
+  /** Peak resident set size of the child process (its whole life: pool, warm-up, run), bytes. */
+  peakRssBytes: number;
+  /** Seconds to start the pool (workers, backends, model copies, compilation). */
+  startupSeconds: number;
+}
+
+/** A row of the table (medians over repeats). */
+export interface SystemRow extends SystemRun {
+  label: string;
+  repeats: number;
+  /** Speedup over the same backend and workers without cache. */
+  cacheSpeedup: number;
+  /** K / effective steps. */
+  idealSpeedup: number;
+  /** cacheSpeedup ÷ ideal. */
+  cacheEfficiency: number;
+  /** Speedup over TF.js, 1 worker, no cache. */
+  acceleration: number;
+  /** n × K / wall. */
+  moleculeStepsPerSecond: number;
+  /** moleculeStepsPerSecond ÷ the PyTorch reference's (only for the small config at 18 atoms; else NaN). */
+  vsPytorch: number;
+}
+
+/** The matrix in table order: per backend, per worker count, per cache. */
+export function systemMatrix(backends: readonly InferenceBackend[], workerCounts: readonly number[], caches: readonly string[]): SystemConfig[] {
+  return backends.flatMap((backend) => workerCounts.flatMap((workers) => caches.map((cache) => ({ backend, workers, cache }))));
+}
+
+const RESULT_PREFIX = "SYSTEM_BENCH_RESULT ";
+
+/** Run one configuration in this process (the child's work): start, warm up, time one run. */
+export async function runSystemConfig(settings: SystemBenchSettings, config: SystemConfig): Promise<SystemRun> {
+  await initBackend();
+  const model = resolveModelArgument(settings.model);
+  const sizes = new Array<number>(settings.n).fill(settings.atoms);
+  const batchCost = settings.batch * settings.atoms;
+  const t0 = performance.now();
+  const pool = await SamplingPool.start(model, { workers: config.workers, backend: config.backend, onnx: { intraOpThreads: settings.onnxThreads } });
+  const startupSeconds = (performance.now() - t0) / 1000;
+  try {
+    // Warm-up: same shapes, a few steps (JIT, kernels, allocators, ONNX Runtime shape planning).
+    await pool.sample({ sizes, steps: 3, seed: settings.seed + 1, batchCost, buckets: [settings.atoms], cache: "none" });
+    const cpu0 = process.cpuUsage();
+    const r = await pool.sample({ sizes, steps: settings.steps, seed: settings.seed, batchCost, buckets: [settings.atoms], cache: config.cache });
+    const cpu = process.cpuUsage(cpu0);
+    return {
+      ...config, wallSeconds: r.wallSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, moleculesPerSecond: r.moleculesPerSecond,
+      effectiveSteps: r.effectiveSteps, networkCalls: r.networkCalls,
+      peakRssBytes: Math.max(r.peakRssBytes, process.resourceUsage().maxRSS * 1024), startupSeconds,
+    };
+  } finally {
+    await pool.close();
+    model.generator.dispose();
+  }
+}
+
+/** Run one configuration in a fresh child process (`molcache bench system --child …`) and parse its result. */
+export function runSystemConfigInChild(settings: SystemBenchSettings, config: SystemConfig): Promise<SystemRun> {
+  const main = path.join(__dirname, "main.ts");
+  const args = ["--import", "tsx", main, "bench", "system", "--child", JSON.stringify({ settings, config })];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    child.on("error", reject);
+    child.on("exit", (code, signal) => {
+      const line = out.split("\n").find((l) => l.startsWith(RESULT_PREFIX));
+      if (code === 0 && line) resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as SystemRun);
+      else reject(new Error(`benchmark child for ${describe(config)} failed (${signal ?? `exit ${code}`}): ${err.trim().split("\n").slice(-3).join(" | ")}`));
+    });
+  });
+}
+
+function describe(c: SystemConfig): string {
+  return `${c.backend} × ${c.workers} worker${c.workers === 1 ? "" : "s"} × ${cacheLabel(parseCacheSpec(c.cache))}`;
+}
+
+/**
+ * Run the matrix `repeats` times (interleaved) in child processes and build the rows.
+ * @example
+ * const rows = await benchSystem(settings, systemMatrix(["tfjs", "onnx"], [1, 2], SYSTEM_BENCH_CACHES), 1);
+ */
+export async function benchSystem(
+  settings: SystemBenchSettings,
+  matrix: readonly SystemConfig[],
+  repeats: number,
+  onRun?: (run: SystemRun, repeat: number) => void,
+): Promise<SystemRow[]> {
+  const runs: SystemRun[][] = matrix.map(() => []);
+  for (let r = 0; r < repeats; r++) {
+    for (let i = 0; i < matrix.length; i++) {
+      const run = await runSystemConfigInChild(settings, matrix[i]);
+      runs[i].push(run);
+      onRun?.(run, r);
+    }
+  }
+  return buildRows(settings, matrix, runs);
+}
+
+/** Medians per configuration and the derived speedups. */
+export function buildRows(settings: SystemBenchSettings, matrix: readonly SystemConfig[], runs: readonly SystemRun[][]): SystemRow[] {
+  const med = (i: number, key: "wallSeconds" | "cpuSeconds" | "peakRssBytes" | "startupSeconds") => median(runs[i].map((r) => r[key]));
+  const find = (backend: string, workers: number, cache: string) => matrix.findIndex((c) => c.backend === backend && c.workers === workers && c.cache === cache);
+  const baseline = find("tfjs", 1, "none");
+  const matchesReference = settings.atoms === 18 && settings.model.startsWith("random:small");
+  return matrix.map((c, i) => {
+    const wall = med(i, "wallSeconds");
+    const base = find(c.backend, c.workers, "none");
+    const effective = runs[i][0].effectiveSteps;
+    const ideal = settings.steps / effective;
+    const cacheSpeedup = base >= 0 ? med(base, "wallSeconds") / wall : NaN;
+    const moleculeSteps = (settings.n * settings.steps) / wall;
+    return {
+      ...c, label: describe(c), repeats: runs[i].length, wallSeconds: wall, cpuSeconds: med(i, "cpuSeconds"),
+      moleculesPerSecond: settings.n / wall, effectiveSteps: effective, networkCalls: runs[i][0].networkCalls,
+      peakRssBytes: med(i, "peakRssBytes"), startupSeconds: med(i, "startupSeconds"),
+      cacheSpeedup, idealSpeedup: ideal, cacheEfficiency: cacheSpeedup / ideal,
+      acceleration: baseline >= 0 ? med(baseline, "wallSeconds") / wall : NaN,
+      moleculeStepsPerSecond: moleculeSteps, vsPytorch: matchesReference ? moleculeSteps / PYTORCH_SMALL_MOLECULE_STEPS_PER_S : NaN,
+    };
+  });
+}
+
+/** The table as text rows (header first). */
+export function systemTable(rows: readonly SystemRow[]): string[][] {
+  const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : "-");
+  return [
+    ["backend", "workers", "cache", "mol/s", "wall s", "cpu s", "eff. steps", "cache speedup", "ideal", "÷ ideal", "vs TF.js×1", "vs PyTorch", "peak RSS MB"],
+    ...rows.map((r) => [
+      r.backend, String(r.workers), cacheLabel(parseCacheSpec(r.cache)), fmt(r.moleculesPerSecond), fmt(r.wallSeconds), fmt(r.cpuSeconds, 1),
+      String(r.effectiveSteps), fmt(r.cacheSpeedup), fmt(r.idealSpeedup), fmt(r.cacheEfficiency), `${fmt(r.acceleration)}x`,
+      Number.isFinite(r.vsPytorch) ? `${fmt(r.vsPytorch)}x` : "-", fmt(r.peakRssBytes / 1e6, 0),
+    ]),
+  ];
+}
+
+/** The rows as CSV text. */
+export function systemCsv(settings: SystemBenchSettings, rows: readonly SystemRow[], loadAverage: readonly number[]): string {
+  return toCsv([
+    ["backend", "workers", "cache", "label", "model", "n", "atoms", "batch", "steps", "onnx_threads", "repeats", "molecules_per_s", "wall_s", "cpu_s",
+      "effective_steps", "cache_speedup", "ideal_speedup", "cache_speedup_over_ideal", "acceleration_vs_tfjs_1_worker", "molecule_steps_per_s",
+      "vs_pytorch", "peak_rss_bytes", "startup_s", "load_average_1m_at_start"],
+    ...rows.map((r) => [
+      r.backend, r.workers, r.cache, r.label, settings.model, settings.n, settings.atoms, settings.batch, settings.steps, settings.onnxThreads, r.repeats,
+      r.moleculesPerSecond.toFixed(4), r.wallSeconds.toFixed(4), r.cpuSeconds.toFixed(3), r.effectiveSteps, r.cacheSpeedup.toFixed(4),
+      r.idealSpeedup.toFixed(4), r.cacheEfficiency.toFixed(4), r.acceleration.toFixed(4), r.moleculeStepsPerSecond.toFixed(3),
+      Number.isFinite(r.vsPytorch) ? r.vsPytorch.toFixed(4) : "", Math.round(r.peakRssBytes), r.startupSeconds.toFixed(3), loadAverage[0].toFixed(2),
+    ]),
+  ]);
+}
+
+/** The `bench system` subcommand. */
+export const SYSTEM_BENCH: BenchDefinition = {
+  description: "Figure 3: mol/s for {TF.js, ONNX} x {1 worker, all cores} x {none, Taylor m=2 D=3, AB j=2 D=3}, with peak memory",
+  configure(cmd: Command) {
+    cmd
+      .option("--model <spec>", "model folder or random:<preset>[:seed]", "random:small")
+      .option("--n <count>", "molecules per configuration", "32")
+      .option("--atoms <n>", "atoms per molecule (all the same, as the PyTorch reference timing)", "18")
+      .option("--batch <n>", "molecules per batch", "16")
+      .option("--steps <K>", "solver steps (log grid)", "50")
+      .option("--seed <int>", "seed", "0")
+      .option("--repeats <n>", "runs of the whole matrix, interleaved (medians reported)", "1")
+      .option("--workers <list>", "worker counts, comma-separated (default: 1 and every core)")
+      .option("--backends <list>", "backends, comma-separated", INFERENCE_BACKENDS.join(","))
+      .option("--caches <list>", "cache specs, semicolon-separated, base first", SYSTEM_BENCH_CACHES.join(";"))
+      .option("--onnx-threads <n>", "ONNX Runtime threads per session (0 = its choice)", "1")
+      .option("--out <file.csv>", "CSV output (atomic write)", path.join("out", "bench", "bench_system.csv"))
+      .addOption(new Option("--child <json>", "internal: run one configuration and print its result").hideHelp())
+      .action(async (opts: Record<string, string | undefined>) => {
+        if (opts.child) {
+          const { settings, config } = JSON.parse(opts.child) as { settings: SystemBenchSettings; config: SystemConfig };
+          const run = await runSystemConfig(settings, config);
+          process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(run)}\n`);
+          return;
+        }
+        const settings: SystemBenchSettings = {
+          model: String(opts.model), n: intOption("--n", String(opts.n), 1), atoms: intOption("--atoms", String(opts.atoms), 1),
+          batch: intOption("--batch", String(opts.batch), 1), steps: intOption("--steps", String(opts.steps), 2),
+          seed: intOption("--seed", String(opts.seed), 0), onnxThreads: intOption("--onnx-threads", String(opts.onnxThreads), 0),
+        };
+        const repeats = intOption("--repeats", String(opts.repeats), 1);
+        const workers = opts.workers ? String(opts.workers).split(",").map((w) => intOption("--workers", w.trim(), 1)) : [...new Set([1, coreCount()])];
+        const backends = String(opts.backends).split(",").map((b) => b.trim()) as InferenceBackend[];
+        for (const b of backends) if (!INFERENCE_BACKENDS.includes(b)) throw new Error(`invalid --backends entry: ${b}; use ${INFERENCE_BACKENDS.join(", ")}`);
+        const caches = String(opts.caches).split(";").map((s) => s.trim()).filter(Boolean);
+        caches.forEach((s) => parseCacheSpec(s));
+        if (parseCacheSpec(caches[0]).kind !== "none") throw new Error(`invalid --caches: the first entry must be the base "none", got ${caches[0]}`);
+        // Validate the model argument here, once, before any child starts.
+        resolveModelArgument(settings.model).generator.dispose();
+        const load = os.loadavg();
+        const matrix = systemMatrix(backends, workers, caches);
+        console.log(`bench system: ${settings.model}, ${settings.n} molecules × ${settings.atoms} atoms in batches of ${settings.batch}, K ${settings.steps} (log grid), ` +
+          `${matrix.length} configurations × ${repeats} repeat(s), ${coreCount()} cores, load average ${load.map((l) => l.toFixed(2)).join(" ")}`);
+        const rows = await benchSystem(settings, matrix, repeats, (run, r) =>
+          process.stderr.write(`  ${describe(run).padEnd(40)} ${run.wallSeconds.toFixed(2)} s, ${(run.peakRssBytes / 1e6).toFixed(0)} MB (repeat ${r + 1}/${repeats}, load ${os.loadavg()[0].toFixed(2)})\n`));
+        console.log(formatTable(systemTable(rows)));
+        if (!(settings.atoms === 18 && settings.model.startsWith("random:small"))) {
+          console.log(`(vs PyTorch needs the small config at 18 atoms: the reference is ${PYTORCH_SMALL_MS_PER_STEP} ms per step of 64 × 18)`);
+        } else {
+          console.log(`vs PyTorch: molecule-steps/s ÷ ${PYTORCH_SMALL_MOLECULE_STEPS_PER_S} (its ${PYTORCH_SMALL_MS_PER_STEP} ms per step of 64 × 18 atoms)`);
+        }
+        console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+        const file = path.resolve(String(opts.out));
+        writeFileAtomic(file, systemCsv(settings, rows, load));
+        console.log(`wrote ${file}`);
+      });
+  },
+};

@@ -1,0 +1,61 @@
+/**
+ * `molcache bench system` (lives in kernel-lib/cli/bench_system.ts; tested here with the system-acceleration code):
+ * the Figure-3 matrix, derived speedups from known timings, table/CSV, one real configuration in a child process,
+ * and the command registered in the bench registry.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { BENCHES } from "../../kernel-lib/cli/bench";
+import {
+  buildRows, PYTORCH_SMALL_MOLECULE_STEPS_PER_S, runSystemConfigInChild, SYSTEM_BENCH_CACHES, systemCsv, SystemBenchSettings, systemMatrix,
+  SystemRun, systemTable,
+} from "../../kernel-lib/cli/bench_system";
+
+const SETTINGS: SystemBenchSettings = { model: "random:small", n: 32, atoms: 18, batch: 16, steps: 50, seed: 0, onnxThreads: 1 };
+
+describe("bench system", () => {
+  it("is registered as `bench system`, and its matrix is {tfjs, onnx} × {1, cores} × {none, Taylor, AB}", () => {
+    assert.ok(BENCHES.system, "bench registry has no `system`");
+    const m = systemMatrix(["tfjs", "onnx"], [1, 2], SYSTEM_BENCH_CACHES);
+    assert.equal(m.length, 12);
+    assert.deepEqual(m[0], { backend: "tfjs", workers: 1, cache: "none" });
+    assert.deepEqual(m[11], { backend: "onnx", workers: 2, cache: "ab:j=2,D=3" });
+  });
+
+  it("derives cache speedup ÷ ideal, acceleration and the PyTorch comparison from the medians", () => {
+    const matrix = systemMatrix(["tfjs", "onnx"], [1], ["none", "taylor:m=2,D=3"]);
+    const run = (i: number, wall: number, effective: number): SystemRun => ({
+      ...matrix[i], wallSeconds: wall, cpuSeconds: wall, moleculesPerSecond: 32 / wall, effectiveSteps: effective, networkCalls: effective * 2,
+      peakRssBytes: 1e8 + i, startupSeconds: 1,
+    });
+    // Repeats: medians of [10, 12, 11] = 11 and so on.
+    const runs = [[run(0, 10, 50), run(0, 12, 50), run(0, 11, 50)], [run(1, 5.5, 17)], [run(2, 4, 50)], [run(3, 2, 17)]];
+    const rows = buildRows(SETTINGS, matrix, runs);
+    assert.equal(rows[0].wallSeconds, 11);
+    assert.equal(rows[0].repeats, 3);
+    assert.equal(rows[1].cacheSpeedup, 2);
+    assert.ok(Math.abs(rows[1].idealSpeedup - 50 / 17) < 1e-12);
+    assert.ok(Math.abs(rows[3].cacheEfficiency - 2 / (50 / 17)) < 1e-12);
+    assert.equal(rows[2].acceleration, 11 / 4);
+    assert.ok(Math.abs(rows[2].vsPytorch - (32 * 50) / 4 / PYTORCH_SMALL_MOLECULE_STEPS_PER_S) < 1e-12);
+    const table = systemTable(rows);
+    assert.equal(table.length, 5);
+    assert.ok(table[0].includes("÷ ideal") && table[0].includes("peak RSS MB"));
+    const csv = systemCsv(SETTINGS, rows, [1.5, 1, 1]).trim().split("\n");
+    assert.equal(csv.length, 5);
+    assert.match(csv[0], /^backend,workers,cache,/);
+    assert.match(csv[2], /^tfjs,1,"taylor:m=2,D=3",/);
+    // Not the reference's setting: no PyTorch comparison.
+    assert.ok(Number.isNaN(buildRows({ ...SETTINGS, atoms: 9 }, matrix, runs)[0].vsPytorch));
+  });
+
+  it("runs one configuration in a fresh child process and reports its timing and memory", async () => {
+    const settings = { ...SETTINGS, model: "random:tiny", n: 4, atoms: 6, batch: 2, steps: 4 };
+    const r = await runSystemConfigInChild(settings, { backend: "onnx", workers: 1, cache: "taylor:m=2,D=3" });
+    assert.equal(r.backend, "onnx");
+    assert.equal(r.effectiveSteps, 2, "K = 4, D = 3: steps 0 and 3");
+    assert.equal(r.networkCalls, 4, "2 batches × 2 calls");
+    assert.ok(r.wallSeconds > 0 && r.moleculesPerSecond > 0 && r.peakRssBytes > 50e6 && r.startupSeconds > 0);
+    await assert.rejects(runSystemConfigInChild({ ...settings, model: "random:nope" }, { backend: "tfjs", workers: 1, cache: "none" }), /benchmark child .* failed/);
+  });
+});
