@@ -8,6 +8,7 @@ import { FORWARD_BENCH } from "./bench_forward";
 import { CACHE_BENCH } from "./bench_cache";
 import { SYSTEM_BENCH } from "./bench_system";
 import { TRAIN_BENCH } from "./bench_train";
+import { HOOKS_BENCH } from "./bench_hooks";
 
 export { median, formatTable, toCsv } from "./bench_format";
 
@@ -25,6 +26,7 @@ export const BENCHES: Record<string, BenchDefinition> = {
   cache: CACHE_BENCH,
   system: SYSTEM_BENCH,
   train: TRAIN_BENCH,
+  hooks: HOOKS_BENCH,
 };
 
 /**
