@@ -42,13 +42,27 @@ export class CachedBackbone {
     this.lastLayer = `layers.${model.config.nLayers - 1}`;
   }
 
-  /** Run or forecast the backbone for step `step`. */
-  call(step: number, inputs: GeneratorInputs): BackboneCall {
+  /**
+   * Whether {@link CachedBackbone.call} needs the network inputs at `step`: always, except on steps forecast at the
+   * output level, where building them (uploads, one-hots, softmaxed self-conditioning) would be wasted work.
+   */
+  needsInputs(step: number): boolean {
+    return this.schedule[step] || this.config.kind === "none" || this.config.level !== "output";
+  }
+
+  /**
+   * Run or forecast the backbone for step `step`. `inputs` may be omitted where {@link CachedBackbone.needsInputs}
+   * says false.
+   */
+  call(step: number, inputs: GeneratorInputs | undefined): BackboneCall {
     const computed = this.schedule[step];
-    if (this.config.kind === "none" || !this.forecaster) return { outputs: this.model.forward(inputs), computed: true };
+    if (inputs === undefined && this.needsInputs(step)) {
+      throw new Error(`step ${step} needs the network inputs (it runs the network, or its head at the lastBlock level)`);
+    }
+    if (this.config.kind === "none" || !this.forecaster) return { outputs: this.model.forward(inputs!), computed: true };
     const x = this.config.axis === "time" ? this.times[step] : step;
     const level = this.config.level;
-    if (computed) {
+    if (inputs && computed) {
       if (level === "output") {
         const outputs = this.model.forward(inputs);
         this.forecaster.update(x, outputsToMap(outputs));
@@ -62,7 +76,7 @@ export class CachedBackbone {
       return { outputs, computed };
     }
     const forecast = this.forecaster.predict(x);
-    if (level === "output") return { outputs: mapToOutputs(forecast), computed };
+    if (level === "output" || !inputs) return { outputs: mapToOutputs(forecast), computed };
     const outputs = this.head(inputs, forecast);
     for (const t of Object.values(forecast)) t.dispose();
     return { outputs, computed };

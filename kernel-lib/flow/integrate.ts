@@ -118,11 +118,9 @@ export function integrate(prior: SamplerState, options: IntegrateOptions): Integ
   }
   const mask = tf.tensor2d(prior.mask, [B, N]);
   const pairMaskTensor = tf.tensor4d(pairMask, [B, N, N, 1]);
-  let cond = {
-    coords: tf.zeros([B, N, 3]) as tf.Tensor3D,
-    atomics: tf.zeros([B, N, vocab]) as tf.Tensor3D,
-    bonds: tf.zeros([B, N, N, edgeTypes]) as tf.Tensor4D,
-  };
+  // The latest prediction: the next network call's self-conditioning (softmaxed only when a call needs it, so
+  // forecast steps skip that work). Zeros before the first call.
+  let latest: GeneratorOutputs | undefined;
   let final: Prediction | undefined;
   let networkCalls = 0;
   let peak = tf.memory().numBytes;
@@ -131,30 +129,28 @@ export function integrate(prior: SamplerState, options: IntegrateOptions): Integ
       const t = grid.t[k];
       const dt = grid.dt[k];
       for (const o of observers) o.beforeStep?.({ step: k, t, dt, computed: backbone.schedule[k], steps, state, batch, molecules });
-      const inputs: GeneratorInputs = tf.tidy(() => ({
-        coords: tf.tensor3d(state.coords, [B, N, 3]),
-        // One-hot states, zero at padding (as the reference prior).
-        atomics: tf.mul(tf.oneHot(tf.tensor2d(state.atomClasses, [B, N], "int32"), vocab), tf.expandDims(mask, 2)) as tf.Tensor3D,
-        bonds: tf.mul(tf.oneHot(tf.tensor3d(state.bondClasses, [B, N, N], "int32"), edgeTypes), pairMaskTensor) as tf.Tensor4D,
-        mask: mask.clone(),
-        t: tf.fill([B], t) as tf.Tensor1D,
-        condCoords: cond.coords.clone(),
-        condAtomics: cond.atomics.clone(),
-        condBonds: cond.bonds.clone(),
-      }));
+      // Output-level forecasts need no inputs: skipping them keeps a cached step's cost near zero.
+      const inputs: GeneratorInputs | undefined = !backbone.needsInputs(k) ? undefined : tf.tidy(() => {
+        const prev = latest;
+        return {
+          coords: tf.tensor3d(state.coords, [B, N, 3]),
+          // One-hot states, zero at padding (as the reference prior).
+          atomics: tf.mul(tf.oneHot(tf.tensor2d(state.atomClasses, [B, N], "int32"), vocab), tf.expandDims(mask, 2)) as tf.Tensor3D,
+          bonds: tf.mul(tf.oneHot(tf.tensor3d(state.bondClasses, [B, N, N], "int32"), edgeTypes), pairMaskTensor) as tf.Tensor4D,
+          mask: mask.clone(),
+          t: tf.fill([B], t) as tf.Tensor1D,
+          condCoords: (prev ? prev.coords.clone() : tf.zeros([B, N, 3])) as tf.Tensor3D,
+          condAtomics: (prev ? tf.softmax(prev.typeLogits) : tf.zeros([B, N, vocab])) as tf.Tensor3D,
+          condBonds: (prev ? tf.softmax(prev.bondLogits) : tf.zeros([B, N, N, edgeTypes])) as tf.Tensor4D,
+        };
+      });
       const { outputs, computed } = backbone.call(k, inputs);
       if (computed) networkCalls++;
       peak = Math.max(peak, tf.memory().numBytes);
       const prediction = download(outputs);
-      const nextCond = tf.tidy(() => ({
-        coords: outputs.coords.clone(),
-        atomics: tf.softmax(outputs.typeLogits) as tf.Tensor3D,
-        bonds: tf.softmax(outputs.bondLogits) as tf.Tensor4D,
-      }));
-      disposeAll(inputs);
-      disposeAll(outputs);
-      disposeAll(cond);
-      cond = nextCond;
+      if (inputs) disposeAll(inputs);
+      if (latest) disposeAll(latest);
+      latest = outputs;
 
       const next = cloneState(state);
       const scale = dt / (1 - t);
@@ -170,7 +166,7 @@ export function integrate(prior: SamplerState, options: IntegrateOptions): Integ
   } finally {
     mask.dispose();
     pairMaskTensor.dispose();
-    disposeAll(cond);
+    if (latest) disposeAll(latest);
     backbone.reset();
   }
   return { final: final!, state, networkCalls, peakTensorBytes: peak };

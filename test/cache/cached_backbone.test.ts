@@ -66,6 +66,25 @@ describe("CachedBackbone", () => {
     assert.equal(cached.held, 3);
   });
 
+  it("output-level forecast steps need no inputs; computed and last-block steps do", () => {
+    const out = new CachedBackbone(model, parseCacheSpec("taylor:m=1,D=3"), grid.t);
+    const last = new CachedBackbone(model, parseCacheSpec("taylor:m=1,D=3,level=lastBlock"), grid.t);
+    const none = new CachedBackbone(model, parseCacheSpec("none"), grid.t);
+    assert.deepEqual(out.schedule.map((_, k) => out.needsInputs(k)), out.schedule);
+    assert.ok(last.schedule.every((_, k) => last.needsInputs(k)) && none.schedule.every((_, k) => none.needsInputs(k)));
+    const before = tf.memory().numTensors;
+    const inputs = stepInputs(0);
+    disposeAll(out.call(0, inputs).outputs);
+    const forecast = out.call(1, undefined);
+    assert.equal(forecast.computed, false);
+    disposeAll(forecast.outputs);
+    assert.throws(() => out.call(3, undefined), /step 3 needs the network inputs/);
+    assert.throws(() => last.call(1, undefined), /step 1 needs the network inputs/);
+    out.dispose();
+    disposeAll(inputs);
+    assert.equal(tf.memory().numTensors, before);
+  });
+
   it("the last-block level runs the head on forecast features and differs from the output level", () => {
     const output = runAll("ab:j=2,D=3");
     const last = runAll("ab:j=2,D=3,level=lastBlock");
