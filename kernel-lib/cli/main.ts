@@ -8,6 +8,7 @@ import { registerImportCommand } from "./import";
 import { registerEvaluate } from "./evaluate";
 import { registerSampleCommand } from "./sample";
 import { registerBenchCommand } from "./bench";
+import { registerTrainCommand } from "./train";
 import { registerReportCommand } from "./report";
 
 /** Build the program with every subcommand registered (exported for tests). */
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerEvaluate(program);
   registerSampleCommand(program);
   registerBenchCommand(program);
+  registerTrainCommand(program);
   registerReportCommand(program);
   return program;
 }

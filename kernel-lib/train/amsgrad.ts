@@ -67,6 +67,15 @@ export function amsGradStep(params: Float32Array, grads: Float32Array, state: Am
   return { gradNorm, lr };
 }
 
+/**
+ * The EMA decay at (1-based) step `step`: the reference's constant `decay`, warmed up as min(decay, (1 + s)/(10 + s))
+ * so that a short run's EMA is not dominated by the random initialisation (0.999 alone keeps 77% of the initial
+ * weights after 260 steps).
+ */
+export function emaDecayAt(step: number, decay: number): number {
+  return Math.min(decay, (1 + step) / (10 + step));
+}
+
 /** EMA update `ema ← decay·ema + (1 − decay)·params` (reference decay 0.999). */
 export function emaUpdate(ema: Float32Array, params: Float32Array, decay: number): void {
   for (let i = 0; i < ema.length; i++) ema[i] = decay * ema[i] + (1 - decay) * params[i];

@@ -15,7 +15,7 @@ import { initBackend } from "../env";
 import { writeFileAtomic } from "../util/atomic_write";
 import { Rng } from "../util/rng";
 import { startTsWorker } from "../util/ts_worker";
-import { amsGradStep, AmsGradOptions, DEFAULT_AMSGRAD, emaUpdate, initAmsGrad } from "./amsgrad";
+import { amsGradStep, AmsGradOptions, DEFAULT_AMSGRAD, emaDecayAt, emaUpdate, initAmsGrad } from "./amsgrad";
 import { loadTrainingState, saveTrainingState, TrainingState } from "./checkpoint";
 import { DEFAULT_GRADIENT_OPTIONS, GradientOptions, LossValues } from "./gradients";
 import type { GradientReply, GradientRequest, GradientWorkerInit } from "./gradient_worker";
@@ -39,6 +39,7 @@ export interface TrainOptions {
   seed: number;
   optimizer: AmsGradOptions;
   gradient: GradientOptions;
+  /** EMA decay (default 0.999, the reference), warmed up over the first steps (see emaDecayAt). */
   emaDecay: number;
   /** Seconds between checkpoints (default 300). */
   checkpointEverySeconds: number;
@@ -130,7 +131,7 @@ export async function train(options: Partial<TrainOptions> & Pick<TrainOptions, 
       }
       if (!Number.isFinite(losses.total)) throw new Error(`loss became ${losses.total} at step ${state.step}; lower the learning rate or check the data`);
       const { gradNorm, lr } = amsGradStep(state.params, grads, state.optimizer, o.optimizer);
-      emaUpdate(state.ema, state.params, o.emaDecay);
+      emaUpdate(state.ema, state.params, emaDecayAt(state.optimizer.step, o.emaDecay));
       state.step += 1;
       const now = performance.now();
       state.elapsedSeconds = elapsedBefore + (now - runStart) / 1000;

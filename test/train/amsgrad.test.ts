@@ -44,3 +44,12 @@ describe("AMSGrad", () => {
     assert.ok(Math.abs(ema[0] - 0.1) < 1e-7 && Math.abs(ema[1] - 9) < 1e-6);
   });
 });
+
+describe("EMA warm-up", () => {
+  it("tracks the parameters early and reaches the reference decay later", async () => {
+    const { emaDecayAt } = await import("../../kernel-lib/train/amsgrad");
+    assert.ok(Math.abs(emaDecayAt(1, 0.999) - 2 / 11) < 1e-12);
+    assert.ok(emaDecayAt(100, 0.999) < 0.93);
+    assert.equal(emaDecayAt(100000, 0.999), 0.999);
+  });
+});
