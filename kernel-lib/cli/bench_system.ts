@@ -57,6 +57,10 @@ export interface SystemRun extends SystemConfig {
   wallSeconds: number;
   /** CPU seconds of the whole child process over the timed run (all threads). */
   cpuSeconds: number;
+  /** On-CPU seconds of the busiest worker thread: the run's length on otherwise idle cores. */
+  busiestWorkerCpuSeconds: number;
+  /** Seconds the workers waited, runnable, for a CPU taken by other processes (all workers together). */
+  waitSeconds: number;
   moleculesPerSecond: number;
   effectiveSteps: number;
   networkCalls: number;
@@ -78,6 +82,10 @@ export interface SystemRow extends SystemRun {
   cacheEfficiency: number;
   /** Speedup over TF.js, 1 worker, no cache. */
   acceleration: number;
+  /** Wall-time speedup over the same backend and cache with 1 worker (NaN without a 1-worker row). */
+  workerSpeedup: number;
+  /** The same from the busiest worker's on-CPU time: the speedup on cores nobody else uses. */
+  workerSpeedupCpu: number;
   /** n × K / wall. */
   moleculeStepsPerSecond: number;
   /** moleculeStepsPerSecond ÷ the PyTorch reference's (only for the small config at 18 atoms; else NaN). */
@@ -108,6 +116,7 @@ export async function runSystemConfig(settings: SystemBenchSettings, config: Sys
     const cpu = process.cpuUsage(cpu0);
     return {
       ...config, wallSeconds: r.wallSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, moleculesPerSecond: r.moleculesPerSecond,
+      busiestWorkerCpuSeconds: Math.max(...r.workerCpuSeconds), waitSeconds: r.workerWaitSeconds.reduce((a, b) => a + b, 0),
       effectiveSteps: r.effectiveSteps, networkCalls: r.networkCalls,
       peakRssBytes: Math.max(r.peakRssBytes, process.resourceUsage().maxRSS * 1024), startupSeconds,
     };
@@ -164,13 +173,15 @@ export async function benchSystem(
 
 /** Medians per configuration and the derived speedups. */
 export function buildRows(settings: SystemBenchSettings, matrix: readonly SystemConfig[], runs: readonly SystemRun[][]): SystemRow[] {
-  const med = (i: number, key: "wallSeconds" | "cpuSeconds" | "peakRssBytes" | "startupSeconds") => median(runs[i].map((r) => r[key]));
+  type Key = "wallSeconds" | "cpuSeconds" | "peakRssBytes" | "startupSeconds" | "busiestWorkerCpuSeconds" | "waitSeconds";
+  const med = (i: number, key: Key) => median(runs[i].map((r) => r[key]));
   const find = (backend: string, workers: number, cache: string) => matrix.findIndex((c) => c.backend === backend && c.workers === workers && c.cache === cache);
   const baseline = find("tfjs", 1, "none");
   const matchesReference = settings.atoms === 18 && settings.model.startsWith("random:small");
   return matrix.map((c, i) => {
     const wall = med(i, "wallSeconds");
     const base = find(c.backend, c.workers, "none");
+    const single = find(c.backend, 1, c.cache);
     const effective = runs[i][0].effectiveSteps;
     const ideal = settings.steps / effective;
     const cacheSpeedup = base >= 0 ? med(base, "wallSeconds") / wall : NaN;
@@ -178,6 +189,9 @@ export function buildRows(settings: SystemBenchSettings, matrix: readonly System
     return {
       ...c, label: describe(c), repeats: runs[i].length, wallSeconds: wall, cpuSeconds: med(i, "cpuSeconds"),
       moleculesPerSecond: settings.n / wall, effectiveSteps: effective, networkCalls: runs[i][0].networkCalls,
+      busiestWorkerCpuSeconds: med(i, "busiestWorkerCpuSeconds"), waitSeconds: med(i, "waitSeconds"),
+      workerSpeedup: single >= 0 ? med(single, "wallSeconds") / wall : NaN,
+      workerSpeedupCpu: single >= 0 ? med(single, "busiestWorkerCpuSeconds") / med(i, "busiestWorkerCpuSeconds") : NaN,
       peakRssBytes: med(i, "peakRssBytes"), startupSeconds: med(i, "startupSeconds"),
       cacheSpeedup, idealSpeedup: ideal, cacheEfficiency: cacheSpeedup / ideal,
       acceleration: baseline >= 0 ? med(baseline, "wallSeconds") / wall : NaN,
@@ -190,9 +204,10 @@ export function buildRows(settings: SystemBenchSettings, matrix: readonly System
 export function systemTable(rows: readonly SystemRow[]): string[][] {
   const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : "-");
   return [
-    ["backend", "workers", "cache", "mol/s", "wall s", "cpu s", "eff. steps", "cache speedup", "ideal", "÷ ideal", "vs TF.js×1", "vs PyTorch", "peak RSS MB"],
+    ["backend", "workers", "cache", "mol/s", "wall s", "cpu s", "busiest cpu s", "wait s", "vs 1 worker", "(cpu)", "eff. steps", "cache speedup", "ideal", "÷ ideal", "vs TF.js×1", "vs PyTorch", "peak RSS MB"],
     ...rows.map((r) => [
       r.backend, String(r.workers), cacheLabel(parseCacheSpec(r.cache)), fmt(r.moleculesPerSecond), fmt(r.wallSeconds), fmt(r.cpuSeconds, 1),
+      fmt(r.busiestWorkerCpuSeconds), fmt(r.waitSeconds, 1), fmt(r.workerSpeedup), fmt(r.workerSpeedupCpu),
       String(r.effectiveSteps), fmt(r.cacheSpeedup), fmt(r.idealSpeedup), fmt(r.cacheEfficiency), `${fmt(r.acceleration)}x`,
       Number.isFinite(r.vsPytorch) ? `${fmt(r.vsPytorch)}x` : "-", fmt(r.peakRssBytes / 1e6, 0),
     ]),
@@ -203,11 +218,13 @@ export function systemTable(rows: readonly SystemRow[]): string[][] {
 export function systemCsv(settings: SystemBenchSettings, rows: readonly SystemRow[], loadAverage: readonly number[]): string {
   return toCsv([
     ["backend", "workers", "cache", "label", "model", "n", "atoms", "batch", "steps", "onnx_threads", "repeats", "molecules_per_s", "wall_s", "cpu_s",
+      "busiest_worker_cpu_s", "runqueue_wait_s", "worker_speedup_wall", "worker_speedup_cpu",
       "effective_steps", "cache_speedup", "ideal_speedup", "cache_speedup_over_ideal", "acceleration_vs_tfjs_1_worker", "molecule_steps_per_s",
       "vs_pytorch", "peak_rss_bytes", "startup_s", "load_average_1m_at_start"],
     ...rows.map((r) => [
       r.backend, r.workers, r.cache, r.label, settings.model, settings.n, settings.atoms, settings.batch, settings.steps, settings.onnxThreads, r.repeats,
-      r.moleculesPerSecond.toFixed(4), r.wallSeconds.toFixed(4), r.cpuSeconds.toFixed(3), r.effectiveSteps, r.cacheSpeedup.toFixed(4),
+      r.moleculesPerSecond.toFixed(4), r.wallSeconds.toFixed(4), r.cpuSeconds.toFixed(3), r.busiestWorkerCpuSeconds.toFixed(3),
+      r.waitSeconds.toFixed(3), r.workerSpeedup.toFixed(4), r.workerSpeedupCpu.toFixed(4), r.effectiveSteps, r.cacheSpeedup.toFixed(4),
       r.idealSpeedup.toFixed(4), r.cacheEfficiency.toFixed(4), r.acceleration.toFixed(4), r.moleculeStepsPerSecond.toFixed(3),
       Number.isFinite(r.vsPytorch) ? r.vsPytorch.toFixed(4) : "", Math.round(r.peakRssBytes), r.startupSeconds.toFixed(3), loadAverage[0].toFixed(2),
     ]),

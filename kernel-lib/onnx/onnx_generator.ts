@@ -84,14 +84,8 @@ export class OnnxGenerator {
    * const out = onnx.forward(inputs); out.coords.shape; // [B, N, 3]
    */
   forward(inputs: GeneratorInputs): GeneratorOutputs {
-    const state = this.forwardBlocks(inputs);
-    const outputs = state.outputs!;
-    const keep = new Set<tf.Tensor>(Object.values(outputs));
-    for (const key of STATE_KEYS) {
-      const t = state[key];
-      if (t && !keep.has(t)) t.dispose();
-    }
-    return outputs;
+    // Only the outputs become TF.js tensors: the intermediate state is never copied out of ONNX Runtime.
+    return this.run(inputs, {}, false).outputs!;
   }
 
   /**
@@ -100,6 +94,10 @@ export class OnnxGenerator {
    * returned as the same objects, everything else is new and owned by the caller.
    */
   forwardBlocks(inputs: GeneratorInputs, options: ForwardBlocksOptions = {}): BlockState {
+    return this.run(inputs, options, true);
+  }
+
+  private run(inputs: GeneratorInputs, options: ForwardBlocksOptions, withState: boolean): BlockState {
     if (options.record) throw new Error("the ONNX backend cannot record in-block intermediates; use the TF.js generator for `record`");
     validateInputs(inputs, this.config);
     const names = this.blockNames();
@@ -183,7 +181,7 @@ export class OnnxGenerator {
         state = next;
         outputs = nextOutputs;
       }
-      const result = toBlockState(state, outputs);
+      const result = toBlockState(withState ? state : new Map(), outputs);
       const returned = new Set<tf.Tensor>([...STATE_KEYS.map((k) => result[k]), ...(result.outputs ? Object.values(result.outputs) : [])].filter(Boolean) as tf.Tensor[]);
       for (const t of made) if (!returned.has(t)) t.dispose();
       return result;

@@ -10,6 +10,7 @@ import { drawPrior } from "../flow/prior";
 import { TimeGrid } from "../flow/time_grid";
 import { predictionToMolecules } from "../flow/to_molecules";
 import { Rng } from "../util/rng";
+import { threadTimes, threadTimesSince } from "./thread_time";
 
 /** What one batch needs besides the backbone. */
 export interface BatchTask {
@@ -36,6 +37,10 @@ export interface BatchResult {
   peakRssBytes: number;
   /** Wall time of the batch, seconds. */
   seconds: number;
+  /** Seconds the running thread spent on a CPU during the batch (NaN where the kernel does not say). */
+  threadCpuSeconds: number;
+  /** Seconds the running thread waited, runnable, for a CPU (contention from other processes; NaN if unknown). */
+  threadWaitSeconds: number;
 }
 
 /**
@@ -53,6 +58,7 @@ export function runBatch(
 ): BatchResult {
   const config = backbone.model.config;
   const start = performance.now();
+  const times0 = threadTimes();
   const rng = Rng.derive(task.seed, task.batchIndex);
   const prior = drawPrior(task.sizes, rng, { vocabSize: config.vocabSize, bondClasses: config.nEdgeTypes });
   let peakRss = process.memoryUsage.rss();
@@ -65,6 +71,7 @@ export function runBatch(
   const molecules = predictionToMolecules(result.final, prior, {
     vocabSize: config.vocabSize, bondClasses: config.nEdgeTypes, chargeClasses: config.nChargeTypes, coordStd,
   });
+  const times = threadTimesSince(times0);
   return {
     batchIndex: task.batchIndex,
     indices: [...task.indices],
@@ -73,5 +80,7 @@ export function runBatch(
     peakTensorBytes: result.peakTensorBytes,
     peakRssBytes: peakRss,
     seconds: (performance.now() - start) / 1000,
+    threadCpuSeconds: times.cpuSeconds,
+    threadWaitSeconds: times.waitSeconds,
   };
 }

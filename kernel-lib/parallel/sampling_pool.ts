@@ -38,6 +38,13 @@ export interface ParallelSampleResult extends SampleResult {
   backend: string;
   /** Largest resident set size of the process seen during the run, bytes (every thread together). */
   peakRssBytes: number;
+  /**
+   * On-CPU seconds of each worker thread over its batches (one entry for the calling thread with `workers: 0`): the
+   * work, apart from other processes' load. The largest is the run's critical path on otherwise idle cores.
+   */
+  workerCpuSeconds: number[];
+  /** Seconds each worker waited, runnable, for a CPU (other processes' load; NaN where the kernel does not say). */
+  workerWaitSeconds: number[];
 }
 
 /** A failed or interrupted run. The molecules delivered before the failure are kept in `molecules`. */
@@ -177,6 +184,12 @@ export class SamplingPool {
     let networkCalls = 0;
     let peakTensor = 0;
     let peakRss = process.memoryUsage.rss();
+    const workerCpu = new Array<number>(Math.max(1, this.options.workers)).fill(0);
+    const workerWait = new Array<number>(Math.max(1, this.options.workers)).fill(0);
+    const account = (worker: number, r: BatchResult) => {
+      workerCpu[worker] += r.threadCpuSeconds;
+      workerWait[worker] += r.threadWaitSeconds;
+    };
     const deliver = (r: BatchResult) => {
       networkCalls += r.networkCalls;
       peakTensor = Math.max(peakTensor, r.peakTensorBytes);
@@ -189,8 +202,8 @@ export class SamplingPool {
     this.busy = true;
     const start = performance.now();
     try {
-      if (this.options.workers === 0) await this.runInThread(tasks, run, o.observers, deliver, signal);
-      else await this.runOnWorkers(tasks, run, deliver, signal);
+      if (this.options.workers === 0) await this.runInThread(tasks, run, o.observers, (r) => (account(0, r), deliver(r)), signal);
+      else await this.runOnWorkers(tasks, run, deliver, account, signal);
     } catch (err) {
       const e = err as Error & { stack2?: string; interrupted?: boolean };
       await this.close(e.message);
@@ -217,6 +230,8 @@ export class SamplingPool {
       workers: this.options.workers,
       backend: this.options.backend,
       peakRssBytes: peakRss,
+      workerCpuSeconds: workerCpu,
+      workerWaitSeconds: workerWait,
     };
   }
 
@@ -246,7 +261,13 @@ export class SamplingPool {
     }
   }
 
-  private runOnWorkers(tasks: BatchTask[], run: RunSettings, deliver: (r: BatchResult) => void, signal: AbortSignal | undefined): Promise<void> {
+  private runOnWorkers(
+    tasks: BatchTask[],
+    run: RunSettings,
+    deliver: (r: BatchResult) => void,
+    account: (worker: number, r: BatchResult) => void,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const done = new Map<number, BatchResult>();
       const running = new Map<number, number>(); // worker id → batch index
@@ -282,6 +303,7 @@ export class SamplingPool {
           }
           if (msg.type !== "done") return;
           running.delete(w.id);
+          account(w.id, msg.result);
           done.set(msg.result.batchIndex, msg.result);
           try {
             // `finished` turns true inside `deliver` when a callback aborts the run: deliver nothing after that.

@@ -26,7 +26,7 @@ describe("bench system", () => {
     const matrix = systemMatrix(["tfjs", "onnx"], [1], ["none", "taylor:m=2,D=3"]);
     const run = (i: number, wall: number, effective: number): SystemRun => ({
       ...matrix[i], wallSeconds: wall, cpuSeconds: wall, moleculesPerSecond: 32 / wall, effectiveSteps: effective, networkCalls: effective * 2,
-      peakRssBytes: 1e8 + i, startupSeconds: 1,
+      peakRssBytes: 1e8 + i, startupSeconds: 1, busiestWorkerCpuSeconds: wall / 2, waitSeconds: wall / 2,
     });
     // Repeats: medians of [10, 12, 11] = 11 and so on.
     const runs = [[run(0, 10, 50), run(0, 12, 50), run(0, 11, 50)], [run(1, 5.5, 17)], [run(2, 4, 50)], [run(3, 2, 17)]];
@@ -45,6 +45,14 @@ describe("bench system", () => {
     assert.equal(csv.length, 5);
     assert.match(csv[0], /^backend,workers,cache,/);
     assert.match(csv[2], /^tfjs,1,"taylor:m=2,D=3",/);
+    assert.ok(Number.isNaN(rows[0].workerSpeedup) === false && rows[0].workerSpeedup === 1);
+    // Worker scaling: wall and busiest-worker CPU against the 1-worker row of the same backend and cache.
+    const scaling = systemMatrix(["onnx"], [1, 2], ["none"]);
+    const runOf = (i: number, wall: number, busiest: number): SystemRun => ({ ...run(0, wall, 50), ...scaling[i], busiestWorkerCpuSeconds: busiest });
+    const scaled = buildRows(SETTINGS, scaling, [[runOf(0, 10, 8)], [runOf(1, 7, 4.2)]]);
+    assert.equal(scaled[1].workerSpeedup, 10 / 7);
+    assert.equal(scaled[1].workerSpeedupCpu, 8 / 4.2);
+    assert.ok(Number.isNaN(scaled[0].acceleration), "no TF.js × 1 worker row: no acceleration");
     // Not the reference's setting: no PyTorch comparison.
     assert.ok(Number.isNaN(buildRows({ ...SETTINGS, atoms: 9 }, matrix, runs)[0].vsPytorch));
   });

@@ -57,6 +57,9 @@ describe("sampleParallel: same molecules whatever the worker count", () => {
       assert.deepEqual(progress, progress.slice().sort((x, y) => x - y));
       assert.equal(progress.at(-1), 24);
       assert.ok(r.peakRssBytes > 0 && r.moleculesPerSecond > 0);
+      // Per-thread on-CPU time (Linux schedstat): one entry per worker, each worker did some of the work.
+      assert.equal(r.workerCpuSeconds.length, Math.max(1, workers));
+      r.workerCpuSeconds.forEach((c, w) => assert.ok(c > 0, `worker ${w} on-CPU time ${c}`));
     }
   });
 
