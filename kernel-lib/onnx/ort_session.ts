@@ -5,6 +5,8 @@
  * The package version is pinned in package.json; {@link loadOrtBinding} fails with a clear message if the internal
  * module moves.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { Tensor as OrtTensor, InferenceSession } from "onnxruntime-common";
 
 /** Execution providers molcache lets users choose. `cuda` needs onnxruntime-node's CUDA download (see README). */
@@ -58,10 +60,17 @@ export function loadOrtBinding(): { binding: OrtBinding; Tensor: typeof OrtTenso
   return cached;
 }
 
-/** Execution providers this installation can run (`cpu` always; `cuda` only where its libraries were installed). */
-export function availableProviders(): string[] {
-  const { binding } = loadOrtBinding();
-  return binding.binding.listSupportedBackends().filter((b) => b.bundled || b.name === "cpu").map((b) => b.name);
+/**
+ * Providers molcache can use in this installation: `cpu` always; `cuda` where onnxruntime-node's installer put the
+ * CUDA provider library beside the binding (it does not when `ONNXRUNTIME_NODE_INSTALL=skip`).
+ * @example
+ * availableProviders(); // ["cpu"] here
+ */
+export function availableProviders(): OnnxProvider[] {
+  loadOrtBinding();
+  const dir = path.join(path.dirname(require.resolve("onnxruntime-node/package.json")), "bin", "napi-v6", process.platform, process.arch);
+  const cuda = fs.existsSync(path.join(dir, "libonnxruntime_providers_cuda.so")) || fs.existsSync(path.join(dir, "onnxruntime_providers_cuda.dll"));
+  return cuda ? ["cpu", "cuda"] : ["cpu"];
 }
 
 /** Resolve session options, rejecting unknown keys and bad values. */

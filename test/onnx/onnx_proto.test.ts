@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { ProtoWriter, readProtoFields } from "../../kernel-lib/onnx/protobuf";
 import { encodeModel, IR_VERSION, ONNX_FLOAT, OPSET_VERSION } from "../../kernel-lib/onnx/onnx_proto";
 import { GraphBuilder } from "../../kernel-lib/onnx/graph_builder";
-import { OrtSession } from "../../kernel-lib/onnx/ort_session";
+import { availableProviders, OrtSession } from "../../kernel-lib/onnx/ort_session";
 
 describe("protobuf writer", () => {
   it("writes varints, negative int64, floats, strings and nested messages in the protobuf wire format", () => {
@@ -84,6 +84,10 @@ describe("GraphBuilder + ONNX Runtime", () => {
     const g = new GraphBuilder("ok");
     const a = g.input("a", ["N", 2]);
     g.output(g.matmul(a, g.constant(new Float32Array(4), [2, 2])), "b", ["N", 2]);
+    if (!availableProviders().includes("cuda")) {
+      // The CUDA provider is selectable; without its libraries (installed with ONNXRUNTIME_NODE_INSTALL=skip) it fails clearly.
+      assert.throws(() => new OrtSession(g.encode(), "embed", { provider: "cuda" }), /cannot start the CUDA provider for embed: .*use provider "cpu"/);
+    }
     const s = new OrtSession(g.encode(), "embed");
     try {
       assert.throws(() => s.run({}), /embed: missing input a/);

@@ -36,6 +36,8 @@ describe("bench system", () => {
     assert.equal(rows[1].cacheSpeedup, 2);
     assert.ok(Math.abs(rows[1].idealSpeedup - 50 / 17) < 1e-12);
     assert.ok(Math.abs(rows[3].cacheEfficiency - 2 / (50 / 17)) < 1e-12);
+    // The runs' busiest-worker CPU is wall / 2 here, so the CPU-based efficiency equals the wall-based one.
+    assert.ok(Math.abs(rows[3].cacheEfficiencyCpu - rows[3].cacheEfficiency) < 1e-12);
     assert.equal(rows[2].acceleration, 11 / 4);
     assert.ok(Math.abs(rows[2].vsPytorch - (32 * 50) / 4 / PYTORCH_SMALL_MOLECULE_STEPS_PER_S) < 1e-12);
     const table = systemTable(rows);

@@ -16,12 +16,14 @@ import { resolveSamplingPoolOptions } from "../../kernel-lib/parallel/pool_optio
 import type { TestFault } from "../../kernel-lib/parallel/sample_worker";
 
 let model: LoadedModel;
+let clean: Awaited<ReturnType<typeof sample>>;
 // 24 molecules in 8 batches of 3 (budget 36 atoms, sizes ≤ 12): enough batches to interleave two workers.
 const RUN = { n: 24, steps: 5, seed: 7, batchCost: 36, buckets: [12], sizeHistogram: { 6: 1, 8: 2, 10: 2, 12: 1 } };
 
 before(async () => {
   await initBackend();
   model = createRandomModel(TINY_CONFIG, { seed: 3 });
+  clean = await sample(model, RUN);
 });
 after(() => model.generator.dispose());
 
@@ -80,7 +82,6 @@ function planOrder(reference: { molecules: Molecule[] }): number[][] {
 describe("worker failures", () => {
   for (const kind of ["throw", "exit", "crash"] as TestFault["kind"][]) {
     it(`a worker that fails (${kind}) on batch 3 is reported; delivered molecules are kept; every worker stops`, async () => {
-      const clean = await sample(model, RUN);
       const received: (Molecule | undefined)[] = new Array(24);
       const pool = await SamplingPool.start(model, { workers: 2, testFault: { batch: 3, kind } });
       let error: unknown;
