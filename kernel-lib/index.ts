@@ -198,7 +198,7 @@ export { encodeModel, OPSET_VERSION, IR_VERSION, ONNX_FLOAT, ONNX_INT64 } from "
 export type { GraphSpec, NodeSpec, ValueInfo, Initializer, Attribute, Dim } from "./onnx/onnx_proto";
 
 // --- Report ---
-export { runReport, resolveReportOptions, DEFAULT_REPORT_OPTIONS } from "./report/run_report";
+export { runReport, resolveReportOptions, evaluateRuns, DEFAULT_REPORT_OPTIONS } from "./report/run_report";
 export type { ReportOptions, ResolvedReportOptions, ReportResult } from "./report/run_report";
 export { parseCacheList, cacheSpec, baseConfiguration, cacheConfiguration, CACHE_PRESETS } from "./report/configurations";
 export type { ReportConfiguration } from "./report/configurations";
@@ -210,5 +210,7 @@ export { reportFigures, frontierFigure, timingFigure, showcaseMolecule, FRONTIER
 export type { ReportFigure } from "./report/figures";
 export { reportHtml } from "./report/html";
 export type { ReportPage } from "./report/html";
+export { trajectoryStudy, resolveTrajectoryStudyOptions, studyCaches, DEFAULT_TRAJECTORY_STUDY_OPTIONS } from "./report/trajectories";
+export type { TrajectoryStudy, TrajectoryStudyOptions, CachedRecording } from "./report/trajectories";
 export { prepareRunFolder, SdfStream } from "./report/run_folder";
 export type { RunFolder } from "./report/run_folder";

@@ -26,6 +26,8 @@ export interface ReportCommandOptions {
   energy: boolean;
   posebusters: boolean;
   novelty: boolean;
+  trajectories: boolean;
+  trajectoryMolecules: string;
   images: boolean;
   quiet?: boolean;
 }
@@ -49,6 +51,8 @@ export async function runReportCommand(opts: ReportCommandOptions): Promise<stri
     energy: opts.energy,
     posebusters: opts.posebusters,
     novelty: opts.novelty,
+    trajectories: opts.trajectories,
+    trajectoryMolecules: intOption("--trajectory-molecules", opts.trajectoryMolecules, 1),
     images: opts.images,
     progress: opts.quiet ? ("silent" as const) : ("auto" as const),
     log: opts.quiet ? () => undefined : DEFAULT_REPORT_OPTIONS.log,
@@ -65,7 +69,7 @@ export async function runReportCommand(opts: ReportCommandOptions): Promise<stri
     if (!opts.quiet) {
       console.log(result.tableMarkdown);
       console.log(`report written to ${result.dir} (open report.html) in ${result.seconds.total.toFixed(0)} s: ` +
-        `sampling ${result.seconds.sampling.toFixed(0)} s, scoring ${result.seconds.evaluation.toFixed(0)} s, figures ${result.seconds.figures.toFixed(0)} s`);
+        `sampling ${result.seconds.sampling.toFixed(0)} s, trajectories ${result.seconds.trajectories.toFixed(0)} s, scoring ${result.seconds.evaluation.toFixed(0)} s, figures ${result.seconds.figures.toFixed(0)} s`);
     }
     return result.dir;
   } finally {
@@ -98,6 +102,8 @@ export function registerReportCommand(program: Command): void {
     .option("--no-energy", "skip MMFF94 energy, strain and opt-RMSD")
     .option("--no-posebusters", "skip the PoseBusters-style checks")
     .option("--no-novelty", "skip novelty (saves building the training-set keys)")
+    .option("--no-trajectories", "skip the recorded trajectories (Figures 1, 2a, 2b, similarity heatmap)")
+    .option("--trajectory-molecules <k>", "molecules recorded per trajectory run", String(DEFAULT_REPORT_OPTIONS.trajectoryMolecules))
     .option("--no-images", "skip PNG/SVG export (report.html is still written)")
     .option("--quiet", "no progress, no table")
     .action(async (opts: ReportCommandOptions) => {

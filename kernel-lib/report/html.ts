@@ -21,7 +21,7 @@ export interface ReportPage {
 }
 
 const STYLE = `
-body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; margin: 24px auto; max-width: 1320px; color: #222; padding: 0 16px; }
+body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; margin: 24px auto; max-width: 1560px; color: #222; padding: 0 16px; }
 h1 { font-size: 1.6em; margin-bottom: 4px; } h2 { font-size: 1.25em; margin-top: 32px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 dl.facts { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; font-size: 0.92em; }
 dl.facts dt { font-weight: bold; } dl.facts dd { margin: 0; }
@@ -30,7 +30,7 @@ th, td { border: 1px solid #ccc; padding: 3px 7px; text-align: right; white-spac
 thead th { background: #f3f3f3; } tbody th { text-align: left; }
 .table-wrap { overflow-x: auto; }
 p.note, p.caption { font-size: 0.9em; color: #444; max-width: 1000px; }
-figure { margin: 12px 0 24px 0; } ul.files { font-size: 0.9em; columns: 2; }
+figure { margin: 12px 0 24px 0; overflow-x: auto; } .molcache-plotly { max-width: none !important; } ul.files { font-size: 0.9em; columns: 2; }
 `;
 
 /**

@@ -23,16 +23,17 @@ import { loadRDKit } from "../chem/rdkit";
 import { loadSmilesSet } from "../data/smiles_set";
 import { resolveSampleOptions } from "../flow/sample";
 import type { TimeGridKind } from "../flow/time_grid";
-import { evaluate } from "../metrics/evaluate";
+import { evaluate, EvaluateOptions } from "../metrics/evaluate";
 import { buildTrainingSet, TrainingSet } from "../metrics/summary";
 import type { LoadedModel } from "../model/model_io";
 import { progressBar, ProgressMode } from "../notebook/progress";
 import { chromiumPath, createFigureExporter } from "../viz/export";
-import { parseCacheList, ReportConfiguration } from "./configurations";
+import { cacheSpec, parseCacheList, ReportConfiguration } from "./configurations";
 import { reportFigures, ReportFigure } from "./figures";
 import { reportHtml } from "./html";
 import { prepareRunFolder } from "./run_folder";
 import { ConfigurationRun, meanStd, sampleConfigurations } from "./sample_runs";
+import { studyCaches, trajectoryStudy, TrajectoryStudy } from "./trajectories";
 import { EvaluatedRun, metricsCsv, summaryTable } from "./tables";
 
 /** Options of {@link runReport}. */
@@ -63,6 +64,10 @@ export interface ReportOptions {
   posebusters: boolean;
   /** Novelty against the QM9 MiDi training split (default true; building the set takes ~10–20 s). */
   novelty: boolean;
+  /** Record base and cached trajectories for Figures 1, 2a, 2b and the similarity heatmap (default true). */
+  trajectories: boolean;
+  /** Molecules recorded per trajectory run (default 4). */
+  trajectoryMolecules: number;
   /** Render PNG and SVG files through Chromium (default true; report.html is always written). */
   images: boolean;
   /** Progress display on stderr (default "auto"). */
@@ -74,7 +79,8 @@ export interface ReportOptions {
 /** Defaults of {@link ReportOptions}. */
 export const DEFAULT_REPORT_OPTIONS: Readonly<ReportOptions> = {
   n: 32, steps: 100, caches: "default", seed: 0, replicates: 1, out: undefined, run: undefined, grid: "log",
-  batchCost: 1152, workers: undefined, energy: true, posebusters: true, novelty: true, images: true, progress: "auto",
+  batchCost: 1152, workers: undefined, energy: true, posebusters: true, novelty: true, trajectories: true, trajectoryMolecules: 4,
+  images: true, progress: "auto",
   log: (line) => process.stderr.write(`${line}\n`),
 };
 
@@ -111,9 +117,10 @@ export function resolveReportOptions(options: Partial<ReportOptions> = {}): Reso
   checkInt("seed", o.seed, 0);
   checkInt("replicates", o.replicates, 1);
   checkInt("batchCost", o.batchCost, 1);
+  checkInt("trajectoryMolecules", o.trajectoryMolecules, 1);
   if (o.workers !== undefined) checkInt("workers", o.workers, 1);
   if (o.grid !== "log" && o.grid !== "linear") throw new Error(`invalid grid: ${o.grid}; use log or linear`);
-  for (const k of ["energy", "posebusters", "novelty", "images"] as const) {
+  for (const k of ["energy", "posebusters", "novelty", "trajectories", "images"] as const) {
     if (typeof o[k] !== "boolean") throw new Error(`invalid ${k}: ${String(o[k])}; use true or false`);
   }
   const configurations = parseCacheList(o.caches, o.steps);
@@ -132,8 +139,10 @@ export interface ReportResult {
   figures: ReportFigure[];
   /** The summary table as Markdown (also `table1.md`). */
   tableMarkdown: string;
+  /** The trajectory study (absent with `trajectories: false`). */
+  study?: TrajectoryStudy;
   /** Seconds per phase. */
-  seconds: { sampling: number; evaluation: number; figures: number; total: number };
+  seconds: { sampling: number; trajectories: number; evaluation: number; figures: number; total: number };
 }
 
 /** The system-level setting all runs share, for the timing figure's bar group. */
@@ -179,28 +188,33 @@ export async function runReport(model: LoadedModel, options: Partial<ReportOptio
     bar.finish();
     const tSampled = Date.now();
 
+    let study: TrajectoryStudy | undefined;
+    if (o.trajectories) {
+      const caches = studyCaches(o.configurations.filter((c) => c.steps === o.steps).map((c) => c.cache));
+      const molecules = Math.min(o.trajectoryMolecules, o.n);
+      o.log(`recording trajectories: ${molecules} molecules, base and ${caches.map((c) => cacheSpec(c)).join(", ")}`);
+      study = await trajectoryStudy(model, { n: molecules, steps: o.steps, seed: o.seed, grid: o.grid, caches });
+    }
+    const tStudied = Date.now();
+
     const train = await trainingSet(o);
     const scoreBar = progressBar(total, "scoring", { mode: o.progress });
-    const evaluated: EvaluatedRun[] = [];
-    let scoredBefore = 0;
-    for (const run of runs) {
-      const offset = scoredBefore;
-      const evaluation = await evaluate(run.molecules, {
-        trainSmiles: train, energy: o.energy, posebusters: o.posebusters, workers: o.workers,
-        onProgress: (done) => scoreBar.update(offset + done),
-      });
-      scoredBefore += run.molecules.reduce((a, m) => a + m.length, 0);
-      evaluated.push({ run, evaluation });
-    }
+    const evaluated = await evaluateRuns(runs, {
+      trainSmiles: train, energy: o.energy, posebusters: o.posebusters, workers: o.workers, onProgress: (done) => scoreBar.update(done),
+    });
     scoreBar.finish();
     const tEvaluated = Date.now();
+    const allNotes = [...notes(o, train), ...(study ? deviationNotes(study) : [])];
 
     folder.write("metrics.csv", metricsCsv(evaluated));
     folder.write("summary.csv", summaryTable(evaluated, o.steps, "csv"));
     const tableMarkdown = summaryTable(evaluated, o.steps, "markdown");
-    folder.write("table1.md", `# molcache report ${o.runName}\n\n${tableMarkdown}\n${notes(o, train).map((n) => `${n}\n`).join("\n")}`);
+    folder.write("table1.md", `# molcache report ${o.runName}\n\n${tableMarkdown}\n${allNotes.map((n) => `${n}\n`).join("\n")}`);
 
-    const figures = reportFigures(evaluated, { steps: o.steps, n: o.n, setting: systemSetting(o.batchCost) });
+    const figures = [
+      ...reportFigures(evaluated, { steps: o.steps, n: o.n, setting: systemSetting(o.batchCost) }),
+      ...(study?.figures ?? []),
+    ];
     if (o.images) {
       o.log(`rendering ${figures.length} figures as PNG and SVG`);
       const exporter = await createFigureExporter();
@@ -215,25 +229,46 @@ export async function runReport(model: LoadedModel, options: Partial<ReportOptio
     }
     const tFigures = Date.now();
     const seconds = {
-      sampling: (tSampled - t0) / 1000, evaluation: (tEvaluated - tSampled) / 1000, figures: (tFigures - tEvaluated) / 1000, total: 0,
+      sampling: (tSampled - t0) / 1000, trajectories: (tStudied - tSampled) / 1000, evaluation: (tEvaluated - tStudied) / 1000,
+      figures: (tFigures - tEvaluated) / 1000, total: 0,
     };
-    folder.write("run.json", JSON.stringify(runJson(model, o, evaluated, seconds), null, 1));
+    folder.write("run.json", JSON.stringify(runJson(model, o, evaluated, seconds, study), null, 1));
     const files = listFiles(folder.temp).concat("report.html").sort();
     seconds.total = (Date.now() - t0) / 1000;
     folder.write("report.html", reportHtml({
       title: `molcache report: ${o.runName}`,
       facts: facts(model, o, seconds),
       tableHtml: summaryTable(evaluated, o.steps, "html"),
-      notes: notes(o, train),
+      notes: allNotes,
       figures,
       files,
     }));
     folder.commit();
     seconds.total = (Date.now() - t0) / 1000;
-    return { dir: o.target, evaluated, figures, tableMarkdown, seconds };
+    return { dir: o.target, evaluated, figures, tableMarkdown, study, seconds };
   } finally {
     folder.abort(); // no-op once committed
   }
+}
+
+/**
+ * Score every configuration's molecules (all seeds as replicates) with `evaluate`; progress counts molecules over
+ * all configurations.
+ * @example
+ * const evaluated = await evaluateRuns(runs, { workers: 2 });
+ * summaryTable(evaluated, 100, "markdown");
+ */
+export async function evaluateRuns(runs: readonly ConfigurationRun[], options: EvaluateOptions = {}): Promise<EvaluatedRun[]> {
+  const evaluated: EvaluatedRun[] = [];
+  const total = runs.reduce((a, r) => a + r.molecules.reduce((b, m) => b + m.length, 0), 0);
+  let before = 0;
+  for (const run of runs) {
+    const offset = before;
+    const evaluation = await evaluate(run.molecules, { ...options, onProgress: (done) => options.onProgress?.(offset + done, total) });
+    before += run.molecules.reduce((a, m) => a + m.length, 0);
+    evaluated.push({ run, evaluation });
+  }
+  return evaluated;
 }
 
 function configurationLine(r: ConfigurationRun): string {
@@ -260,7 +295,7 @@ function facts(model: LoadedModel, o: ResolvedReportOptions, seconds: ReportResu
     ["Seeds", o.seeds.join(", ")],
     ["Configurations", o.configurations.map((c) => c.label).join("; ")],
     ["Machine", `${backendName()} backend, ${os.cpus().length} CPU cores, Node ${process.version}`],
-    ["Time", `sampling ${seconds.sampling.toFixed(0)} s, scoring ${seconds.evaluation.toFixed(0)} s, figures ${seconds.figures.toFixed(0)} s, total ${seconds.total.toFixed(0)} s`],
+    ["Time", `sampling ${seconds.sampling.toFixed(0)} s, trajectories ${seconds.trajectories.toFixed(0)} s, scoring ${seconds.evaluation.toFixed(0)} s, figures ${seconds.figures.toFixed(0)} s, total ${seconds.total.toFixed(0)} s`],
     ["Written", new Date().toISOString()],
   ];
 }
@@ -276,7 +311,19 @@ function notes(o: ResolvedReportOptions, train: TrainingSet | undefined): string
   ];
 }
 
-function runJson(model: LoadedModel, o: ResolvedReportOptions, evaluated: readonly EvaluatedRun[], seconds: ReportResult["seconds"]): unknown {
+/** One line per cached trajectory run: how far it drifts from the base run (same prior). */
+function deviationNotes(study: TrajectoryStudy): string[] {
+  return study.cached.map((c) => {
+    const d = c.deviation;
+    const last = d.rmsd.length - 1;
+    const meanRmsd = d.rmsd.reduce((a, s) => a + s.mean, 0) / d.rmsd.length;
+    return `Trajectories, ${c.label} vs Base from the same priors (${d.molecules.length} molecules): predicted-coordinate RMSD ` +
+      `${meanRmsd.toFixed(3)} Å averaged over the steps, ${d.rmsd[last].mean.toFixed(3)} Å at the last step; ` +
+      `${(100 * d.typeChanged[last].mean).toFixed(1)}% of atom types and ${(100 * d.bondChanged[last].mean).toFixed(1)}% of bonds differ at the end.`;
+  });
+}
+
+function runJson(model: LoadedModel, o: ResolvedReportOptions, evaluated: readonly EvaluatedRun[], seconds: ReportResult["seconds"], study?: TrajectoryStudy): unknown {
   return {
     format: "molcache-report/1",
     run: o.runName,
@@ -289,5 +336,11 @@ function runJson(model: LoadedModel, o: ResolvedReportOptions, evaluated: readon
       peakTensorBytes: run.peakTensorBytes, sdf: `sdf/${run.configuration.slug}.sdf`,
       aggregate: evaluation.aggregate, replicates: evaluation.replicates,
     })),
+    trajectories: study
+      ? study.cached.map((c) => ({
+        cache: cacheSpec(c.cache), steps: c.deviation.steps, rmsdMean: c.deviation.rmsd.map((x) => x.mean),
+        typeChangedMean: c.deviation.typeChanged.map((x) => x.mean), bondChangedMean: c.deviation.bondChanged.map((x) => x.mean),
+      }))
+      : null,
   };
 }

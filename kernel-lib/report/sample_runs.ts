@@ -27,18 +27,22 @@ export interface ConfigurationRun {
   networkCalls: number;
   /** Batches per replicate. */
   batches: number;
-  /** The SDF file written. */
-  sdfFile: string;
+  /** The SDF file written (undefined without `sdfPath`). */
+  sdfFile: string | undefined;
 }
 
 /** Options of {@link sampleConfigurations}. */
 export interface SampleRunsOptions {
+  /** Molecules per configuration and seed. */
   n: number;
+  /** One run per seed. */
   seeds: readonly number[];
-  grid: TimeGridKind;
-  batchCost: number;
-  /** Where configuration `c`'s SDF goes. */
-  sdfPath: (c: ReportConfiguration) => string;
+  /** Time grid (default "log"). */
+  grid?: TimeGridKind;
+  /** Atoms per batch (default 1152). */
+  batchCost?: number;
+  /** Where configuration `c`'s SDF goes (default: no SDF files). */
+  sdfPath?: (c: ReportConfiguration) => string;
   /** Molecules finished so far over all runs (for a progress bar). */
   onProgress?: (done: number) => void;
   /** Called when a configuration has finished all its replicates. */
@@ -48,29 +52,33 @@ export interface SampleRunsOptions {
 /**
  * Sample every configuration for every seed and stream each configuration's molecules to its SDF file.
  * @example
- * const runs = await sampleConfigurations(model, configs, { n: 32, seeds: [0], grid: "log", batchCost: 1152, sdfPath: (c) => `out/${c.slug}.sdf` });
+ * const runs = await sampleConfigurations(model, parseCacheList("base,taylor:m=2,D=3", 100), { n: 32, seeds: [0] });
  */
 export async function sampleConfigurations(
   model: LoadedModel,
   configurations: readonly ReportConfiguration[],
   options: SampleRunsOptions,
 ): Promise<ConfigurationRun[]> {
+  const grid = options.grid ?? "log";
+  const batchCost = options.batchCost ?? 1152;
   const runs: ConfigurationRun[] = [];
   let doneBefore = 0;
   // Warm-up (weights uploaded, wasm kernels and buffers initialised) so the first configuration's time is not inflated.
-  await sample(model, { n: 2, steps: 2, seed: options.seeds[0], grid: options.grid, batchCost: options.batchCost });
+  await sample(model, { n: 2, steps: 2, seed: options.seeds[0], grid, batchCost });
   for (const configuration of configurations) {
-    const stream = new SdfStream(options.sdfPath(configuration), { configuration: configuration.label, cache: configuration.spec, steps: String(configuration.steps) });
+    const stream = options.sdfPath
+      ? new SdfStream(options.sdfPath(configuration), { configuration: configuration.label, cache: configuration.spec, steps: String(configuration.steps) })
+      : undefined;
     const run: ConfigurationRun = {
       configuration, molecules: [], seeds: [...options.seeds], wallSeconds: [], moleculesPerSecond: [], peakTensorBytes: [],
-      networkCalls: configuration.networkCalls, batches: 0, sdfFile: stream.file,
+      networkCalls: configuration.networkCalls, batches: 0, sdfFile: stream?.file,
     };
     try {
       for (const seed of options.seeds) {
         const offset = doneBefore;
         const result = await sample(model, {
-          n: options.n, steps: configuration.steps, cache: configuration.cache, seed, grid: options.grid, batchCost: options.batchCost,
-          onBatch: (mols, indices) => stream.append(mols, indices, { seed: String(seed) }),
+          n: options.n, steps: configuration.steps, cache: configuration.cache, seed, grid, batchCost,
+          onBatch: stream ? (mols, indices) => stream.append(mols, indices, { seed: String(seed) }) : undefined,
           onProgress: (done) => options.onProgress?.(offset + done),
         });
         doneBefore += result.molecules.length;
@@ -81,9 +89,9 @@ export async function sampleConfigurations(
         run.networkCalls = result.effectiveSteps;
         run.batches = result.batches;
       }
-      stream.finish();
+      stream?.finish();
     } catch (err) {
-      stream.close();
+      stream?.close();
       throw err;
     }
     runs.push(run);

@@ -56,8 +56,11 @@ describe("molcache report", () => {
     const run = JSON.parse(fs.readFileSync(path.join(out, "run.json"), "utf8"));
     assert.equal(run.format, "molcache-report/1");
     assert.deepEqual(run.configurations.map((c: { networkCalls: number }) => c.networkCalls), [20, 8]);
+    assert.equal(run.trajectories.length, 1);
+    assert.equal(run.trajectories[0].cache, "taylor:m=2,D=3");
+    assert.equal(run.trajectories[0].rmsdMean[0], 0, "step 0 computes in both runs: no deviation yet");
 
-    const figures = ["molecule", "speed_quality_frontier", "timing_memory"];
+    const figures = ["atom_trajectory", "molecule", "pca_trajectory", "predictability", "similarity_heatmap", "speed_quality_frontier", "timing_memory"];
     assert.deepEqual(fs.readdirSync(path.join(out, "figures")).sort(), figures.flatMap((f) => [`${f}.png`, `${f}.svg`]));
     for (const f of figures) {
       const png = new Uint8Array(fs.readFileSync(path.join(out, "figures", `${f}.png`)));
@@ -75,7 +78,12 @@ describe("molcache report", () => {
     assert.deepEqual(page.errors, []);
     assert.equal(page.plots, figures.length);
     assert.equal(page.plotsWithSvg, figures.length);
-    assert.deepEqual(page.headings.slice(0, 4), ["Quality and speed (Table 1 layout)", "Speed vs quality", "Time and memory (Figure 3 layout)", "A generated molecule"]);
+    assert.deepEqual(page.headings, [
+      "Quality and speed (Table 1 layout)", "Speed vs quality", "Time and memory (Figure 3 layout)", "A generated molecule",
+      "Trajectory in PCA space (Figure 1)", "One atom, base vs cached (Figure 2a)", "Linear predictability over the steps (Figure 2b)",
+      "Feature similarity between consecutive steps", "Files",
+    ]);
+    assert.equal(page.plotsWithGl, 1, "the 3-D molecule has a WebGL scene");
     assert.ok(page.tableHeaders.includes("Speed-up"));
   });
 
