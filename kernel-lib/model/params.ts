@@ -5,9 +5,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { Bundle, BundleTensor } from "../util/bundle";
 
+/** Distinguishes the variables of different stores: tfjs variable names are global to the engine. */
+let nextStoreId = 0;
+
 /** Named trainable parameters. Owns its variables: call {@link ParamStore.dispose} when done. */
 export class ParamStore {
   private readonly vars = new Map<string, tf.Variable>();
+  private readonly id = nextStoreId++;
 
   /** The parameter called `name` (throws naming the missing key). */
   get(name: string): tf.Variable {
@@ -40,7 +44,7 @@ export class ParamStore {
   set(name: string, shape: number[], values: Float32Array): void {
     const old = this.vars.get(name);
     const initial = tf.tensor(values, shape, "float32");
-    const v = tf.variable(initial, true, `p/${name}`);
+    const v = tf.variable(initial, true, `p${this.id}/${name}`);
     initial.dispose();
     if (old) old.dispose();
     this.vars.set(name, v);

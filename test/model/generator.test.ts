@@ -10,6 +10,8 @@ import { initBackend } from "../../kernel-lib/env";
 import { SemlaGenerator } from "../../kernel-lib/model/generator";
 import { GeneratorInputs } from "../../kernel-lib/model/blocks";
 import { Rng } from "../../kernel-lib/util/rng";
+import { createRandomModel } from "../../kernel-lib/model/model_io";
+import { TINY_CONFIG } from "../../kernel-lib/model/config";
 import {
   disposeAll, loadFixtureModel, maxDiffReal, randomInputs, randomRotation, readOutputs, rotateArray,
 } from "./semla_fixture";
@@ -154,7 +156,7 @@ describe("generator inputs and blocks", () => {
     const bad = Object.entries(grads).filter(([, g]) => !tf.all(tf.isFinite(g)).dataSync()[0]).map(([k]) => k);
     assert.deepEqual(bad, [], "non-finite gradients");
     // Every parameter gets a gradient except layer 0's edge_feat_norm, which the reference stores but never uses.
-    const missing = model.params.names().filter((n) => !(`p/${n}` in grads));
+    const missing = model.params.names().filter((n) => !(model.params.get(n).name in grads));
     assert.deepEqual(missing, ["dynamics.layers.0.edge_feat_norm.weight", "dynamics.layers.0.edge_feat_norm.bias"]);
     const nonzero = Object.values(grads).filter((g) => tf.max(tf.abs(g)).dataSync()[0] > 0).length;
     assert.ok(nonzero > model.params.names().length * 0.8, `only ${nonzero} parameters get a gradient`);
@@ -176,5 +178,15 @@ describe("generator inputs and blocks", () => {
     tf.dispose(st as unknown as tf.TensorContainer);
     assert.equal(tf.memory().numTensors, before);
     disposeAll(inputs);
+  });
+});
+
+describe("several models at once", () => {
+  it("two generators can live side by side (tfjs variable names are global)", () => {
+    const a = createRandomModel(TINY_CONFIG, { seed: 1 });
+    const b = createRandomModel(TINY_CONFIG, { seed: 2 });
+    assert.equal(a.generator.parameterCount(), b.generator.parameterCount());
+    a.generator.dispose();
+    b.generator.dispose();
   });
 });
