@@ -212,7 +212,7 @@ export function systemTable(rows: readonly SystemRow[]): string[][] {
     ...rows.map((r) => [
       r.backend, String(r.workers), cacheLabel(parseCacheSpec(r.cache)), fmt(r.moleculesPerSecond), fmt(r.wallSeconds), fmt(r.cpuSeconds, 1),
       fmt(r.busiestWorkerCpuSeconds), fmt(r.waitSeconds, 1), fmt(r.workerSpeedup), fmt(r.workerSpeedupCpu),
-      String(r.effectiveSteps), fmt(r.cacheSpeedup), fmt(r.idealSpeedup), fmt(r.cacheEfficiency), fmt(r.cacheEfficiencyCpu), `${fmt(r.acceleration)}x`,
+      String(r.effectiveSteps), fmt(r.cacheSpeedup), fmt(r.idealSpeedup), fmt(r.cacheEfficiency), fmt(r.cacheEfficiencyCpu), Number.isFinite(r.acceleration) ? `${fmt(r.acceleration)}x` : "-",
       Number.isFinite(r.vsPytorch) ? `${fmt(r.vsPytorch)}x` : "-", fmt(r.peakRssBytes / 1e6, 0),
     ]),
   ];

@@ -5,6 +5,7 @@
  */
 import { Attribute, Dim, encodeModel, GraphSpec, Initializer, NodeSpec, ONNX_FLOAT, ONNX_INT64, ValueInfo } from "./onnx_proto";
 
+
 /** Builds one graph. Names are unique within the graph. */
 export class GraphBuilder {
   private readonly nodes: NodeSpec[] = [];
@@ -77,21 +78,27 @@ export class GraphBuilder {
     return outs;
   }
 
+  /** `a + b` (numpy broadcasting). */
   add(a: string, b: string): string {
     return this.op("Add", [a, b]);
   }
+  /** `a − b` (numpy broadcasting). */
   sub(a: string, b: string): string {
     return this.op("Sub", [a, b]);
   }
+  /** `a · b` elementwise (numpy broadcasting). */
   mul(a: string, b: string): string {
     return this.op("Mul", [a, b]);
   }
+  /** `a / b` elementwise (numpy broadcasting). */
   div(a: string, b: string): string {
     return this.op("Div", [a, b]);
   }
+  /** Matrix product over the last two axes, batch axes broadcast (numpy `matmul`). */
   matmul(a: string, b: string): string {
     return this.op("MatMul", [a, b]);
   }
+  /** Elementwise square root. */
   sqrt(x: string): string {
     return this.op("Sqrt", [x]);
   }
@@ -99,6 +106,7 @@ export class GraphBuilder {
   silu(x: string): string {
     return this.mul(x, this.op("Sigmoid", [x]));
   }
+  /** Permute axes. */
   transpose(x: string, perm: readonly number[]): string {
     return this.op("Transpose", [x], { perm: { type: "ints", value: perm } });
   }
@@ -106,21 +114,26 @@ export class GraphBuilder {
   reshape(x: string, shape: readonly number[]): string {
     return this.op("Reshape", [x, this.ints(shape)]);
   }
+  /** Insert size-1 axes at `axes`. */
   unsqueeze(x: string, axes: readonly number[]): string {
     return this.op("Unsqueeze", [x, this.ints(axes)]);
   }
+  /** Sum over `axes`. */
   reduceSum(x: string, axes: readonly number[], keepDims: boolean): string {
     return this.op("ReduceSum", [x, this.ints(axes)], { keepdims: { type: "int", value: keepDims ? 1 : 0 } });
   }
+  /** Softmax over one axis. */
   softmax(x: string, axis: number): string {
     return this.op("Softmax", [x], { axis: { type: "int", value: axis } });
   }
+  /** LayerNormalization over the last axis (opset 17; biased variance, as torch.nn.LayerNorm). */
   layerNorm(x: string, scale: string, bias: string, epsilon: number): string {
     return this.op("LayerNormalization", [x, scale, bias], {
       axis: { type: "int", value: -1 },
       epsilon: { type: "float", value: epsilon },
     });
   }
+  /** Concatenate along `axis`. */
   concat(xs: readonly string[], axis: number): string {
     return this.op("Concat", xs, { axis: { type: "int", value: axis } });
   }
@@ -132,9 +145,11 @@ export class GraphBuilder {
   splitSizes(x: string, axis: number, sizes: readonly number[]): string[] {
     return this.opMulti("Split", [x, this.ints(sizes)], sizes.length, { axis: { type: "int", value: axis } });
   }
+  /** Rows of `data` along `axis` at int64 `indices`. */
   gather(data: string, indices: string, axis = 0): string {
     return this.op("Gather", [data, indices], { axis: { type: "int", value: axis } });
   }
+  /** Convert to element type `to` (e.g. {@link ONNX_INT64}). */
   cast(x: string, to: number): string {
     return this.op("Cast", [x], { to: { type: "int", value: to } });
   }

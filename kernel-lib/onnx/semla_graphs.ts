@@ -9,6 +9,7 @@
  */
 import { SemlaConfig } from "../model/config";
 import { GraphBuilder } from "./graph_builder";
+import { ONNX_INT64 } from "./onnx_proto";
 import {
   centreSets, coordAttention, coordNormLength, coordNormNone, equivariantFeedForward, graphContext, layerMessages,
   layerNorm, linear, mixSets, mlp, nodeAttention, pairLinear, WeightSource,
@@ -49,7 +50,7 @@ function embedGraph(config: SemlaConfig, w: WeightSource): BlockGraph {
   const v = config.vocabSize;
   // Size embedding: row n_b of size_emb.weight (a gather: exactly the TF.js one-hot product's values).
   const sizeTable = w("size_emb.weight");
-  const nAtoms = g.cast(g.reduceSum(x["input.mask"], [1], false), 7);
+  const nAtoms = g.cast(g.reduceSum(x["input.mask"], [1], false), ONNX_INT64);
   const sizeEmb = g.gather(g.constant(sizeTable.data, sizeTable.shape, "size_emb"), nAtoms); // [B, sizeEmb]
   // Node input [t, atom state, size embedding, cond atom probs]; per-molecule parts at [B, 1, ·] broadcast over atoms.
   const w0 = w("feat_proj.0.weight");

@@ -4,6 +4,7 @@
  * `sample()` for the same options, whatever the number of workers or the backend (categorical states identical;
  * coordinates equal to float32 rounding across backends).
  */
+import { initBackend } from "../env";
 import { DEFAULT_SAMPLE_OPTIONS } from "../flow/sample";
 import { loadModel, LoadedModel } from "../model/model_io";
 import { DEFAULT_SAMPLING_POOL_OPTIONS, SamplingPoolOptions } from "./pool_options";
@@ -38,6 +39,8 @@ export function splitParallelOptions(options: Partial<ParallelSampleOptions>): {
  */
 export async function sampleParallel(model: LoadedModel | string, options: Partial<ParallelSampleOptions> = {}): Promise<ParallelSampleResult> {
   const { pool: poolOptions, run } = splitParallelOptions(options);
+  // A folder is loaded on this thread too (sizes, validation, the parameters to share): on molcache's backend.
+  if (typeof model === "string") await initBackend();
   const loaded = typeof model === "string" ? loadModel(model) : model;
   try {
     const pool = await SamplingPool.start(loaded, poolOptions);

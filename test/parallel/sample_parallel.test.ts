@@ -5,11 +5,14 @@
  */
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { initBackend } from "../../kernel-lib/env";
 import { Molecule } from "../../kernel-lib/chem/molecule";
 import { sample } from "../../kernel-lib/flow/sample";
 import { TINY_CONFIG } from "../../kernel-lib/model/config";
-import { createRandomModel, LoadedModel } from "../../kernel-lib/model/model_io";
+import { createRandomModel, LoadedModel, saveModel } from "../../kernel-lib/model/model_io";
 import { sampleParallel } from "../../kernel-lib/parallel/sample_parallel";
 import { SamplingError, SamplingPool } from "../../kernel-lib/parallel/sampling_pool";
 import { resolveSamplingPoolOptions } from "../../kernel-lib/parallel/pool_options";
@@ -62,6 +65,17 @@ describe("sampleParallel: same molecules whatever the worker count", () => {
       // Per-thread on-CPU time (Linux schedstat): one entry per worker, each worker did some of the work.
       assert.equal(r.workerCpuSeconds.length, Math.max(1, workers));
       r.workerCpuSeconds.forEach((c, w) => assert.ok(c > 0, `worker ${w} on-CPU time ${c}`));
+    }
+  });
+
+  it("a model folder works as well as a loaded model (loaded once, shared with the workers)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-par-"));
+    try {
+      saveModel(model, dir);
+      const r = await sampleParallel(dir, { ...RUN, workers: 1 });
+      assertSameMolecules(clean.molecules, r.molecules, "from a folder");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
