@@ -14,7 +14,7 @@ import { Command, Option } from "commander";
 import { cacheLabel, parseCacheSpec } from "../cache/config";
 import { initBackend } from "../env";
 import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
-import { coreCount } from "../parallel/pool_options";
+import { defaultWorkerCount } from "../util/ts_worker";
 import { SamplingPool } from "../parallel/sampling_pool";
 import { writeFileAtomic } from "../util/atomic_write";
 import type { BenchDefinition } from "./bench";
@@ -266,7 +266,7 @@ export const SYSTEM_BENCH: BenchDefinition = {
           seed: intOption("--seed", String(opts.seed), 0), onnxThreads: intOption("--onnx-threads", String(opts.onnxThreads), 0),
         };
         const repeats = intOption("--repeats", String(opts.repeats), 1);
-        const workers = opts.workers ? String(opts.workers).split(",").map((w) => intOption("--workers", w.trim(), 1)) : [...new Set([1, coreCount()])];
+        const workers = opts.workers ? String(opts.workers).split(",").map((w) => intOption("--workers", w.trim(), 1)) : [...new Set([1, defaultWorkerCount()])];
         const backends = String(opts.backends).split(",").map((b) => b.trim()) as InferenceBackend[];
         for (const b of backends) if (!INFERENCE_BACKENDS.includes(b)) throw new Error(`invalid --backends entry: ${b}; use ${INFERENCE_BACKENDS.join(", ")}`);
         const caches = String(opts.caches).split(";").map((s) => s.trim()).filter(Boolean);
@@ -277,7 +277,7 @@ export const SYSTEM_BENCH: BenchDefinition = {
         const load = os.loadavg();
         const matrix = systemMatrix(backends, workers, caches);
         console.log(`bench system: ${settings.model}, ${settings.n} molecules × ${settings.atoms} atoms in batches of ${settings.batch}, K ${settings.steps} (log grid), ` +
-          `${matrix.length} configurations × ${repeats} repeat(s), ${coreCount()} cores, load average ${load.map((l) => l.toFixed(2)).join(" ")}`);
+          `${matrix.length} configurations × ${repeats} repeat(s), ${defaultWorkerCount()} cores, load average ${load.map((l) => l.toFixed(2)).join(" ")}`);
         const rows = await benchSystem(settings, matrix, repeats, (run, r) =>
           process.stderr.write(`  ${describe(run).padEnd(40)} ${run.wallSeconds.toFixed(2)} s, ${(run.peakRssBytes / 1e6).toFixed(0)} MB (repeat ${r + 1}/${repeats}, load ${os.loadavg()[0].toFixed(2)})\n`));
         console.log(formatTable(systemTable(rows)));

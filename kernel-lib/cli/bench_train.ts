@@ -14,6 +14,7 @@ import { amsGradStep, DEFAULT_AMSGRAD, emaUpdate, initAmsGrad } from "../train/a
 import { DEFAULT_GRADIENT_OPTIONS } from "../train/gradients";
 import { startGradientWorkers } from "../train/trainer";
 import { writeFileAtomic } from "../util/atomic_write";
+import { defaultWorkerCount } from "../util/ts_worker";
 import { Rng } from "../util/rng";
 import type { BenchDefinition } from "./bench";
 import { formatTable, median, toCsv } from "./bench_format";
@@ -76,7 +77,7 @@ export const TRAIN_BENCH: BenchDefinition = {
       .option("--out <file>", "also write the table as CSV")
       .action(async (opts) => {
         const rows: TrainTiming[] = [];
-        const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+        const cores = defaultWorkerCount();
         for (const name of String(opts.configs).split(",")) {
           const config = name === "default" ? QM9_DEFAULT_CONFIG : CONFIG_PRESETS[name];
           if (!config) throw new Error(`unknown config: ${name}; use default or ${Object.keys(CONFIG_PRESETS).join(", ")}`);

@@ -11,7 +11,8 @@ import { Molecule } from "../chem/molecule";
 import { writeMolblock } from "../chem/sdf";
 import { CONFIG_PRESETS } from "../model/config";
 import { createRandomModel, DEFAULT_MODEL_DIR, LoadedModel, loadModel } from "../model/model_io";
-import { sample, SampleResult } from "../flow/sample";
+import { sample, SampleOptions, SampleResult } from "../flow/sample";
+import { sampleParallel } from "../parallel/sample_parallel";
 import { cacheLabel, parseCacheSpec } from "../cache/config";
 import { TimeGridKind } from "../flow/time_grid";
 
@@ -100,6 +101,10 @@ export interface SampleCommandOptions {
   seed: string;
   batchCost: string;
   out: string;
+  /** Worker threads ("0" = sample on this thread, the default). */
+  workers?: string;
+  /** Inference backend: tfjs (default) or onnx (compiled, runs on the worker pool). */
+  backend?: string;
   quiet?: boolean;
 }
 
@@ -121,7 +126,12 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
   try {
     const progress = opts.quiet ? undefined : stderrProgress("sampling");
     let started = false;
-    const result = await sample(model, {
+    const workers = intOption("--workers", opts.workers ?? "0", 0);
+    const backend = opts.backend ?? "tfjs";
+    if (backend !== "tfjs" && backend !== "onnx") throw new Error(`invalid --backend: ${backend}; use tfjs or onnx`);
+    // The pool (worker threads, or the compiled backend) gives the same molecules as sample() for the same seed.
+    const run = workers > 0 || backend === "onnx" ? (m: LoadedModel, o: Partial<SampleOptions>) => sampleParallel(m, { ...o, workers, backend }) : sample;
+    const result = await run(model, {
       n, steps, seed, batchCost, grid: opts.grid as TimeGridKind, cache: opts.cache,
       onProgress: progress,
       onBatch: (mols, indices) => {
@@ -170,6 +180,8 @@ export function registerSampleCommand(program: Command): void {
     .option("--seed <int>", "random seed (same seed, same molecules)", "0")
     .option("--batch-cost <atoms>", "atoms per batch (a batch of bucket size N holds floor(cost/N) molecules)", "1152")
     .requiredOption("--out <file.sdf>", "output SDF file (written as <out>.partial, renamed when done)")
+    .option("--workers <n>", "worker threads, each with its own backend and model copy (0 = this thread)", "0")
+    .option("--backend <name>", "inference backend: tfjs, or onnx (compiled with onnxruntime-node)", "tfjs")
     .option("--quiet", "no progress bar or summary")
     .action(async (opts: SampleCommandOptions) => {
       await runSampleCommand(opts);

@@ -7,7 +7,8 @@ import { Molecule } from "../chem/molecule";
 import { loadRDKit } from "../chem/rdkit";
 import { DEFAULT_SCORE_OPTIONS, MoleculeScore, SCORE_COLUMNS, ScoreOptions, scoreMolecule, unscorableScore } from "./score";
 import { MeanStd, MetricsSummary, SummaryMetric, TrainingSet, aggregateReplicates, buildTrainingSet, summarize } from "./summary";
-import { defaultWorkerCount, scoreOnWorkers } from "./worker_pool";
+import { defaultWorkerCount } from "../util/ts_worker";
+import { scoreOnWorkers } from "./worker_pool";
 import { ChargeFallback } from "./stability";
 
 /** Options of {@link evaluate}. */

@@ -2,30 +2,12 @@
  * Scoring on worker threads: molecules go out in small chunks to a pool of workers (dynamic balancing, results in
  * input order). Workers run TypeScript through tsx, so no build step is needed.
  */
-import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
+import { startTsWorker } from "../util/ts_worker";
 import { Molecule } from "../chem/molecule";
 import { MoleculeScore, ScoreOptions } from "./score";
 import type { WorkerRequest } from "./evaluate_worker";
-
-/**
- * Start a worker thread that runs a TypeScript file. `execArgv: ["--import", "tsx"]` does not reach worker
- * threads on Node 20, so the worker is a tiny CommonJS bootstrap that registers tsx's CommonJS loader and then
- * requires the file (ESM-only packages such as openchemlib load through Node's require(esm)).
- */
-export function startTsWorker(file: string): Worker {
-  const bootstrap =
-    `require(${JSON.stringify(require.resolve("tsx/cjs/api"))}).register();` +
-    `require(${JSON.stringify(file)});`;
-  return new Worker(bootstrap, { eval: true });
-}
-
-/** Default worker count: every core the process may use (2 on the project machines). */
-export function defaultWorkerCount(): number {
-  const n = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
-  return Math.max(1, n);
-}
 
 /**
  * Score molecules on `workers` threads (chunks of `chunkSize`); `problems[i]` marks unreadable inputs.

@@ -2,7 +2,7 @@
  * Options of parallel sampling: how many workers, which inference backend, ONNX Runtime settings, Ctrl-C handling,
  * and a deliberate-failure switch for tests. Defaults: one worker per core, TF.js.
  */
-import * as os from "node:os";
+import { defaultWorkerCount } from "../util/ts_worker";
 import { DEFAULT_ONNX_BACKEND_OPTIONS, OnnxBackendOptions, resolveOnnxBackendOptions } from "../onnx/onnx_generator";
 import { INFERENCE_BACKENDS, InferenceBackend } from "./network";
 import type { TestFault } from "./sample_worker";
@@ -21,14 +21,9 @@ export interface SamplingPoolOptions {
   testFault: TestFault | undefined;
 }
 
-/** The number of cores this process may use (at least 1). */
-export function coreCount(): number {
-  return Math.max(1, typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length);
-}
-
 /** Defaults of {@link SamplingPoolOptions} (`workers` is the core count of this machine). */
 export const DEFAULT_SAMPLING_POOL_OPTIONS: Readonly<SamplingPoolOptions> = {
-  workers: coreCount(),
+  workers: defaultWorkerCount(),
   backend: "tfjs",
   onnx: DEFAULT_ONNX_BACKEND_OPTIONS,
   handleSigint: true,

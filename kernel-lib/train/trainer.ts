@@ -4,7 +4,6 @@
  * periodic evaluation of the EMA model, and export of the best EMA model as a model folder.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { planBatches } from "../data/batching";
 import { Qm9Split } from "../data/dataset";
@@ -14,7 +13,7 @@ import { SemlaGenerator } from "../model/generator";
 import { initBackend } from "../env";
 import { writeFileAtomic } from "../util/atomic_write";
 import { Rng } from "../util/rng";
-import { startTsWorker } from "../util/ts_worker";
+import { defaultWorkerCount, startTsWorker } from "../util/ts_worker";
 import { amsGradStep, AmsGradOptions, DEFAULT_AMSGRAD, emaDecayAt, emaUpdate, initAmsGrad } from "./amsgrad";
 import { loadTrainingState, saveTrainingState, TrainingState } from "./checkpoint";
 import { DEFAULT_GRADIENT_OPTIONS, GradientOptions, LossValues } from "./gradients";
@@ -57,7 +56,7 @@ export interface TrainOptions {
 
 /** Defaults of {@link TrainOptions} (everything but config, runDir and data). */
 export const DEFAULT_TRAIN_OPTIONS = {
-  maxSteps: Infinity, maxSeconds: Infinity, batchCost: 1152, workers: Math.max(1, os.availableParallelism?.() ?? os.cpus().length),
+  maxSteps: Infinity, maxSeconds: Infinity, batchCost: 1152, workers: defaultWorkerCount(),
   seed: 0, optimizer: DEFAULT_AMSGRAD, gradient: DEFAULT_GRADIENT_OPTIONS, emaDecay: 0.999, checkpointEverySeconds: 300, checkpointEverySteps: Infinity,
   evaluateEverySeconds: 900, evaluate: undefined, onBest: undefined, onStep: undefined,
 };

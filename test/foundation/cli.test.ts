@@ -19,3 +19,15 @@ describe("molcache command line", () => {
     assert.match(r.stderr, /unknown command 'frobnicate'/);
   });
 });
+
+describe("molcache from another folder", () => {
+  it("runs from any working directory (tsx resolved from the package, also inside worker threads)", () => {
+    const os = require("node:os") as typeof import("node:os");
+    const fs = require("node:fs") as typeof import("node:fs");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-cwd-"));
+    const r = spawnSync(process.execPath, [BIN, "sample", "--model", "random:tiny", "--n", "4", "--steps", "3", "--workers", "1", "--out", "m.sdf", "--quiet"],
+      { encoding: "utf8", cwd: dir });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal((fs.readFileSync(path.join(dir, "m.sdf"), "utf8").match(/\$\$\$\$/g) ?? []).length, 4);
+  });
+});
