@@ -180,7 +180,8 @@ export { sampleParallel, splitParallelOptions } from "./parallel/sample_parallel
 export type { ParallelSampleOptions } from "./parallel/sample_parallel";
 export { SamplingPool, SamplingError } from "./parallel/sampling_pool";
 export type { PoolRunOptions, ParallelSampleResult } from "./parallel/sampling_pool";
-export { resolveSamplingPoolOptions, DEFAULT_SAMPLING_POOL_OPTIONS, coreCount } from "./parallel/pool_options";
+export { resolveSamplingPoolOptions, DEFAULT_SAMPLING_POOL_OPTIONS } from "./parallel/pool_options";
+export { defaultWorkerCount } from "./util/ts_worker";
 export type { SamplingPoolOptions, ResolvedSamplingPoolOptions } from "./parallel/pool_options";
 export { createNetwork, shareParameters, generatorFromParameters, INFERENCE_BACKENDS } from "./parallel/network";
 export type { InferenceBackend, Network, FlatParameters } from "./parallel/network";
