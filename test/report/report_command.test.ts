@@ -25,7 +25,7 @@ describe("molcache report", () => {
   it("writes the report folder: SDFs, metrics.csv, summary.csv, table1.md, PNG/SVG figures, report.html", async (t) => {
     if (!haveDefault) t.diagnostic(`the default model (${DEFAULT_MODEL_DIR}) is missing: this run uses --model random:tiny`);
     const out = path.join(tmp, "runs", "small");
-    const r = molcache([...MODEL_ARGS, "--n", "8", "--steps", "20", "--caches", "base,taylor:m=2,D=3", "--out", out]);
+    const r = molcache([...MODEL_ARGS, "--n", "8", "--steps", "20", "--caches", "base,taylor:m=2,D=3", "--trajectory-molecules", "2", "--out", out]);
     assert.equal(r.status, 0, r.stderr);
     // Summary table on stdout, progress on stderr.
     assert.match(r.stdout, /\| Method \| Atom stab\. ↑ \(%\) \|/);
