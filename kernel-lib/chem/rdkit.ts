@@ -24,6 +24,7 @@ export interface RDKitModule {
   get_mol(input: string, details?: string): RDKitMol | null;
   get_qmol(smarts: string): RDKitMol | null;
   set_log_capture(name: string): { get_buffer(): string; clear_buffer(): void } | null;
+  disable_logging(name: string): boolean;
 }
 
 let loading: Promise<RDKitModule> | undefined;
@@ -44,6 +45,9 @@ export function loadRDKit(): Promise<RDKitModule> {
     loading = init().then((m) => {
       loaded = m;
       errorLog = m.set_log_capture("rdApp.error");
+      // Warnings (e.g. "atom 6 has specified valence … smaller than the drawn valence") would flood stderr for every
+      // invalid generated molecule; the sanitisation error that matters is captured above.
+      m.disable_logging("rdApp.warning");
       return m;
     });
   }

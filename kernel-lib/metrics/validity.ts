@@ -63,11 +63,12 @@ export function moleculeValidity(mol: Molecule, keep?: (m: RDKitMol) => void): V
   let smiles: string | null = null;
   let noveltyKey: string | null = null;
   let error: string | undefined;
-  if (whole.ok) {
+  // `in` narrows without strictNullChecks too (tslab compiles notebook imports non-strict).
+  if ("error" in whole) {
+    error = whole.error;
+  } else {
     smiles = canonicalSmiles(whole.mol);
     noveltyKey = heavyAtomKey(smiles) ?? null;
-  } else {
-    error = whole.error;
   }
   let largestFragmentSmiles: string | null = null;
   if (comps.count === 1) {

@@ -212,9 +212,11 @@ export async function startGradientWorkers(count: number, init: Omit<GradientWor
       if ("ready" in msg) return resolve(pool);
       const p = pending;
       pending = undefined;
-      if (!p) return reject(new Error(`gradient worker ${workerId} failed to start: ${msg.ok ? "unexpected reply" : msg.error}`));
-      if (msg.ok) p.resolve(msg);
-      else p.reject(new Error(`gradient worker ${workerId} failed: ${msg.error}`));
+      // `in` narrowing: tslab compiles this file without strictNullChecks, where `msg.ok` would not narrow.
+      const error = "error" in msg ? msg.error : undefined;
+      if (!p) return reject(new Error(`gradient worker ${workerId} failed to start: ${error ?? "unexpected reply"}`));
+      if ("grads" in msg) p.resolve(msg);
+      else p.reject(new Error(`gradient worker ${workerId} failed: ${error}`));
     });
     worker.on("error", (err) => (pending ? pending.reject(err) : reject(err)));
     worker.on("exit", (code) => {
