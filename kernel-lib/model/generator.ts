@@ -71,12 +71,7 @@ export class SemlaGenerator {
    */
   forwardBlocks(inputs: GeneratorInputs, options: ForwardBlocksOptions = {}): BlockState {
     validateInputs(inputs, this.config);
-    const names = this.blockNames();
-    const start = options.from === undefined ? 0 : names.indexOf(options.from);
-    const end = options.until === undefined ? names.length - 1 : names.indexOf(options.until);
-    if (start < 0) throw new Error(`unknown block: ${options.from}; blocks are ${names.join(", ")}`);
-    if (end < 0) throw new Error(`unknown block: ${options.until}; blocks are ${names.join(", ")}`);
-    if (end < start) throw new Error(`block ${options.until} comes before ${options.from}`);
+    const { start, end } = blockRange(this.blockNames(), options);
     const observers = [...this.observers.values(), ...(options.observers ?? [])];
     return tf.tidy(() => {
       const ctx: ForwardContext = { ...moleculeContext(inputs.mask), inputs, config: this.config, record: options.record, expanded: new Map() };
@@ -108,6 +103,19 @@ export class SemlaGenerator {
   dispose(): void {
     this.params.dispose();
   }
+}
+
+/**
+ * The indices of the first and last block to run for `options.from` / `options.until` (default: all blocks).
+ * @throws naming the unknown block, or when `until` comes before `from`.
+ */
+export function blockRange(names: readonly string[], options: Pick<ForwardBlocksOptions, "from" | "until">): { start: number; end: number } {
+  const start = options.from === undefined ? 0 : names.indexOf(options.from);
+  const end = options.until === undefined ? names.length - 1 : names.indexOf(options.until);
+  if (start < 0) throw new Error(`unknown block: ${options.from}; blocks are ${names.join(", ")}`);
+  if (end < 0) throw new Error(`unknown block: ${options.until}; blocks are ${names.join(", ")}`);
+  if (end < start) throw new Error(`block ${options.until} comes before ${options.from}`);
+  return { start, end };
 }
 
 /** Check input ranks and sizes against the config, with messages that name the tensor and its shape. */

@@ -11,7 +11,7 @@ import type { Tensor as OrtTensor } from "onnxruntime-common";
 import { SemlaConfig } from "../model/config";
 import { BlockState, GeneratorInputs, GeneratorOutputs } from "../model/blocks";
 import type { StepObserver } from "../flow/integrate";
-import { BlockObserver, ForwardBlocksOptions, SemlaGenerator, validateInputs } from "../model/generator";
+import { BlockObserver, blockRange, ForwardBlocksOptions, SemlaGenerator, validateInputs } from "../model/generator";
 import { FloatArray, OrtSession, OrtSessionOptions, resolveOrtSessionOptions } from "./ort_session";
 import { buildBlockGraphs } from "./semla_graphs";
 
@@ -100,12 +100,7 @@ export class OnnxGenerator {
   private run(inputs: GeneratorInputs, options: ForwardBlocksOptions, withState: boolean): BlockState {
     if (options.record) throw new Error("the ONNX backend cannot record in-block intermediates; use the TF.js generator for `record`");
     validateInputs(inputs, this.config);
-    const names = this.blockNames();
-    const start = options.from === undefined ? 0 : names.indexOf(options.from);
-    const end = options.until === undefined ? names.length - 1 : names.indexOf(options.until);
-    if (start < 0) throw new Error(`unknown block: ${options.from}; blocks are ${names.join(", ")}`);
-    if (end < 0) throw new Error(`unknown block: ${options.until}; blocks are ${names.join(", ")}`);
-    if (end < start) throw new Error(`block ${options.until} comes before ${options.from}`);
+    const { start, end } = blockRange(this.blockNames(), options);
     const observers = [...this.observers.values(), ...(options.observers ?? [])];
     const made: tf.Tensor[] = []; // TF.js tensors this call created (observer views and results)
     const asTensor = (slot: Slot): tf.Tensor => {
