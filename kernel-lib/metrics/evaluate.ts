@@ -5,7 +5,7 @@
 import type { DataFrame } from "danfojs-node";
 import { Molecule } from "../chem/molecule";
 import { loadRDKit } from "../chem/rdkit";
-import { DEFAULT_SCORE_OPTIONS, MoleculeScore, SCORE_COLUMNS, ScoreOptions, scoreMolecule, unscorableScore } from "./score";
+import { MoleculeScore, SCORE_COLUMNS, ScoreOptions, scoreMolecule, unscorableScore } from "./score";
 import { MeanStd, MetricsSummary, SummaryMetric, TrainingSet, aggregateReplicates, buildTrainingSet, summarize } from "./summary";
 import { defaultWorkerCount } from "../util/ts_worker";
 import { scoreOnWorkers } from "./worker_pool";

@@ -3,7 +3,6 @@
  * input order). Workers run TypeScript through tsx, so no build step is needed.
  */
 import * as path from "node:path";
-import { Worker } from "node:worker_threads";
 import { startTsWorker } from "../util/ts_worker";
 import { Molecule } from "../chem/molecule";
 import { MoleculeScore, ScoreOptions } from "./score";

@@ -91,7 +91,7 @@ const embed: Block = {
   name: "embed",
   run(p, _state, ctx) {
     const { inputs, config } = ctx;
-    const [b, n] = inputs.mask.shape;
+    const b = inputs.mask.shape[0];
     // A one-hot matmul instead of tf.gather: gather's gradient (UnsortedSegmentSum) has no wasm kernel.
     const sizeOneHot = tf.oneHot(tf.cast(ctx.nAtoms, "int32"), config.maxAtoms);
     const sizeEmb = tf.reshape(tf.matMul(sizeOneHot, p.get("size_emb.weight")), [b, 1, config.sizeEmb]);

@@ -189,17 +189,9 @@ export function mixSets(c: tf.Tensor, w: tf.Tensor): tf.Tensor {
   return tf.transpose(mixed, [0, 3, 1, 2]).reshape([b, w.shape[0] as number, n, 3]);
 }
 
-/** Softmax over axis 2 (the neighbour j) of `[B, N, N, C]` scores plus the attention bias. */
-export function attentionWeights(scores: tf.Tensor, ctx: MoleculeContext): tf.Tensor {
-  const [b, n, , c] = scores.shape;
-  const first = tf.transpose(scores, [0, 3, 1, 2]);
-  return tf.transpose(tf.reshape(attentionWeightsChannelsFirst(first, ctx), [b, c, n, n]), [0, 2, 3, 1]);
-}
-
 /**
  * Softmax over the last axis (the neighbour j) of channels-first scores `[B, C, N(i), N(j)]` plus the attention
- * bias. Same values as {@link attentionWeights}, in the layout the wasm kernels reduce fastest (last axis, fused
- * softmax kernel).
+ * bias, in the layout the wasm kernels reduce fastest (last axis, fused softmax kernel).
  */
 export function attentionWeightsChannelsFirst(scores: tf.Tensor, ctx: MoleculeContext): tf.Tensor {
   return tf.softmax(tf.add(scores, fullBias(ctx, scores.shape[1] as number)));

@@ -28,7 +28,6 @@ export function resolveOnnxBackendOptions(options: Partial<OnnxBackendOptions> =
 
 const OUTPUT_KEYS = ["coords", "typeLogits", "bondLogits", "chargeLogits"] as const;
 const STATE_KEYS = ["coordSets", "nodeFeats", "edgeFeats", "coords"] as const;
-type StateKey = (typeof STATE_KEYS)[number];
 type OutputKey = (typeof OUTPUT_KEYS)[number];
 
 /** A value during a forward: a caller's TF.js tensor, an ONNX Runtime tensor, or both (converted lazily). */

@@ -12,18 +12,7 @@ import {
   attentionWeightsChannelsFirst, coordNormLength, EPS_COORD, layerNorm, linear, mixSets, MoleculeContext,
 } from "../ops";
 
-/** Node attention (`node_attn`): H heads over `in_proj(LN(h))` → `[B, N, D]` update. `scores` is `[B, N, N, H]`. */
-export function nodeAttention(
-  p: ParamStore,
-  prefix: string,
-  scores: tf.Tensor,
-  h: tf.Tensor,
-  ctx: MoleculeContext,
-): tf.Tensor {
-  return nodeAttentionChannelsFirst(p, prefix, tf.transpose(scores, [0, 3, 1, 2]), h, ctx);
-}
-
-/** {@link nodeAttention} with channels-first scores `[B, H, N(i), N(j)]`. */
+/** Node attention (`node_attn`): H heads over `in_proj(LN(h))` → `[B, N, D]` update; `scores` are `[B, H, N(i), N(j)]`. */
 export function nodeAttentionChannelsFirst(
   p: ParamStore,
   prefix: string,
@@ -45,20 +34,9 @@ export function nodeAttentionChannelsFirst(
 }
 
 /**
- * Coordinate attention (`coord_attn`): per projected set p, a softmax-weighted mean of unit vectors r_i − r_j.
- * `scores` is `[B, N, N, S]`.
+ * Coordinate attention (`coord_attn`): per projected set p, a softmax-weighted mean of unit vectors r_i − r_j;
+ * `scores` are `[B, S, N(i), N(j)]`.
  */
-export function coordAttention(
-  p: ParamStore,
-  prefix: string,
-  scores: tf.Tensor,
-  c: tf.Tensor,
-  ctx: MoleculeContext,
-): tf.Tensor {
-  return coordAttentionChannelsFirst(p, prefix, tf.transpose(scores, [0, 3, 1, 2]), c, ctx);
-}
-
-/** {@link coordAttention} with channels-first scores `[B, S, N(i), N(j)]`. */
 export function coordAttentionChannelsFirst(
   p: ParamStore,
   prefix: string,

@@ -36,24 +36,9 @@ export interface MessageParts {
 }
 
 /**
- * Compute messages `[B, N, N, H + S (+ E)]` for the layer block `prefix` (`….message_ff`).
- * @param edges embedded edge features `[B, N, N, E]` (first layer only), else null.
- */
-export function layerMessages(
-  p: ParamStore,
-  prefix: string,
-  c: tf.Tensor,
-  h: tf.Tensor,
-  edges: tf.Tensor | null,
-  ctx: MoleculeContext,
-): tf.Tensor {
-  return linear(p, `${prefix}.message_mlp.2`, silu(messageHidden(p, prefix, c, h, edges, ctx)));
-}
-
-/**
- * The same messages as {@link layerMessages}, split into node scores, coordinate scores and edges by slicing the
- * output layer's weight (not the `[B, N, N, ·]` output: slicing a big tensor's last axis is slow on wasm), with the
- * scores laid out channels first for the attentions.
+ * Messages `[B, N, N, H + S (+ E)]` of the layer block `prefix` (`….message_ff`), split into node scores,
+ * coordinate scores and edges by slicing the output layer's weight (not the `[B, N, N, ·]` output: slicing a big
+ * tensor's last axis is slow on wasm), with the scores laid out channels first for the attentions.
  * @param heads H; `sets` S. The output width must be H + S, or H + S + E in the last layer.
  */
 export function layerMessageParts(
