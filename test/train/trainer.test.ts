@@ -38,13 +38,13 @@ describe("trainer", () => {
 
   it("a killed run resumes from its last checkpoint with identical subsequent losses", async () => {
     const reference = tempDir();
-    const ref = spawnSync(process.execPath, trainArgs(reference, 8), { encoding: "utf8", cwd: REPO_ROOT });
+    const ref = spawnSync(process.execPath, trainArgs(reference, 12), { encoding: "utf8", cwd: REPO_ROOT });
     assert.equal(ref.status, 0, ref.stderr.slice(-2000));
 
     const killed = tempDir();
-    // Checkpoint every 3 steps; SIGKILL once step 5 is logged (after the step-3 checkpoint, before step 6's).
+    // Checkpoint every 3 steps; SIGKILL once step 5 is logged (well before the run's 12 steps could finish).
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, trainArgs(killed, 8, ["--checkpoint-every-steps", "3"]), { cwd: REPO_ROOT, stdio: "ignore" });
+      const child = spawn(process.execPath, trainArgs(killed, 12, ["--checkpoint-every-steps", "3"]), { cwd: REPO_ROOT, stdio: "ignore" });
       const timer = setInterval(() => {
         const log = path.join(killed, "train_log.csv");
         if (fs.existsSync(log) && losses(killed).has(5)) {
@@ -58,12 +58,12 @@ describe("trainer", () => {
         else reject(new Error(`training ended by itself (code ${code}) before it could be killed`));
       });
     });
-    const resumed = spawnSync(process.execPath, trainArgs(killed, 8), { encoding: "utf8", cwd: REPO_ROOT });
+    const resumed = spawnSync(process.execPath, trainArgs(killed, 12), { encoding: "utf8", cwd: REPO_ROOT });
     assert.equal(resumed.status, 0, resumed.stderr.slice(-2000));
     const a = losses(reference);
     const b = losses(killed);
-    assert.deepEqual([...b.keys()], [1, 2, 3, 4, 5, 6, 7, 8], "the log has each step once (rows after the checkpoint were redone)");
-    for (let step = 1; step <= 8; step++) assert.equal(b.get(step), a.get(step), `step ${step}`);
+    assert.deepEqual([...b.keys()], Array.from({ length: 12 }, (_, i) => i + 1), "the log has each step once (rows after the checkpoint were redone)");
+    for (let step = 1; step <= 12; step++) assert.equal(b.get(step), a.get(step), `step ${step}`);
   });
 
   it("refuses to resume with different settings", () => {
