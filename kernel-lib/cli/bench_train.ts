@@ -7,6 +7,7 @@
 import * as os from "node:os";
 import { Command } from "commander";
 import { loadQm9Split } from "../data/dataset";
+import { initBackend } from "../env";
 import { countParameters } from "../model/parameter_shapes";
 import { CONFIG_PRESETS, SemlaConfig } from "../model/config";
 import { initParams } from "../model/init";
@@ -34,6 +35,7 @@ export interface TrainTiming {
 
 /** Time `steps` optimiser steps of `config` on `batch` molecules of `atoms` atoms with `workers` workers. */
 export async function benchTrain(name: string, config: SemlaConfig, o: { workers: number; steps: number; warmup: number; batch: number; atoms: number }): Promise<TrainTiming> {
+  await initBackend(); // the main thread's parameter copy and optimiser run on molcache's backend too
   const data = await loadQm9Split("train", { limit: 20000, sharedMemory: true });
   const indices: number[] = [];
   data.sizes.forEach((n, i) => { if (n === o.atoms && indices.length < o.batch) indices.push(i); });
