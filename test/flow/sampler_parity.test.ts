@@ -10,11 +10,9 @@ import { initBackend } from "../../kernel-lib/env";
 import { SemlaGenerator } from "../../kernel-lib/model/generator";
 import { integrate, StepEvent } from "../../kernel-lib/flow/integrate";
 import { timeGrid } from "../../kernel-lib/flow/time_grid";
-import { SamplerState } from "../../kernel-lib/flow/prior";
 import { CachedBackbone } from "../../kernel-lib/cache/cached_backbone";
 import { parseCacheSpec } from "../../kernel-lib/cache/config";
-import { Bundle } from "../../kernel-lib/util/bundle";
-import { fixtureBundle, fixtureTensor, loadFixtureModel } from "../model/semla_fixture";
+import { argmaxRows, fixtureBundle, fixturePrior, fixtureTensor, loadFixtureModel } from "../model/semla_fixture";
 
 let model: SemlaGenerator;
 before(async () => {
@@ -22,27 +20,6 @@ before(async () => {
   model = loadFixtureModel();
 });
 after(() => model.dispose());
-
-function argmaxRows(data: ArrayLike<number>, k: number): Int32Array {
-  const out = new Int32Array(data.length / k);
-  for (let e = 0; e < out.length; e++) {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (data[e * k + c] > data[e * k + best]) best = c;
-    out[e] = best;
-  }
-  return out;
-}
-
-/** The fixture's prior as a sampler state. */
-export function fixturePrior(f: Bundle): SamplerState {
-  const mask = fixtureTensor(f, "prior.mask");
-  const [B, N] = mask.shape;
-  return {
-    B, N, mask: Float32Array.from(mask.data), coords: Float32Array.from(fixtureTensor(f, "prior.coords").data),
-    atomClasses: argmaxRows(fixtureTensor(f, "prior.atomics").data, 18),
-    bondClasses: argmaxRows(fixtureTensor(f, "prior.bonds").data, 5),
-  };
-}
 
 for (const kind of ["log", "linear"] as const) {
   describe(`sampler parity: sampler_${kind}10`, () => {

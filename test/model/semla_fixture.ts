@@ -11,6 +11,7 @@ import { SemlaGenerator } from "../../kernel-lib/model/generator";
 import { GeneratorInputs } from "../../kernel-lib/model/blocks";
 import { expectedParameterShapes } from "../../kernel-lib/model/parameter_shapes";
 import { Rng } from "../../kernel-lib/util/rng";
+import { SamplerState } from "../../kernel-lib/flow/prior";
 
 let weights: Bundle | undefined;
 const bundles = new Map<string, Bundle>();
@@ -184,4 +185,26 @@ export function readOutputs(o: Record<string, tf.Tensor>): Record<string, Float3
   const out: Record<string, Float32Array> = {};
   for (const [k, t] of Object.entries(o)) { out[k] = t.dataSync() as Float32Array; t.dispose(); }
   return out;
+}
+
+/** Argmax over the last axis of row-major `[…, k]` data. */
+export function argmaxRows(data: ArrayLike<number>, k: number): Int32Array {
+  const out = new Int32Array(data.length / k);
+  for (let e = 0; e < out.length; e++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (data[e * k + c] > data[e * k + best]) best = c;
+    out[e] = best;
+  }
+  return out;
+}
+
+/** The fixture's prior as a sampler state. */
+export function fixturePrior(f: Bundle): SamplerState {
+  const mask = fixtureTensor(f, "prior.mask");
+  const [B, N] = mask.shape;
+  return {
+    B, N, mask: Float32Array.from(mask.data), coords: Float32Array.from(fixtureTensor(f, "prior.coords").data),
+    atomClasses: argmaxRows(fixtureTensor(f, "prior.atomics").data, 18),
+    bondClasses: argmaxRows(fixtureTensor(f, "prior.bonds").data, 5),
+  };
 }

@@ -16,8 +16,7 @@ import { timeGrid } from "../../kernel-lib/flow/time_grid";
 import { SemlaGenerator } from "../../kernel-lib/model/generator";
 import { compileOnnx, OnnxGenerator } from "../../kernel-lib/onnx/onnx_generator";
 import { SamplingPool } from "../../kernel-lib/parallel/sampling_pool";
-import { Bundle } from "../../kernel-lib/util/bundle";
-import { fixtureBundle, fixtureTensor, loadFixtureModel } from "../model/semla_fixture";
+import { argmaxRows, fixtureBundle, fixturePrior, fixtureTensor, loadFixtureModel } from "../model/semla_fixture";
 
 let model: SemlaGenerator;
 let onnx: OnnxGenerator;
@@ -30,26 +29,6 @@ after(() => {
   onnx.dispose();
   model.dispose();
 });
-
-function argmaxRows(data: ArrayLike<number>, k: number): Int32Array {
-  const out = new Int32Array(data.length / k);
-  for (let e = 0; e < out.length; e++) {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (data[e * k + c] > data[e * k + best]) best = c;
-    out[e] = best;
-  }
-  return out;
-}
-
-function prior(f: Bundle): SamplerState {
-  const mask = fixtureTensor(f, "prior.mask");
-  const [B, N] = mask.shape;
-  return {
-    B, N, mask: Float32Array.from(mask.data), coords: Float32Array.from(fixtureTensor(f, "prior.coords").data),
-    atomClasses: argmaxRows(fixtureTensor(f, "prior.atomics").data, 18),
-    bondClasses: argmaxRows(fixtureTensor(f, "prior.bonds").data, 5),
-  };
-}
 
 interface Trace {
   atoms: Int32Array[];
@@ -67,7 +46,7 @@ function run(net: BackboneNetwork, kind: "log" | "linear", spec: string): Trace 
     trace.bonds.push(e.next.bondClasses.slice());
     trace.coords.push(e.next.coords.slice());
   };
-  trace.result = integrate(prior(f), {
+  trace.result = integrate(fixturePrior(f), {
     grid, backbone: new CachedBackbone(net, parseCacheSpec(spec), grid.t),
     uniforms: (k, which) => fixtureTensor(f, `step${k}/u.${which}`).data, observers: [observe],
   });
@@ -101,7 +80,7 @@ for (const kind of ["log", "linear"] as const) {
   describe(`ONNX sampler parity: sampler_${kind}10 with the fixture's uniforms`, () => {
     it("categorical states identical to the reference at every step; coordinates within 1e-3", () => {
       const f = fixtureBundle(`sampler_${kind}10`);
-      const p = prior(f);
+      const p = fixturePrior(f);
       const before = tf.memory().numTensors;
       const mine = run(onnx, kind, "none");
       assert.equal(tf.memory().numTensors, before, "the ONNX sampler leaked TF.js tensors");
@@ -116,7 +95,7 @@ for (const kind of ["log", "linear"] as const) {
     });
 
     it("identical categorical states to the TF.js backend, uncached and cached (output and last-block level)", () => {
-      const p = prior(fixtureBundle(`sampler_${kind}10`));
+      const p = fixturePrior(fixtureBundle(`sampler_${kind}10`));
       for (const spec of ["none", "taylor:m=2,D=3", "ab:j=2,D=3", "taylor:m=1,D=2,level=lastBlock"]) {
         const a = run(onnx, kind, spec);
         const b = run(model, kind, spec);
