@@ -17,7 +17,7 @@ import { moleculePca, toPcaTrajectoryInput } from "../../kernel-lib/analysis/pca
 import { similarityHeatmapFigure } from "../../kernel-lib/viz/similarity_heatmap";
 import { predictabilityFigure } from "../../kernel-lib/viz/predictability";
 import { pcaTrajectoryFigure } from "../../kernel-lib/viz/pca_trajectory";
-import { loadFixtureModel } from "../model/semla_fixture";
+import { loadFixtureLoadedModel } from "../model/semla_fixture";
 
 let model: LoadedModel;
 let base: Recording;
@@ -27,7 +27,7 @@ const REC = { blocks: ["layers.*", "sampler"], keep: ["nodeFeats", "coordSets", 
 
 before(async () => {
   await initBackend();
-  model = { generator: loadFixtureModel(), coordStd: 1.7232995, name: "tiny-fixture", meta: {} };
+  model = loadFixtureLoadedModel();
   base = (await sampleAndRecord(model, RUN, { ...REC, keep: [...REC.keep], blocks: [...REC.blocks] })).recording;
   cached = (await sampleAndRecord(model, { ...RUN, cache: "taylor:m=1,D=3" }, { ...REC, keep: [...REC.keep], blocks: [...REC.blocks] })).recording;
 });

@@ -8,29 +8,24 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../kernel-lib/env";
 import { LoadedModel } from "../../kernel-lib/model/model_io";
 import { sample, SampleOptions } from "../../kernel-lib/flow/sample";
-import { Molecule } from "../../kernel-lib/chem/molecule";
-import { loadFixtureModel } from "../model/semla_fixture";
+import { loadFixtureLoadedModel, plainMolecules } from "../model/semla_fixture";
 
 let model: LoadedModel;
 before(async () => {
   await initBackend();
-  model = { generator: loadFixtureModel(), coordStd: 1.7232995, name: "tiny-fixture", meta: {} };
+  model = loadFixtureLoadedModel();
 });
 after(() => model.generator.dispose());
 
 const BASE: Partial<SampleOptions> = { n: 6, steps: 9, seed: 3, sizeHistogram: { "4": 1, "6": 2, "9": 1 }, buckets: [6, 9], batchCost: 24 };
 
-const plain = (mols: Molecule[]) => mols.map((m) => ({
-  elements: Array.from(m.elements), positions: Array.from(m.positions), charges: Array.from(m.charges),
-  bonds: Array.from(m.bondI).map((i, k) => [i, m.bondJ[k], m.bondOrder[k]]),
-}));
 
 describe("sample()", () => {
   it("same seed gives identical molecules, uncached and cached; counts are reported", async () => {
     const a = await sample(model, BASE);
     const b = await sample(model, BASE);
     assert.equal(a.molecules.length, 6);
-    assert.deepEqual(plain(a.molecules), plain(b.molecules));
+    assert.deepEqual(plainMolecules(a.molecules), plainMolecules(b.molecules));
     assert.equal(a.effectiveSteps, 9);
     assert.equal(a.networkCalls, 9 * a.batches);
     assert.ok(a.batches >= 2, "several batches (two buckets)");
@@ -39,19 +34,19 @@ describe("sample()", () => {
     assert.ok(sizes.every((n) => [4, 6, 9].includes(n)), `sizes ${sizes}`);
     const c1 = await sample(model, { ...BASE, cache: "taylor:m=2,D=3" });
     const c2 = await sample(model, { ...BASE, cache: { kind: "taylor", order: 2, interval: 3 } });
-    assert.deepEqual(plain(c1.molecules), plain(c2.molecules));
+    assert.deepEqual(plainMolecules(c1.molecules), plainMolecules(c2.molecules));
     assert.equal(c1.effectiveSteps, 4); // steps 0, 3, 6 and the final step 8
     assert.equal(c1.networkCalls, 4 * c1.batches);
     assert.equal(c1.cache.kind, "taylor");
     const other = await sample(model, { ...BASE, seed: 4 });
-    assert.notDeepEqual(plain(other.molecules), plain(a.molecules));
+    assert.notDeepEqual(plainMolecules(other.molecules), plainMolecules(a.molecules));
   });
 
   it("cached output differs from uncached and contains no NaN (every forecaster and level)", async () => {
     const base = await sample(model, BASE);
     for (const cache of ["taylor:m=2,D=3", "ab:j=2,D=2", "reuse:D=3", "taylor:m=1,D=3,level=lastBlock", "taylor:m=1,D=3,axis=time"]) {
       const r = await sample(model, { ...BASE, cache });
-      assert.notDeepEqual(plain(r.molecules).map((m) => m.positions), plain(base.molecules).map((m) => m.positions), cache);
+      assert.notDeepEqual(plainMolecules(r.molecules).map((m) => m.positions), plainMolecules(base.molecules).map((m) => m.positions), cache);
       for (const m of r.molecules) assert.ok(!m.positions.some((x) => !Number.isFinite(x)), `${cache}: non-finite coordinates`);
       assert.equal(r.molecules.length, 6);
     }

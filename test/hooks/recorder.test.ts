@@ -15,28 +15,23 @@ import { initBackend } from "../../kernel-lib/env";
 import { LoadedModel } from "../../kernel-lib/model/model_io";
 import { sample, SampleOptions } from "../../kernel-lib/flow/sample";
 import { timeGrid } from "../../kernel-lib/flow/time_grid";
-import { Molecule } from "../../kernel-lib/chem/molecule";
 import { hookRegistry, registerHook } from "../../kernel-lib/hooks/registry";
 import { FeatureRecorder, recordFeatures, resolveRecorderOptions } from "../../kernel-lib/hooks/recorder";
 import { estimateRecordingBytes, sampleAndRecord } from "../../kernel-lib/hooks/record_sample";
 import { readRecording, writeRecording } from "../../kernel-lib/hooks/recording_io";
 import { blockSeries, extractRow } from "../../kernel-lib/hooks/series";
 import { Recording } from "../../kernel-lib/hooks/recording";
-import { loadFixtureModel } from "../model/semla_fixture";
+import { loadFixtureLoadedModel, plainMolecules } from "../model/semla_fixture";
 
 let model: LoadedModel;
 before(async () => {
   await initBackend();
-  model = { generator: loadFixtureModel(), coordStd: 1.7232995, name: "tiny-fixture", meta: {} };
+  model = loadFixtureLoadedModel();
 });
 after(() => model.generator.dispose());
 afterEach(() => hookRegistry(model).clear());
 
 const BASE: Partial<SampleOptions> = { n: 5, steps: 7, seed: 5, sizeHistogram: { "4": 1, "6": 2, "9": 1 }, buckets: [6, 9], batchCost: 24 };
-const plain = (mols: Molecule[]) => mols.map((m) => ({
-  elements: Array.from(m.elements), positions: Array.from(m.positions), charges: Array.from(m.charges),
-  bonds: Array.from(m.bondI).map((i, k) => [i, m.bondJ[k], m.bondOrder[k]]),
-}));
 
 describe("extractRow (padding removal)", () => {
   it("copies the chosen real atoms of one batch row for node, coordinate-set and edge layouts", () => {
@@ -71,7 +66,7 @@ describe("feature recorder", () => {
   it("does not change the molecules, is removed afterwards, removes padding, and its estimate is exact on an uncached run", async () => {
     const reference = await sample(model, BASE);
     const { result, recording, estimatedBytes } = await sampleAndRecord(model, BASE);
-    assert.deepEqual(plain(result.molecules), plain(reference.molecules), "recording changed the molecules");
+    assert.deepEqual(plainMolecules(result.molecules), plainMolecules(reference.molecules), "recording changed the molecules");
     assert.deepEqual(hookRegistry(model).names(), [], "recorder removed");
     assert.equal(recording.bytes, estimatedBytes, "every step computed: the estimate is exact");
     assert.equal(estimatedBytes, estimateRecordingBytes(model, BASE));

@@ -11,24 +11,19 @@ import { initBackend } from "../../kernel-lib/env";
 import { LoadedModel } from "../../kernel-lib/model/model_io";
 import { sample, SampleOptions } from "../../kernel-lib/flow/sample";
 import { timeGrid } from "../../kernel-lib/flow/time_grid";
-import { Molecule } from "../../kernel-lib/chem/molecule";
 import { hookRegistry, registerHook, removeHook, resetHooks, HOOK_DISPATCHER_KEY } from "../../kernel-lib/hooks/registry";
 import { matchesBlockPattern, resolveBlockPatterns } from "../../kernel-lib/hooks/block_patterns";
-import { loadFixtureModel } from "../model/semla_fixture";
+import { loadFixtureLoadedModel, plainMolecules } from "../model/semla_fixture";
 
 let model: LoadedModel;
 before(async () => {
   await initBackend();
-  model = { generator: loadFixtureModel(), coordStd: 1.7232995, name: "tiny-fixture", meta: {} };
+  model = loadFixtureLoadedModel();
 });
 after(() => model.generator.dispose());
 afterEach(() => hookRegistry(model).clear());
 
 const BASE: Partial<SampleOptions> = { n: 5, steps: 6, seed: 11, sizeHistogram: { "4": 1, "6": 2, "9": 1 }, buckets: [6, 9], batchCost: 24 };
-const plain = (mols: Molecule[]) => mols.map((m) => ({
-  elements: Array.from(m.elements), positions: Array.from(m.positions), charges: Array.from(m.charges),
-  bonds: Array.from(m.bondI).map((i, k) => [i, m.bondJ[k], m.bondOrder[k]]),
-}));
 
 describe("block patterns", () => {
   const names = ["embed", "layers.0", "layers.1", "layers.10", "finalFF", "heads"];
@@ -130,12 +125,12 @@ describe("hook registry", () => {
     });
     const hooked = await sample(model, BASE);
     assert.ok(reads > 0);
-    assert.deepEqual(plain(hooked.molecules), plain(original.molecules));
+    assert.deepEqual(plainMolecules(hooked.molecules), plainMolecules(original.molecules));
     removeHook(model, "reader");
     const readsBefore = reads;
     const after = await sample(model, BASE);
     assert.equal(reads, readsBefore, "a removed hook is never called");
-    assert.deepEqual(plain(after.molecules), plain(original.molecules));
+    assert.deepEqual(plainMolecules(after.molecules), plainMolecules(original.molecules));
   });
 
   it("resetHooks resets stateful hooks, last registered first", () => {

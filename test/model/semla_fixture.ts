@@ -12,6 +12,8 @@ import { GeneratorInputs } from "../../kernel-lib/model/blocks";
 import { expectedParameterShapes } from "../../kernel-lib/model/parameter_shapes";
 import { Rng } from "../../kernel-lib/util/rng";
 import { SamplerState } from "../../kernel-lib/flow/prior";
+import { LoadedModel } from "../../kernel-lib/model/model_io";
+import { Molecule } from "../../kernel-lib/chem/molecule";
 
 let weights: Bundle | undefined;
 const bundles = new Map<string, Bundle>();
@@ -207,4 +209,17 @@ export function fixturePrior(f: Bundle): SamplerState {
     atomClasses: argmaxRows(fixtureTensor(f, "prior.atomics").data, 18),
     bondClasses: argmaxRows(fixtureTensor(f, "prior.bonds").data, 5),
   };
+}
+
+/** The fixture model as a sampling-ready model (QM9 coordinate std). */
+export function loadFixtureLoadedModel(): LoadedModel {
+  return { generator: loadFixtureModel(), coordStd: 1.7232995, name: "tiny-fixture", meta: {} };
+}
+
+/** Molecules as plain arrays, for deepEqual comparisons of sampling runs. */
+export function plainMolecules(mols: readonly Molecule[]) {
+  return mols.map((m) => ({
+    elements: Array.from(m.elements), positions: Array.from(m.positions), charges: Array.from(m.charges),
+    bonds: Array.from(m.bondI).map((i, k) => [i, m.bondJ[k], m.bondOrder[k]]),
+  }));
 }
