@@ -53,7 +53,7 @@ export { timeGrid } from "./flow/time_grid";
 export type { TimeGrid, TimeGridKind } from "./flow/time_grid";
 export { drawPrior, cloneState, moleculeSize } from "./flow/prior";
 export type { SamplerState } from "./flow/prior";
-export { uniformSampleUpdate, softmaxRow } from "./flow/categorical";
+export { uniformSampleUpdate } from "./flow/categorical";
 export { integrate } from "./flow/integrate";
 export type { IntegrateOptions, IntegrateResult, Prediction, StepEvent, StepObserver, UniformSource } from "./flow/integrate";
 export { predictionToMolecules } from "./flow/to_molecules";

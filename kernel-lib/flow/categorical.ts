@@ -35,39 +35,39 @@ export function uniformSampleUpdate(
   const tc = Math.min(Math.max(t, EPS_TIME), 1 - EPS_TIME);
   const eta = Math.fround(t + dt) < 1 ? 1 : 0;
   const rate = (dt * (1 + 2 * eta * (k - 1) * tc)) / (1 - tc);
-  const p = new Float64Array(k);
+  const stay = dt * eta;
+  // This loop runs over every ordered atom pair of every step, so it is written flat (one buffer, no calls):
+  // w first holds exp(logit − max), then the rates. The arithmetic is that of the formula above, in the same order.
   const w = new Float64Array(k);
   for (let e = 0; e < count; e++) {
-    if (active && !active[e]) continue;
-    softmaxRow(logits, e * k, k, p);
+    if (active !== undefined && active[e] === 0) continue;
+    const offset = e * k;
+    let max = -Infinity;
+    for (let j = 0; j < k; j++) if (logits[offset + j] > max) max = logits[offset + j];
+    let sum = 0;
+    for (let j = 0; j < k; j++) {
+      w[j] = Math.exp(logits[offset + j] - max);
+      sum += w[j];
+    }
     const c = classes[e];
+    const pc = w[c] / sum;
     let others = 0;
     for (let j = 0; j < k; j++) {
       if (j === c) continue;
-      w[j] = Math.min(1, rate * p[j] + dt * eta * p[c]);
+      w[j] = Math.min(1, rate * (w[j] / sum) + stay * pc);
       others += w[j];
     }
     w[c] = Math.max(0, 1 - others);
     let total = 0;
     for (let j = 0; j < k; j++) total += w[j];
+    // Inverse CDF: the cumulative sums only grow (w ≥ 0), so the count of those ≤ u ends at the first one above u.
+    const u = uniforms[e];
     let cumulative = 0;
     let index = 0;
-    for (let j = 0; j < k; j++) {
-      cumulative += w[j] / total;
-      if (cumulative <= uniforms[e]) index++;
+    for (; index < k - 1; index++) {
+      cumulative += w[index] / total;
+      if (cumulative > u) break;
     }
-    classes[e] = Math.min(index, k - 1);
+    classes[e] = index;
   }
-}
-
-/** Softmax of `k` logits starting at `offset` into `out` (float64). */
-export function softmaxRow(logits: ArrayLike<number>, offset: number, k: number, out: Float64Array): void {
-  let max = -Infinity;
-  for (let j = 0; j < k; j++) max = Math.max(max, logits[offset + j]);
-  let sum = 0;
-  for (let j = 0; j < k; j++) {
-    out[j] = Math.exp(logits[offset + j] - max);
-    sum += out[j];
-  }
-  for (let j = 0; j < k; j++) out[j] /= sum;
 }

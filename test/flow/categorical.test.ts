@@ -1,7 +1,30 @@
 /** The uniform-sample categorical update against hand-worked cases. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { softmaxRow, uniformSampleUpdate } from "../../kernel-lib/flow/categorical";
+import { uniformSampleUpdate } from "../../kernel-lib/flow/categorical";
+import { Rng } from "../../kernel-lib/util/rng";
+
+/** The update of one entry exactly as the module's doc comment states it, with no attention to speed. */
+function plainDraw(logits: number[], c: number, u: number, t: number, dt: number): number {
+  const k = logits.length;
+  const max = Math.max(...logits);
+  const exps = logits.map((l) => Math.exp(l - max));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  const p = exps.map((x) => x / sum);
+  const tc = Math.min(Math.max(t, 1e-5), 1 - 1e-5);
+  const eta = Math.fround(t + dt) < 1 ? 1 : 0;
+  const rate = (dt * (1 + 2 * eta * (k - 1) * tc)) / (1 - tc);
+  const w = p.map((pk, j) => (j === c ? 0 : Math.min(1, rate * pk + dt * eta * p[c])));
+  w[c] = Math.max(0, 1 - w.reduce((a, b) => a + b, 0));
+  const total = w.reduce((a, b) => a + b, 0);
+  let cumulative = 0;
+  let index = 0;
+  for (const x of w) {
+    cumulative += x / total;
+    if (cumulative <= u) index++;
+  }
+  return Math.min(index, k - 1);
+}
 
 const logitsOf = (p: number[]) => Float32Array.from(p.map(Math.log));
 
@@ -50,10 +73,27 @@ describe("uniform-sample categorical update", () => {
     const logits = new Float32Array([Math.log(0.2) + 5, Math.log(0.3) + 5, Math.log(0.5) + 5, 0, 0, 0, 1, 2, 3]);
     uniformSampleUpdate(logits, 3, classes, [0.69, 0.99, 0.99], 0.5, 0.1, [1, 0, 0]);
     assert.deepEqual(Array.from(classes), [2, 0, 0]);
-    const out = new Float64Array(3);
-    softmaxRow([1, 2, 3], 0, 3, out);
-    assert.ok(Math.abs(out[0] + out[1] + out[2] - 1) < 1e-15);
-    assert.ok(Math.abs(out[2] / out[1] - Math.E) < 1e-12);
+  });
+
+  it("draws exactly the classes of the formula written out plainly, on 50 random batches of 5-class entries", () => {
+    const rng = new Rng(3);
+    const k = 5;
+    const count = 4 * 9 * 9;
+    let changed = 0;
+    for (let trial = 0; trial < 50; trial++) {
+      const logits = Float32Array.from(rng.uniforms(count * k), (g) => (g - 0.5) * 12);
+      const start = Int32Array.from(rng.uniforms(count), (u) => Math.floor(u * k));
+      const uniforms = rng.uniforms(count);
+      const active = Float32Array.from({ length: count }, (_, e) => (e % 7 === 0 ? 0 : 1));
+      const t = trial / 50;
+      const dt = 0.01 + trial / 500;
+      const got = start.slice();
+      uniformSampleUpdate(logits, k, got, uniforms, t, dt, active);
+      const want = Array.from(start, (c, e) => (active[e] ? plainDraw(Array.from(logits.subarray(e * k, (e + 1) * k)), c, uniforms[e], t, dt) : c));
+      assert.deepEqual(Array.from(got), want);
+      changed += want.filter((c, e) => c !== start[e]).length;
+    }
+    assert.ok(changed > 1000, `only ${changed} entries changed class: the check would not see a wrong draw`);
   });
 
   it("rejects logits that do not match the entries", () => {
