@@ -4,7 +4,7 @@
  * the reference sampler (not the integrated state).
  */
 import * as tf from "@tensorflow/tfjs";
-import { CachedBackbone } from "../cache/cached_backbone";
+import { BackboneCall, CachedBackbone } from "../cache/cached_backbone";
 import { GeneratorInputs, GeneratorOutputs } from "../model/blocks";
 import { Rng } from "../util/rng";
 import { uniformSampleUpdate } from "./categorical";
@@ -144,11 +144,17 @@ export function integrate(prior: SamplerState, options: IntegrateOptions): Integ
           condBonds: (prev ? tf.softmax(prev.bondLogits) : tf.zeros([B, N, N, edgeTypes])) as tf.Tensor4D,
         };
       });
-      const { outputs, computed } = backbone.call(k, inputs);
+      let call: BackboneCall;
+      try {
+        call = backbone.call(k, inputs);
+        peak = Math.max(peak, tf.memory().numBytes);
+      } finally {
+        // Also when the call throws (e.g. a block hook fails): the inputs are this loop's to release.
+        if (inputs) disposeAll(inputs);
+      }
+      const { outputs, computed } = call;
       if (computed) networkCalls++;
-      peak = Math.max(peak, tf.memory().numBytes);
       const prediction = download(outputs);
-      if (inputs) disposeAll(inputs);
       if (latest) disposeAll(latest);
       latest = outputs;
 

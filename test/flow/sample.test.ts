@@ -9,6 +9,7 @@ import { initBackend } from "../../kernel-lib/env";
 import { LoadedModel } from "../../kernel-lib/model/model_io";
 import { sample, SampleOptions } from "../../kernel-lib/flow/sample";
 import { loadFixtureLoadedModel, plainMolecules } from "../model/semla_fixture";
+import { registerHook, removeHook } from "../../kernel-lib/hooks/registry";
 
 let model: LoadedModel;
 before(async () => {
@@ -71,6 +72,25 @@ describe("sample()", () => {
     for (const cache of ["none", "ab:j=3,D=2", "taylor:m=2,D=3,level=lastBlock"]) {
       await sample(model, { ...BASE, n: 2, cache });
       assert.equal(tf.memory().numTensors, before, `${cache} leaked`);
+    }
+  });
+
+  it("stops with a failing block hook's error and leaks nothing", async () => {
+    const before = tf.memory().numTensors;
+    for (const cache of ["none", "taylor:m=2,D=3,level=lastBlock"]) {
+      let calls = 0;
+      registerHook(model, "failing", {
+        blocks: ["layers.0"],
+        afterBlock: () => {
+          if (++calls === 3) throw new Error("hook failed on purpose");
+        },
+      });
+      try {
+        await assert.rejects(sample(model, { ...BASE, n: 2, cache }), /hook failed on purpose/);
+      } finally {
+        removeHook(model, "failing");
+      }
+      assert.equal(tf.memory().numTensors, before, `${cache}: leaked after the failure`);
     }
   });
 
