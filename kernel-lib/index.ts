@@ -43,7 +43,7 @@ export { collate, unbatch, planBatches, bucketIndex, resolvePlanBatchesOptions, 
 export type { Batch, CollateOptions, PlanBatchesOptions } from "./data/batching";
 export { sampleSizes, statsSizeHistogram, computeSizeHistogram, recordsSizeHistogram, histogramFromSizes, histogramFromJson, histogramToJson } from "./data/size_histogram";
 export type { SizeHistogram } from "./data/size_histogram";
-export { loadSmilesSet, buildSmilesList, resolveSmilesSetOptions, DEFAULT_SMILES_SET } from "./data/smiles_set";
+export { loadSmilesSet, buildSmilesList, readSmilesFile, resolveSmilesSetOptions, DEFAULT_SMILES_SET } from "./data/smiles_set";
 export type { SmilesSetOptions } from "./data/smiles_set";
 export { loadQm9Split, unpackSplit, resolveLoadQm9SplitOptions, DEFAULT_LOAD_QM9_SPLIT } from "./data/dataset";
 export type { Qm9Split, PackedSplit, LoadQm9SplitOptions } from "./data/dataset";

@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import { Command } from "commander";
 import { readSdf } from "../chem/sdf";
+import { readSmilesFile } from "../data/smiles_set";
 import { writeFileAtomic } from "../util/atomic_write";
 import { evaluate, rowsToCsv } from "../metrics/evaluate";
 import { formatTable, TableFormat } from "../metrics/table";
@@ -37,11 +38,7 @@ export async function runEvaluateCommand(sdfPath: string, opts: EvaluateCommandO
   }
   const records = readSdf(fs.readFileSync(sdfPath, "utf8"));
   if (records.length === 0) throw new Error(`${sdfPath} holds no molecules`);
-  let trainSmiles: string[] | undefined;
-  if (opts.trainSmiles) {
-    if (!fs.existsSync(opts.trainSmiles)) throw new Error(`no such training SMILES file: ${opts.trainSmiles}`);
-    trainSmiles = fs.readFileSync(opts.trainSmiles, "utf8").split("\n");
-  }
+  const trainSmiles = opts.trainSmiles ? readSmilesFile(opts.trainSmiles) : undefined;
   let lastShown = 0;
   const res = await evaluate(
     records.map((r) => r.molecule),

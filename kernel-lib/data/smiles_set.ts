@@ -108,3 +108,22 @@ export async function loadSmilesSet(options?: Partial<SmilesSetOptions>): Promis
   writeFileAtomic(o.cacheFile, zlib.gzipSync(Buffer.from(text, "utf8"), { level: 9 }));
   return new Set(list);
 }
+
+/**
+ * The SMILES lines of a text file, plain or gzip-compressed (detected from its first bytes), without blank lines and
+ * `#` comment lines (such as the header of the shipped `data/qm9/midi_train_smiles.txt.gz`).
+ * @example
+ * const train = readSmilesFile("data/qm9/midi_train_smiles.txt.gz"); // ~96k SMILES
+ */
+export function readSmilesFile(file: string): string[] {
+  if (!fs.existsSync(file)) throw new Error(`no such SMILES file: ${file}`);
+  let bytes = fs.readFileSync(file);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = zlib.gunzipSync(bytes);
+    } catch (err) {
+      throw new Error(`${file} looks gzip-compressed but does not decompress (${(err as Error).message}); is it truncated?`);
+    }
+  }
+  return bytes.toString("utf8").split("\n").map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith("#"));
+}

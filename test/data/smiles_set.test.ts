@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
-import { buildSmilesList, loadSmilesSet, resolveSmilesSetOptions } from "../../kernel-lib/data/smiles_set";
+import { buildSmilesList, loadSmilesSet, readSmilesFile, resolveSmilesSetOptions } from "../../kernel-lib/data/smiles_set";
 
 describe("smiles set", () => {
   it("the shipped MiDi-train cache matches the records", async () => {
@@ -51,5 +51,25 @@ describe("smiles set", () => {
     await assert.rejects(loadSmilesSet({ split: "all" as "train" }), /invalid split: all/);
     await assert.rejects(loadSmilesSet({ scheme: "x" as "midi" }), /invalid scheme: x/);
     await assert.rejects(loadSmilesSet({ splt: "train" } as never), /unknown SmilesSetOptions key: splt/);
+  });
+
+  it("readSmilesFile reads the shipped gzip file (header skipped) and plain files, and rejects a truncated one", async () => {
+    const shipped = resolveSmilesSetOptions().cacheFile;
+    const lines = readSmilesFile(shipped);
+    const set = await loadSmilesSet();
+    assert.equal(lines.length, set.size);
+    assert.ok(lines.every((s) => set.has(s)), "every line is a training SMILES: no header, no binary");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "smiles-file-"));
+    try {
+      const plain = path.join(dir, "train.smi");
+      fs.writeFileSync(plain, "# a comment\nCCO\n\n  c1ccccc1  \n");
+      assert.deepEqual(readSmilesFile(plain), ["CCO", "c1ccccc1"]);
+      const truncated = path.join(dir, "train.smi.gz");
+      fs.writeFileSync(truncated, fs.readFileSync(shipped).subarray(0, 1000));
+      assert.throws(() => readSmilesFile(truncated), /looks gzip-compressed but does not decompress .*; is it truncated\?/);
+      assert.throws(() => readSmilesFile(path.join(dir, "missing.smi")), /no such SMILES file: .*missing\.smi/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
