@@ -4,6 +4,7 @@
  */
 import type { DataFrame } from "danfojs-node";
 import { Columns, makeDataFrame } from "../hooks/data_frame";
+import { rejectUnknownOptions } from "../util/options";
 
 /** Mean, population standard deviation (numpy's default), chosen quantiles and count of the finite values. */
 export interface Spread {
@@ -62,9 +63,7 @@ export function withFrame<T extends object>(result: T, columns: () => Columns): 
 
 /** Fill defaults into options and reject unknown keys (messages name the function). */
 export function resolveAnalysisOptions<T extends object>(what: string, defaults: T, given: Partial<T> | undefined): T {
-  for (const k of Object.keys(given ?? {})) {
-    if (!(k in defaults)) throw new Error(`unknown ${what} option: ${k}; known: ${Object.keys(defaults).join(", ")}`);
-  }
+  rejectUnknownOptions(given, defaults, what);
   const out = { ...defaults } as T;
   for (const [k, v] of Object.entries(given ?? {})) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   return out;

@@ -5,7 +5,7 @@
  */
 import { Rng } from "../util/rng";
 import { FeaturizedMolecule, PAD_CLASS } from "./featurize";
-import { checkInteger, rejectUnknownKeys } from "./options";
+import { checkInteger, rejectUnknownOptions } from "../util/options";
 
 /** The reference's QM9 size buckets (atoms with H): a molecule goes into the first bucket ≥ its size. */
 export const QM9_BUCKETS: readonly number[] = [12, 16, 18, 20, 22, 24, 30];
@@ -46,7 +46,7 @@ export const DEFAULT_COLLATE: Readonly<CollateOptions> = { padTo: 0 };
  * const batch = collate([f1, f2]); // batch.N = max(f1.n, f2.n), batch.mask marks real atoms
  */
 export function collate(mols: readonly FeaturizedMolecule[], options?: Partial<CollateOptions>): Batch {
-  rejectUnknownKeys(options, DEFAULT_COLLATE, "CollateOptions");
+  rejectUnknownOptions(options, DEFAULT_COLLATE, "collate");
   const { padTo } = { ...DEFAULT_COLLATE, ...options };
   checkInteger("padTo", padTo, 0);
   if (mols.length === 0) throw new Error("cannot collate an empty list of molecules; give at least one");
@@ -111,7 +111,7 @@ export const DEFAULT_PLAN_BATCHES: Readonly<PlanBatchesOptions> = { budget: 1152
  * @throws on unknown keys, a non-integer budget, buckets that are empty, not positive integers or not ascending.
  */
 export function resolvePlanBatchesOptions(options?: Partial<PlanBatchesOptions>): PlanBatchesOptions {
-  rejectUnknownKeys(options, DEFAULT_PLAN_BATCHES, "PlanBatchesOptions");
+  rejectUnknownOptions(options, DEFAULT_PLAN_BATCHES, "planBatches");
   const o = { ...DEFAULT_PLAN_BATCHES, ...options };
   checkInteger("budget", o.budget, 1);
   if (!Array.isArray(o.buckets) || o.buckets.length === 0) {

@@ -4,7 +4,7 @@
  * handful of buffers ({@link PackedSplit}; with `sharedMemory` they share it without copying).
  */
 import { FeaturizedMolecule, QM9_COORD_STD, featurize } from "./featurize";
-import { checkInteger, rejectUnknownKeys } from "./options";
+import { checkInteger, rejectUnknownOptions } from "../util/options";
 import { QM9_FILE, QM9_SPLIT_COUNTS, SPLIT_NAMES, SplitName, SplitScheme, readQm9, toMolecule } from "./qm9_reader";
 
 /** A split as flat arrays; molecule `m` owns atoms `atomOffsets[m]..atomOffsets[m+1]` and bond cells likewise. */
@@ -76,7 +76,7 @@ export const DEFAULT_LOAD_QM9_SPLIT: Readonly<LoadQm9SplitOptions> = {
  * resolveLoadQm9SplitOptions({ limit: 256 }).scheme; // "midi"
  */
 export function resolveLoadQm9SplitOptions(options?: Partial<LoadQm9SplitOptions>): LoadQm9SplitOptions {
-  rejectUnknownKeys(options, DEFAULT_LOAD_QM9_SPLIT, "LoadQm9SplitOptions");
+  rejectUnknownOptions(options, DEFAULT_LOAD_QM9_SPLIT, "loadQm9Split");
   const o = { ...DEFAULT_LOAD_QM9_SPLIT, ...options };
   checkInteger("limit", o.limit, 0, true);
   checkInteger("progressEvery", o.progressEvery, 1);

@@ -4,7 +4,7 @@
  * divided by the dataset's coordinate std. {@link decode} is the inverse.
  */
 import { BondOrder, Molecule, makeMolecule } from "../chem/molecule";
-import { rejectUnknownKeys } from "./options";
+import { rejectUnknownOptions } from "../util/options";
 
 /** The atom-type vocabulary; the index is the class (`<PAD>` 0, `<MASK>` 1, H 2, C 3, N 4, O 5, …). */
 export const ATOM_VOCAB: readonly string[] = [
@@ -60,7 +60,7 @@ export const DEFAULT_FEATURIZE: Readonly<FeaturizeOptions> = { coordStd: QM9_COO
  * resolveFeaturizeOptions().coordStd; // 1.7232995
  */
 export function resolveFeaturizeOptions(options?: Partial<FeaturizeOptions>): FeaturizeOptions {
-  rejectUnknownKeys(options, DEFAULT_FEATURIZE, "FeaturizeOptions");
+  rejectUnknownOptions(options, DEFAULT_FEATURIZE, "featurize");
   const o = { ...DEFAULT_FEATURIZE, ...options };
   if (!(typeof o.coordStd === "number" && Number.isFinite(o.coordStd) && o.coordStd > 0)) {
     throw new Error(`invalid coordStd: ${o.coordStd}; must be a positive number of Å (QM9: ${QM9_COORD_STD})`);

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { makeMolecule, Molecule } from "../chem/molecule";
-import { checkInteger, rejectUnknownKeys } from "./options";
+import { checkInteger, rejectUnknownOptions } from "../util/options";
 
 /** The folder of the shipped QM9 files (`data/qm9/` in the repository). */
 export const QM9_DATA_DIR = path.resolve(__dirname, "..", "..", "data", "qm9");
@@ -81,7 +81,7 @@ export const DEFAULT_READ_QM9: Readonly<ReadQm9Options> = { file: QM9_FILE, sche
  * resolveReadQm9Options({ split: "val" }).scheme; // "midi"
  */
 export function resolveReadQm9Options(options?: Partial<ReadQm9Options>): ReadQm9Options {
-  rejectUnknownKeys(options, DEFAULT_READ_QM9, "ReadQm9Options");
+  rejectUnknownOptions(options, DEFAULT_READ_QM9, "readQm9");
   const o = { ...DEFAULT_READ_QM9, ...options };
   if (o.scheme !== "midi" && o.scheme !== "edm") throw new Error(`invalid scheme: ${o.scheme}; use "midi" or "edm"`);
   if (o.split !== "all" && !SPLIT_NAMES.includes(o.split)) {

@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import { Rng } from "../util/rng";
-import { checkInteger } from "./options";
+import { checkInteger } from "../util/options";
 import { QM9_STATS_FILE, Qm9Record, ReadQm9Options, SplitName, readQm9 } from "./qm9_reader";
 
 /** How many molecules have each atom count: `counts[n]` molecules have `n` atoms. */

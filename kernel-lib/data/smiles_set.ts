@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { writeFileAtomic } from "../util/atomic_write";
-import { rejectUnknownKeys } from "./options";
+import { rejectUnknownOptions } from "../util/options";
 import { QM9_DATA_DIR, QM9_FILE, SplitName, SplitScheme, readQm9 } from "./qm9_reader";
 
 const MAGIC = "# molcache-smiles-set v1";
@@ -40,7 +40,7 @@ export const DEFAULT_SMILES_SET: Readonly<SmilesSetOptions> = {
  * resolveSmilesSetOptions().cacheFile; // …/data/qm9/midi_train_smiles.txt.gz
  */
 export function resolveSmilesSetOptions(options?: Partial<SmilesSetOptions>): SmilesSetOptions & { cacheFile: string } {
-  rejectUnknownKeys(options, DEFAULT_SMILES_SET, "SmilesSetOptions");
+  rejectUnknownOptions(options, DEFAULT_SMILES_SET, "smiles set");
   const o = { ...DEFAULT_SMILES_SET, ...options };
   if (o.scheme !== "midi" && o.scheme !== "edm") throw new Error(`invalid scheme: ${o.scheme}; use "midi" or "edm"`);
   if (!["train", "val", "test"].includes(o.split)) throw new Error(`invalid split: ${o.split}; use "train", "val" or "test"`);

@@ -16,6 +16,7 @@ import { integrate, StepObserver } from "./integrate";
 import { drawPrior } from "./prior";
 import { timeGrid, TimeGridKind } from "./time_grid";
 import { predictionToMolecules } from "./to_molecules";
+import { rejectUnknownOptions } from "../util/options";
 
 /** Options of {@link sample}. */
 export interface SampleOptions {
@@ -73,9 +74,7 @@ export interface SampleResult {
 
 /** Fill defaults, validate everything that can fail before any work starts, and draw the sizes. */
 export function resolveSampleOptions(model: LoadedModel, options: Partial<SampleOptions> = {}): SampleOptions & { cacheConfig: ResolvedCacheConfig; drawnSizes: number[] } {
-  for (const key of Object.keys(options)) {
-    if (!(key in DEFAULT_SAMPLE_OPTIONS)) throw new Error(`unknown sample option: ${key}; known: ${Object.keys(DEFAULT_SAMPLE_OPTIONS).join(", ")}`);
-  }
+  rejectUnknownOptions(options, DEFAULT_SAMPLE_OPTIONS, "sample");
   const o: SampleOptions = { ...DEFAULT_SAMPLE_OPTIONS, ...options };
   if (!(Number.isInteger(o.steps) && o.steps >= 2)) throw new Error(`invalid steps: ${o.steps}; must be an integer >= 2`);
   if (!Number.isInteger(o.seed)) throw new Error(`invalid seed: ${o.seed}; must be an integer`);

@@ -12,6 +12,7 @@ import { Recording } from "./recording";
 import { generatorOf, hookRegistry } from "./registry";
 import { blockSeries, extractRow, RECORD_KINDS, RecordKind, SAMPLER_BLOCK, seriesFloats, SeriesSpec } from "./series";
 import { BlockHookContext, Hook, HookTarget } from "./types";
+import { rejectUnknownOptions } from "../util/options";
 
 /** Options of {@link recordFeatures}. */
 export interface RecorderOptions {
@@ -54,9 +55,7 @@ function checkIndexList(name: string, v: "all" | readonly number[]): void {
  * resolveRecorderOptions(model, { blocks: ["layers.*"], keep: ["nodeFeats"] }).series.size; // nLayers
  */
 export function resolveRecorderOptions(model: HookTarget, options: Partial<RecorderOptions> = {}): ResolvedRecorderOptions {
-  for (const k of Object.keys(options)) {
-    if (!(k in DEFAULT_RECORDER_OPTIONS)) throw new Error(`unknown recorder option: ${k}; known: ${Object.keys(DEFAULT_RECORDER_OPTIONS).join(", ")}`);
-  }
+  rejectUnknownOptions(options, DEFAULT_RECORDER_OPTIONS, "recorder");
   const o: RecorderOptions = { ...DEFAULT_RECORDER_OPTIONS, ...options };
   if (typeof o.name !== "string" || o.name.length === 0) throw new Error(`invalid name: ${JSON.stringify(o.name)}; use a non-empty string`);
   if (!Array.isArray(o.keep) || o.keep.length === 0) throw new Error(`invalid keep: ${JSON.stringify(o.keep)}; pass a non-empty array of ${RECORD_KINDS.join(", ")}`);

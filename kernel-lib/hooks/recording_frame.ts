@@ -7,6 +7,7 @@ import type { DataFrame } from "danfojs-node";
 import type { Recording } from "./recording";
 import { resolveBlockPatterns } from "./block_patterns";
 import { makeDataFrame } from "./data_frame";
+import { rejectUnknownOptions } from "../util/options";
 
 /** Options of {@link recordingToDataFrame}: which part of the recording goes in. */
 export interface RecordingFrameOptions {
@@ -29,11 +30,7 @@ export const DEFAULT_RECORDING_FRAME_OPTIONS: Readonly<RecordingFrameOptions> = 
 
 /** Fill defaults and validate (unknown keys are errors). */
 export function resolveRecordingFrameOptions(options: Partial<RecordingFrameOptions> = {}): RecordingFrameOptions {
-  for (const k of Object.keys(options)) {
-    if (!(k in DEFAULT_RECORDING_FRAME_OPTIONS)) {
-      throw new Error(`unknown DataFrame option: ${k}; known: ${Object.keys(DEFAULT_RECORDING_FRAME_OPTIONS).join(", ")}`);
-    }
-  }
+  rejectUnknownOptions(options, DEFAULT_RECORDING_FRAME_OPTIONS, "DataFrame");
   const o = { ...DEFAULT_RECORDING_FRAME_OPTIONS, ...options };
   if (!(Number.isInteger(o.maxCells) && o.maxCells >= 1)) throw new Error(`invalid maxCells: ${o.maxCells}; must be an integer >= 1`);
   return o;

@@ -3,6 +3,7 @@
  * terminal (stderr is a TTY), and a line every 10% when output goes to a log or a pipe.
  */
 import { emitDisplay, inKernel, newDisplayId } from "./kernel";
+import { rejectUnknownOptions } from "../util/options";
 
 /** Where the bar is drawn. `auto`: notebook in a kernel, else `tty` when the stream is a TTY, else `lines`. */
 export type ProgressMode = "auto" | "notebook" | "tty" | "lines" | "silent";
@@ -53,8 +54,8 @@ export const DEFAULT_PROGRESS_OPTIONS: Omit<ProgressOptions, "stream" | "now"> =
 /** Fill defaults and validate. */
 export function resolveProgressOptions(options: Partial<ProgressOptions> = {}): ProgressOptions {
   const o: ProgressOptions = { ...DEFAULT_PROGRESS_OPTIONS, stream: process.stderr, now: Date.now };
+  rejectUnknownOptions(options, o, "progress");
   for (const [k, v] of Object.entries(options)) {
-    if (!(k in o)) throw new Error(`unknown progress option: ${k}; known options are ${Object.keys(o).join(", ")}`);
     if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
   }
   if (!["auto", "notebook", "tty", "lines", "silent"].includes(o.mode)) {

@@ -4,6 +4,7 @@
  */
 import { escapeHtml } from "./figure_html";
 import { emitDisplay, inKernel } from "./kernel";
+import { rejectUnknownOptions } from "../util/options";
 
 /** A danfo.js DataFrame, or anything with the same `columns`, `values` (and optional `index`). */
 export interface DataFrameLike {
@@ -39,9 +40,9 @@ export const DEFAULT_TABLE_OPTIONS: TableOptions = { title: "", maxRows: 50, dig
 
 /** Fill defaults and validate. */
 export function resolveTableOptions(options: Partial<TableOptions> = {}): TableOptions {
+  rejectUnknownOptions(options, DEFAULT_TABLE_OPTIONS, "table");
   const o = { ...DEFAULT_TABLE_OPTIONS };
   for (const [k, v] of Object.entries(options)) {
-    if (!(k in DEFAULT_TABLE_OPTIONS)) throw new Error(`unknown table option: ${k}; known options are ${Object.keys(DEFAULT_TABLE_OPTIONS).join(", ")}`);
     if (v !== undefined) (o as Record<string, unknown>)[k] = v;
   }
   if (!(Number.isInteger(o.maxRows) && o.maxRows >= 1)) throw new Error(`invalid maxRows: ${o.maxRows}; must be an integer >= 1`);

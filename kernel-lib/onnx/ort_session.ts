@@ -8,6 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Tensor as OrtTensor, InferenceSession } from "onnxruntime-common";
+import { rejectUnknownOptions } from "../util/options";
 
 /** Execution providers molcache lets users choose. `cuda` needs onnxruntime-node's CUDA download (see README). */
 export type OnnxProvider = "cpu" | "cuda";
@@ -75,9 +76,7 @@ export function availableProviders(): OnnxProvider[] {
 
 /** Resolve session options, rejecting unknown keys and bad values. */
 export function resolveOrtSessionOptions(options: Partial<OrtSessionOptions> = {}): OrtSessionOptions {
-  for (const k of Object.keys(options)) {
-    if (!(k in DEFAULT_ORT_SESSION_OPTIONS)) throw new Error(`unknown ONNX session option: ${k}; known: ${Object.keys(DEFAULT_ORT_SESSION_OPTIONS).join(", ")}`);
-  }
+  rejectUnknownOptions(options, DEFAULT_ORT_SESSION_OPTIONS, "ONNX session");
   const o = { ...DEFAULT_ORT_SESSION_OPTIONS, ...options };
   if (!(Number.isInteger(o.intraOpThreads) && o.intraOpThreads >= 0)) {
     throw new Error(`invalid intraOpThreads: ${o.intraOpThreads}; must be an integer >= 0 (0 lets ONNX Runtime choose)`);

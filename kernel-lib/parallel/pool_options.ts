@@ -6,6 +6,7 @@ import { defaultWorkerCount } from "../util/ts_worker";
 import { DEFAULT_ONNX_BACKEND_OPTIONS, OnnxBackendOptions, resolveOnnxBackendOptions } from "../onnx/onnx_generator";
 import { INFERENCE_BACKENDS, InferenceBackend } from "./network";
 import type { TestFault } from "./sample_worker";
+import { rejectUnknownOptions } from "../util/options";
 
 /** Options of a {@link SamplingPool} (and of `sampleParallel`). */
 export interface SamplingPoolOptions {
@@ -42,9 +43,7 @@ export interface ResolvedSamplingPoolOptions extends SamplingPoolOptions {
  * resolveSamplingPoolOptions({ workers: 2, backend: "onnx" }).onnx.intraOpThreads; // 1
  */
 export function resolveSamplingPoolOptions(options: Partial<SamplingPoolOptions> = {}): ResolvedSamplingPoolOptions {
-  for (const k of Object.keys(options)) {
-    if (!(k in DEFAULT_SAMPLING_POOL_OPTIONS)) throw new Error(`unknown sampling pool option: ${k}; known: ${Object.keys(DEFAULT_SAMPLING_POOL_OPTIONS).join(", ")}`);
-  }
+  rejectUnknownOptions(options, DEFAULT_SAMPLING_POOL_OPTIONS, "sampling pool");
   const o = { ...DEFAULT_SAMPLING_POOL_OPTIONS, ...options };
   if (!(Number.isInteger(o.workers) && o.workers >= 0)) {
     throw new Error(`invalid workers: ${o.workers}; must be an integer >= 0 (0 = sample on the calling thread)`);

@@ -35,6 +35,7 @@ import { prepareRunFolder } from "./run_folder";
 import { ConfigurationRun, meanStd, sampleConfigurations } from "./sample_runs";
 import { studyCaches, trajectoryStudy, TrajectoryStudy } from "./trajectories";
 import { EvaluatedRun, metricsCsv, summaryTable } from "./tables";
+import { rejectUnknownOptions } from "../util/options";
 
 /** Options of {@link runReport}. */
 export interface ReportOptions {
@@ -107,9 +108,7 @@ function checkInt(name: string, v: number, min: number): void {
  * resolveReportOptions({ n: 8, caches: "base,taylor:m=2,D=3" }).configurations.length; // 2
  */
 export function resolveReportOptions(options: Partial<ReportOptions> = {}): ResolvedReportOptions {
-  for (const key of Object.keys(options)) {
-    if (!(key in DEFAULT_REPORT_OPTIONS)) throw new Error(`unknown report option: ${key}; known: ${Object.keys(DEFAULT_REPORT_OPTIONS).join(", ")}`);
-  }
+  rejectUnknownOptions(options, DEFAULT_REPORT_OPTIONS, "report");
   const o: ReportOptions = { ...DEFAULT_REPORT_OPTIONS };
   for (const [k, v] of Object.entries(options)) if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
   checkInt("n", o.n, 1);

@@ -23,6 +23,7 @@ import { predictabilityFigure } from "../viz/predictability";
 import { similarityHeatmapFigure } from "../viz/similarity_heatmap";
 import type { AtomTrajectoryRun } from "../viz/types";
 import type { ReportFigure } from "./figures";
+import { rejectUnknownOptions } from "../util/options";
 
 /** Options of {@link trajectoryStudy}. */
 export interface TrajectoryStudyOptions {
@@ -75,9 +76,7 @@ export interface TrajectoryStudy {
 
 /** Fill defaults and validate (unknown keys, bad counts, bad caches are errors). */
 export function resolveTrajectoryStudyOptions(options: Partial<TrajectoryStudyOptions> = {}): TrajectoryStudyOptions & { resolvedCaches: ResolvedCacheConfig[] } {
-  for (const k of Object.keys(options)) {
-    if (!(k in DEFAULT_TRAJECTORY_STUDY_OPTIONS)) throw new Error(`unknown trajectory study option: ${k}; known: ${Object.keys(DEFAULT_TRAJECTORY_STUDY_OPTIONS).join(", ")}`);
-  }
+  rejectUnknownOptions(options, DEFAULT_TRAJECTORY_STUDY_OPTIONS, "trajectory study");
   const o: TrajectoryStudyOptions = { ...DEFAULT_TRAJECTORY_STUDY_OPTIONS };
   for (const [k, v] of Object.entries(options)) if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
   for (const [k, min] of [["n", 1], ["steps", 3], ["seed", 0], ["molecule", 0], ["atom", 0]] as const) {

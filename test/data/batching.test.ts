@@ -98,7 +98,7 @@ describe("planBatches", () => {
     assert.throws(() => planBatches([5], { buckets: [10, 8] }), /strictly ascending/);
     assert.throws(() => planBatches([0]), /invalid size at index 0: 0/);
     assert.throws(() => planBatches([5], { budget: 1.5 }), /invalid budget: 1.5/);
-    assert.throws(() => planBatches([5], { bugdet: 5 } as never), /unknown PlanBatchesOptions key: bugdet/);
+    assert.throws(() => planBatches([5], { bugdet: 5 } as never), /unknown planBatches option: bugdet/);
     assert.deepEqual(planBatches([]), []);
   });
 });

@@ -54,6 +54,6 @@ describe("loadQm9Split", () => {
   it("rejects bad options", async () => {
     await assert.rejects(loadQm9Split("all" as "train"), /invalid split: all/);
     await assert.rejects(loadQm9Split("train", { limit: 1.5 }), /invalid limit: 1.5/);
-    await assert.rejects(loadQm9Split("train", { batch: 3 } as never), /unknown LoadQm9SplitOptions key: batch/);
+    await assert.rejects(loadQm9Split("train", { batch: 3 } as never), /unknown loadQm9Split option: batch/);
   });
 });

@@ -91,7 +91,7 @@ describe("featurize", () => {
     const selfBond = makeMolecule({ elements: [6], positions: [0, 0, 0], bonds: [[0, 0, 1]] });
     assert.throws(() => featurize(selfBond), /bond 0 \(0-0, order 1\) is invalid/);
     assert.throws(() => featurize(uranium, { coordStd: 0 }), /invalid coordStd: 0/);
-    assert.throws(() => featurize(uranium, { std: 1 } as never), /unknown FeaturizeOptions key: std/);
+    assert.throws(() => featurize(uranium, { std: 1 } as never), /unknown featurize option: std/);
   });
 
   it("decode rejects padding, masks and asymmetric bonds", () => {

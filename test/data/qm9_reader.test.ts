@@ -106,7 +106,7 @@ describe("readQm9 filtering and limits", () => {
     await assert.rejects(readQm9Records({ split: "dev" as SplitName }), /invalid split: dev/);
     await assert.rejects(readQm9Records({ scheme: "gdb" as "midi" }), /invalid scheme: gdb/);
     await assert.rejects(readQm9Records({ limit: -1 }), /invalid limit: -1/);
-    await assert.rejects(readQm9Records({ lmit: 3 } as never), /unknown ReadQm9Options key: lmit/);
+    await assert.rejects(readQm9Records({ lmit: 3 } as never), /unknown readQm9 option: lmit/);
     await assert.rejects(readQm9Records({ file: "/nonexistent.jsonl.gz" }), /QM9 file not found/);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qm9-"));
     try {

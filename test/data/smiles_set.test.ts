@@ -50,7 +50,7 @@ describe("smiles set", () => {
   it("rejects bad options", async () => {
     await assert.rejects(loadSmilesSet({ split: "all" as "train" }), /invalid split: all/);
     await assert.rejects(loadSmilesSet({ scheme: "x" as "midi" }), /invalid scheme: x/);
-    await assert.rejects(loadSmilesSet({ splt: "train" } as never), /unknown SmilesSetOptions key: splt/);
+    await assert.rejects(loadSmilesSet({ splt: "train" } as never), /unknown smiles set option: splt/);
   });
 
   it("readSmilesFile reads the shipped gzip file (header skipped) and plain files, and rejects a truncated one", async () => {

@@ -12,6 +12,7 @@ import { SemlaConfig, configFromHyperparameters } from "../config";
 import type { ModelFile } from "../model_io";
 import { expectedParameterShapes } from "../parameter_shapes";
 import { LazyTorchCheckpoint, openTorchCheckpoint } from "./torch_checkpoint";
+import { rejectUnknownOptions } from "../../util/options";
 
 /** Coordinate standard deviations (Å) of the reference datasets: model coordinates are Å divided by these. */
 export const DATASET_COORD_STD: Readonly<Record<string, number>> = {
@@ -44,9 +45,7 @@ export const DEFAULT_IMPORT_OPTIONS: Readonly<ImportOptions> = { copy: "auto", c
  * resolveImportOptions({ copy: "gen" }).copy; // "gen"
  */
 export function resolveImportOptions(partial: Partial<ImportOptions> = {}): ImportOptions {
-  for (const k of Object.keys(partial)) {
-    if (!(k in DEFAULT_IMPORT_OPTIONS)) throw new Error(`unknown import option: ${k}; known options are ${Object.keys(DEFAULT_IMPORT_OPTIONS).join(", ")}`);
-  }
+  rejectUnknownOptions(partial, DEFAULT_IMPORT_OPTIONS, "import");
   const o = { ...DEFAULT_IMPORT_OPTIONS, ...partial };
   if (!["auto", "ema", "gen"].includes(o.copy)) throw new Error(`invalid copy: ${String(o.copy)}; use auto, ema or gen`);
   if (o.coordStd !== undefined && !(typeof o.coordStd === "number" && Number.isFinite(o.coordStd) && o.coordStd > 0)) {

@@ -1,22 +1,22 @@
 /**
- * Small helpers shared by the data layer's option resolvers: unknown keys and integer checks, with messages that
- * name the field, the value and the fix.
+ * Small helpers shared by the option resolvers (`resolveXOptions`): unknown keys and integer checks, with messages
+ * that name the field, the value and the fix.
  */
 
 /**
  * Throw if `options` has a key that `defaults` does not (a typo would otherwise be ignored silently).
- * @param what the options type, for the message (e.g. `"ReadQm9Options"`).
+ * @param what the options' owner, for the message (e.g. `"sample"`).
  * @example
- * rejectUnknownKeys({ limt: 3 }, { limit: 0 }, "ReadQm9Options"); // throws: unknown ReadQm9Options key: limt …
+ * rejectUnknownOptions({ stepz: 3 }, { steps: 100 }, "sample"); // throws: unknown sample option: stepz; known: steps
  */
-export function rejectUnknownKeys(options: object | undefined, defaults: object, what: string): void {
+export function rejectUnknownOptions(options: object | undefined, defaults: object, what: string): void {
   if (options === undefined) return;
   if (options === null || typeof options !== "object") {
-    throw new Error(`invalid ${what}: ${String(options)}; pass an object or nothing`);
+    throw new Error(`invalid ${what} options: ${String(options)}; pass an object or nothing`);
   }
   const known = Object.keys(defaults);
   for (const k of Object.keys(options)) {
-    if (!known.includes(k)) throw new Error(`unknown ${what} key: ${k}; known keys are ${known.join(", ")}`);
+    if (!known.includes(k)) throw new Error(`unknown ${what} option: ${k}; known: ${known.join(", ")}`);
   }
 }
 
