@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { SemlaConfig } from "./config";
 import { ParamStore } from "./params";
 import {
-  centreSets, coordNormLength, coordNormNone, fullMask, layerNorm, linear, matmulLast, mixSets, mlp, mlpOfConcat,
+  centreSets, coordNormLength, coordNormNone, fullMask, layerNorm, linear, matMul, matmulLast, mixSets, mlp, mlpOfConcat,
   MoleculeContext, pairLinear, silu,
 } from "./ops";
 import { equivariantFeedForward } from "./layers/equivariant_ff";
@@ -94,7 +94,7 @@ const embed: Block = {
     const b = inputs.mask.shape[0];
     // A one-hot matmul instead of tf.gather: gather's gradient (UnsortedSegmentSum) has no wasm kernel.
     const sizeOneHot = tf.oneHot(tf.cast(ctx.nAtoms, "int32"), config.maxAtoms);
-    const sizeEmb = tf.reshape(tf.matMul(sizeOneHot, p.get("size_emb.weight")), [b, 1, config.sizeEmb]);
+    const sizeEmb = tf.reshape(matMul(sizeOneHot, p.get("size_emb.weight")), [b, 1, config.sizeEmb]);
     // Node input [t, atom state, size embedding, cond atom probs]: the per-molecule parts (t, size) go through
     // their weight slices at [B, 1, ·] and broadcast, instead of tiling and concatenating them per atom.
     const w = p.get("feat_proj.0.weight");

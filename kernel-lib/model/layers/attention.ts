@@ -9,7 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ParamStore } from "../params";
 import {
-  attentionWeightsChannelsFirst, coordNormLength, EPS_COORD, layerNorm, linear, mixSets, MoleculeContext,
+  attentionWeightsChannelsFirst, coordNormLength, EPS_COORD, layerNorm, linear, matMul, mixSets, MoleculeContext,
 } from "../ops";
 
 /** Node attention (`node_attn`): H heads over `in_proj(LN(h))` → `[B, N, D]` update; `scores` are `[B, H, N(i), N(j)]`. */
@@ -27,7 +27,7 @@ export function nodeAttentionChannelsFirst(
   const values = tf.reshape(linear(p, `${prefix}.in_proj`, layerNorm(p, `${prefix}.feat_norm`, h)), [b, n, heads, dh]);
   const valuesFirst = tf.reshape(tf.transpose(values, [0, 2, 1, 3]), [b * heads, n, dh]);
   // Σ_j α_ijh v_jh: one product per (molecule, head), inner size N.
-  const summed = tf.reshape(tf.matMul(tf.reshape(alpha, [b * heads, n, n]), valuesFirst), [b, heads, n, dh]);
+  const summed = tf.reshape(matMul(tf.reshape(alpha, [b * heads, n, n]), valuesFirst), [b, heads, n, dh]);
   const scale = tf.sqrt(tf.sum(tf.square(alpha), 3, true)); // [B, H, N, 1]
   const out = tf.reshape(tf.transpose(tf.mul(summed, scale), [0, 2, 1, 3]), [b, n, d]);
   return linear(p, `${prefix}.out_proj`, out);
@@ -57,7 +57,7 @@ export function coordAttentionChannelsFirst(
   const beta = attentionWeightsChannelsFirst(scores, ctx); // [B, P, N(i), N(j)]
   const w = tf.div(beta, tf.add(dist, EPS_COORD));
   // Σ_j w_ij (r_i − r_j) = r_i Σ_j w_ij − Σ_j w_ij r_j, the second term one batched product.
-  const weighted = tf.reshape(tf.matMul(tf.reshape(w, [b * nSets, n, n]), tf.reshape(r, [b * nSets, n, 3])), [b, nSets, n, 3]);
+  const weighted = tf.reshape(matMul(tf.reshape(w, [b * nSets, n, n]), tf.reshape(r, [b * nSets, n, 3])), [b, nSets, n, 3]);
   const summed = tf.sub(tf.mul(r, tf.sum(w, 3, true)), weighted); // [B, P, N, 3]
   const scale = tf.sqrt(tf.sum(tf.square(beta), 3, true)); // [B, P, N, 1]
   return mixSets(tf.mul(summed, scale), p.get(`${prefix}.attn_proj.weight`));
