@@ -12,6 +12,7 @@ import { writeMolblock } from "../chem/sdf";
 import { CONFIG_PRESETS } from "../model/config";
 import { createRandomModel, DEFAULT_MODEL_DIR, LoadedModel, loadModel } from "../model/model_io";
 import { sample, SampleOptions, SampleResult } from "../flow/sample";
+import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
 import { sampleParallel } from "../parallel/sample_parallel";
 import { cacheLabel, parseCacheSpec } from "../cache/config";
 import { TimeGridKind } from "../flow/time_grid";
@@ -127,8 +128,8 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
     const progress = opts.quiet ? undefined : stderrProgress("sampling");
     let started = false;
     const workers = intOption("--workers", opts.workers ?? "0", 0);
-    const backend = opts.backend ?? "tfjs";
-    if (backend !== "tfjs" && backend !== "onnx") throw new Error(`invalid --backend: ${backend}; use tfjs or onnx`);
+    const backend = (opts.backend ?? "tfjs") as InferenceBackend;
+    if (!INFERENCE_BACKENDS.includes(backend)) throw new Error(`invalid --backend: ${backend}; use ${INFERENCE_BACKENDS.join(" or ")}`);
     // The pool (worker threads, or the compiled backend) gives the same molecules as sample() for the same seed.
     const run = workers > 0 || backend === "onnx" ? (m: LoadedModel, o: Partial<SampleOptions>) => sampleParallel(m, { ...o, workers, backend }) : sample;
     const result = await run(model, {

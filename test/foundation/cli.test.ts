@@ -1,6 +1,8 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { REPO_ROOT } from "../helpers/paths";
 
@@ -22,8 +24,6 @@ describe("molcache command line", () => {
 
 describe("molcache from another folder", () => {
   it("runs from any working directory (tsx resolved from the package, also inside worker threads)", () => {
-    const os = require("node:os") as typeof import("node:os");
-    const fs = require("node:fs") as typeof import("node:fs");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-cwd-"));
     const r = spawnSync(process.execPath, [BIN, "sample", "--model", "random:tiny", "--n", "4", "--steps", "3", "--workers", "1", "--out", "m.sdf", "--quiet"],
       { encoding: "utf8", cwd: dir });
