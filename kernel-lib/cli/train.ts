@@ -11,6 +11,8 @@ import { histogramToJson, statsSizeHistogram } from "../data/size_histogram";
 import { CONFIG_PRESETS, resolveConfig, SemlaConfig } from "../model/config";
 import { saveModel } from "../model/model_io";
 import { DEFAULT_AMSGRAD } from "../train/amsgrad";
+import { loadTrainingState } from "../train/checkpoint";
+import { parseLrDecay } from "../train/lr_schedule";
 import { sampleQuality } from "../train/evaluate_quality";
 import { DEFAULT_TRAIN_OPTIONS, train } from "../train/trainer";
 import { writeFileAtomic } from "../util/atomic_write";
@@ -50,8 +52,10 @@ export function registerTrainCommand(program: Command): void {
     .option("--limit <n>", "use only the first n training molecules", positive("limit"))
     .option("--lr <lr>", "peak learning rate", positive("lr"), 5e-4)
     .option("--warmup <steps>", "linear warm-up steps", positive("warmup"), 500)
-    .option("--eval-every <minutes>", "minutes between quality evaluations", positive("eval-every"), 20)
-    .option("--eval-n <n>", "molecules sampled per evaluation", positive("eval-n"), 200)
+    .option("--lr-decay <spec>", "late decay: none, cosine:start=S,end=E[,final=0.1] or step:start=S[,final=0.1] (S, E: optimiser steps)", parseLrDecay, parseLrDecay("none"))
+    .option("--eval-every <minutes>", "minutes between quality evaluations", positive("eval-every"), 30)
+    .option("--eval-n <n>", "molecules sampled per evaluation (500: a standard error of ~0.015, so the best is not chosen on noise)", positive("eval-n"), 500)
+    .option("--force", "let this run replace a model in --export that it did not produce")
     .option("--eval-steps <n>", "solver steps per evaluation", positive("eval-steps"), 100)
     .option("--checkpoint-every <minutes>", "minutes between checkpoints", positive("checkpoint-every"), 5)
     .option("--checkpoint-every-steps <n>", "also checkpoint every n steps", positive("checkpoint-every-steps"))
@@ -61,10 +65,11 @@ export function registerTrainCommand(program: Command): void {
       const data = await loadQm9Split("train", { limit: opts.limit ?? Infinity, sharedMemory: true });
       const tty = process.stderr.isTTY;
       const exportDir = path.resolve(opts.export);
+      if (!opts.force) checkExportTarget(exportDir, opts.runDir, config);
       const final = await train({
         config, runDir: opts.runDir, data, seed: opts.seed, workers: opts.workers, batchCost: opts.batchCost,
         maxSteps: opts.steps ?? Infinity, maxSeconds: opts.hours ? opts.hours * 3600 : Infinity,
-        optimizer: { ...DEFAULT_AMSGRAD, lr: opts.lr, warmupSteps: opts.warmup },
+        optimizer: { ...DEFAULT_AMSGRAD, lr: opts.lr, warmupSteps: opts.warmup, decay: opts.lrDecay },
         checkpointEverySeconds: opts.checkpointEvery * 60, checkpointEverySteps: opts.checkpointEverySteps ?? Infinity,
         evaluateEverySeconds: opts.evalEvery * 60,
         evaluate: (model) => sampleQuality(model, { n: opts.evalN, steps: opts.evalSteps }),
@@ -75,7 +80,7 @@ export function registerTrainCommand(program: Command): void {
             meta: {
               dataset: "QM9 (MiDi train split, H C N O, DFT geometries)", trainedBy: "molcache train",
               step: state.step, trainingHours: state.elapsedSeconds / 3600,
-              quality: metrics, optimizer: { lr: opts.lr, warmupSteps: opts.warmup, batchCost: opts.batchCost },
+              quality: metrics, optimizer: { lr: opts.lr, warmupSteps: opts.warmup, decay: opts.lrDecay, batchCost: opts.batchCost },
             },
           }, exportDir);
           fs.copyFileSync(path.join(opts.runDir, "train_log.csv"), path.join(exportDir, "train_log.csv"));
@@ -90,4 +95,23 @@ export function registerTrainCommand(program: Command): void {
       writeFileAtomic(path.join(opts.runDir, "last_run.json"), JSON.stringify({ step: final.step, hours: final.elapsedSeconds / 3600, best: final.best ?? null }, null, 1));
       console.error(`\nmolcache train: stopped at step ${final.step} (${(final.elapsedSeconds / 3600).toFixed(2)} h); checkpoint in ${opts.runDir}`);
     });
+}
+
+/**
+ * A run may only export over a model it produced itself: same architecture, and no later step than the run's
+ * checkpoint (a new run's first evaluation would otherwise replace, say, the shipped default model).
+ */
+function checkExportTarget(exportDir: string, runDir: string, config: SemlaConfig): void {
+  const file = path.join(exportDir, "config.json");
+  if (!fs.existsSync(file)) return;
+  const existing = JSON.parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown>; meta?: { step?: number } };
+  const state = loadTrainingState(runDir);
+  const refuse = (why: string) => {
+    throw new Error(`refusing to export to ${exportDir}: ${why}; pass --export <new folder>, or --force to replace it`);
+  };
+  if (!state) refuse(`it holds a model that the new run in ${runDir} did not produce`);
+  if (JSON.stringify(resolveConfig(existing.config ?? {})) !== JSON.stringify(resolveConfig(config as unknown as Record<string, unknown>))) {
+    refuse("it holds a model of another architecture");
+  }
+  if ((existing.meta?.step ?? 0) > state!.step) refuse(`it holds a model from step ${existing.meta?.step}, later than this run's checkpoint (step ${state!.step})`);
 }

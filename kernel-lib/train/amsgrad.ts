@@ -4,22 +4,20 @@
  * trivially checkpointed and identical across data-parallel replicas.
  */
 
-/** Optimiser hyperparameters (reference defaults). */
-export interface AmsGradOptions {
-  lr: number;
+import { learningRate, LrSchedule, NO_DECAY } from "./lr_schedule";
+
+/** Optimiser hyperparameters (reference defaults) and the learning-rate schedule. */
+export interface AmsGradOptions extends LrSchedule {
   beta1: number;
   beta2: number;
   eps: number;
   /** Clip the global gradient norm to this (0 = off). */
   clipNorm: number;
-  /** Warm-up steps from `warmupStart × lr` to lr. */
-  warmupSteps: number;
-  warmupStart: number;
 }
 
-/** Reference QM9 settings: lr 3e-4, warm-up from 1% over 2,000 steps, clip 1.0. */
+/** Reference QM9 settings: lr 3e-4, warm-up from 1% over 2,000 steps, clip 1.0, no decay. */
 export const DEFAULT_AMSGRAD: Readonly<AmsGradOptions> = {
-  lr: 3e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8, clipNorm: 1, warmupSteps: 2000, warmupStart: 0.01,
+  lr: 3e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8, clipNorm: 1, warmupSteps: 2000, warmupStart: 0.01, decay: NO_DECAY,
 };
 
 /** Serialisable optimiser state. */
@@ -33,13 +31,6 @@ export interface AmsGradState {
 /** A fresh state for `size` parameters. */
 export function initAmsGrad(size: number): AmsGradState {
   return { step: 0, m: new Float32Array(size), v: new Float32Array(size), vMax: new Float32Array(size) };
-}
-
-/** The learning rate at (1-based) step `step`. */
-export function learningRate(step: number, o: AmsGradOptions): number {
-  if (o.warmupSteps <= 0) return o.lr;
-  const f = o.warmupStart + (1 - o.warmupStart) * Math.min(step, o.warmupSteps) / o.warmupSteps;
-  return o.lr * f;
 }
 
 /**

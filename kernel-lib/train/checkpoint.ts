@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { readBundle, writeBundle } from "../util/bundle";
 import { SemlaConfig } from "../model/config";
 import { AmsGradState } from "./amsgrad";
+import { LrSchedule } from "./lr_schedule";
 
 /** Everything needed to continue training exactly. */
 export interface TrainingState {
@@ -23,6 +24,8 @@ export interface TrainingState {
   settings: Record<string, unknown>;
   /** Best evaluation so far, if any. */
   best?: Record<string, number>;
+  /** The learning-rate schedule the run follows (absent in checkpoints written before schedules were recorded). */
+  schedule?: LrSchedule;
 }
 
 const FOLDER = "checkpoint";
@@ -42,6 +45,7 @@ export function saveTrainingState(runDir: string, state: TrainingState): void {
     meta: {
       format: "molcache-training-checkpoint/1", config: state.config, seed: state.seed, step: state.step,
       optimizerStep: state.optimizer.step, elapsedSeconds: state.elapsedSeconds, settings: state.settings, best: state.best ?? null,
+      lrSchedule: state.schedule ?? null,
     },
   });
   fs.rmSync(old, { recursive: true, force: true });
@@ -65,7 +69,7 @@ export function loadTrainingState(runDir: string): TrainingState | undefined {
   };
   return {
     config: meta.config, seed: meta.seed, step: meta.step, elapsedSeconds: meta.elapsedSeconds, settings: meta.settings,
-    best: meta.best ?? undefined, params: get("params"), ema: get("ema"),
+    best: meta.best ?? undefined, schedule: meta.lrSchedule ?? undefined, params: get("params"), ema: get("ema"),
     optimizer: { step: meta.optimizerStep, m: get("adam_m"), v: get("adam_v"), vMax: get("adam_vmax") },
   };
 }

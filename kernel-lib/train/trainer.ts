@@ -16,12 +16,13 @@ import { Rng } from "../util/rng";
 import { defaultWorkerCount, startTsWorker } from "../util/ts_worker";
 import { amsGradStep, AmsGradOptions, DEFAULT_AMSGRAD, emaDecayAt, emaUpdate, initAmsGrad } from "./amsgrad";
 import { loadTrainingState, saveTrainingState, TrainingState } from "./checkpoint";
+import { describeSchedule, LrSchedule, schedulesAgree } from "./lr_schedule";
 import { DEFAULT_GRADIENT_OPTIONS, GradientOptions, LossValues } from "./gradients";
 import type { GradientReply, GradientRequest, GradientWorkerInit } from "./gradient_worker";
 
 /** Options of {@link train}. */
 export interface TrainOptions {
-  /** Architecture (ignored when resuming: the checkpoint's is used). */
+  /** Architecture (when resuming, it must equal the checkpoint's). */
   config: SemlaConfig;
   /** Folder for the checkpoint and `train_log.csv`. */
   runDir: string;
@@ -80,16 +81,16 @@ export async function train(options: Partial<TrainOptions> & Pick<TrainOptions, 
   await initBackend();
   const settings = { batchCost: o.batchCost, workers: o.workers, molecules: o.data.molecules.length, split: o.data.split };
   let state = loadTrainingState(o.runDir);
+  const schedule: LrSchedule = { lr: o.optimizer.lr, warmupSteps: o.optimizer.warmupSteps, warmupStart: o.optimizer.warmupStart, decay: o.optimizer.decay };
   if (state) {
-    for (const [k, v] of Object.entries(settings)) {
-      if (state.settings[k] !== v) throw new Error(`cannot resume ${o.runDir}: ${k} was ${state.settings[k]}, now ${v}; use the same settings or a new run folder`);
-    }
+    checkResumable(o, state, settings, schedule);
+    state.schedule = schedule;
   } else {
     const config = resolveConfig(o.config as unknown as Record<string, unknown>);
     const params = initParams(config, new Rng(o.seed));
     const flat = params.flatten();
     params.dispose();
-    state = { config, seed: o.seed, step: 0, elapsedSeconds: 0, params: flat, ema: flat.slice(), optimizer: initAmsGrad(flat.length), settings };
+    state = { config, seed: o.seed, step: 0, elapsedSeconds: 0, params: flat, ema: flat.slice(), optimizer: initAmsGrad(flat.length), settings, schedule };
   }
   fs.mkdirSync(o.runDir, { recursive: true });
   const logFile = path.join(o.runDir, "train_log.csv");
@@ -140,7 +141,9 @@ export async function train(options: Partial<TrainOptions> & Pick<TrainOptions, 
       };
       o.onStep?.(info);
       let evalText = "";
-      if (o.evaluate && o.evaluateEverySeconds > 0 && (now - lastEval) / 1000 >= o.evaluateEverySeconds) {
+      // The last step of a run that reached its limit is always evaluated, so its EMA gets the chance to be exported.
+      const lastOfRun = state.step >= o.maxSteps || (now - runStart) / 1000 >= o.maxSeconds;
+      if (o.evaluate && o.evaluateEverySeconds > 0 && ((now - lastEval) / 1000 >= o.evaluateEverySeconds || lastOfRun)) {
         const metrics = await evaluateEma(o, state);
         evalText = JSON.stringify(metrics).replace(/,/g, ";").replace(/"/g, "");
         lastEval = performance.now();
@@ -159,6 +162,25 @@ export async function train(options: Partial<TrainOptions> & Pick<TrainOptions, 
     await Promise.all(pool.map((w) => w.terminate()));
   }
   return state;
+}
+
+/**
+ * Refuse to resume a checkpoint with settings that would make the continued run differ from an uninterrupted one:
+ * the data and batching, the architecture, the seed, or a learning-rate schedule that rewrites steps already taken.
+ */
+function checkResumable(o: TrainOptions, state: TrainingState, settings: Record<string, unknown>, schedule: LrSchedule): void {
+  const refuse = (what: string) => {
+    throw new Error(`cannot resume ${o.runDir}: ${what}; use the same settings or a new run folder`);
+  };
+  for (const [k, v] of Object.entries(settings)) if (state.settings[k] !== v) refuse(`${k} was ${state.settings[k]}, now ${v}`);
+  const config = resolveConfig(o.config as unknown as Record<string, unknown>);
+  if (JSON.stringify(config) !== JSON.stringify(resolveConfig(state.config as unknown as Record<string, unknown>))) {
+    refuse(`its architecture is ${JSON.stringify(state.config)}, the requested one ${JSON.stringify(config)}`);
+  }
+  if (o.seed !== state.seed) refuse(`seed was ${state.seed}, now ${o.seed}`);
+  if (state.schedule && !schedulesAgree(state.schedule, schedule, state.step)) {
+    refuse(`the learning-rate schedule (${describeSchedule(schedule)}) differs from the run's (${describeSchedule(state.schedule)}) on steps already taken (1–${state.step}); a new decay must start after step ${state.step}`);
+  }
 }
 
 /**
@@ -183,7 +205,9 @@ async function evaluateEma(o: TrainOptions, state: TrainingState): Promise<Recor
   try {
     const metrics = await o.evaluate!(model, state.step);
     const score = metrics.score ?? 0;
-    if (!state.best || score > (state.best.score ?? -Infinity)) {
+    // A best measured with another sample count or step count is not comparable (150 samples scatter by ±0.03).
+    const comparable = state.best && state.best.samples === metrics.samples && state.best.steps === metrics.steps;
+    if (!comparable || score > (state.best!.score ?? -Infinity)) {
       state.best = { ...metrics, step: state.step };
       o.onBest?.(model, metrics, state);
     }

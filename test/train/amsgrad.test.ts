@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { amsGradStep, DEFAULT_AMSGRAD, emaUpdate, initAmsGrad, learningRate } from "../../kernel-lib/train/amsgrad";
+import { amsGradStep, DEFAULT_AMSGRAD, emaUpdate, initAmsGrad } from "../../kernel-lib/train/amsgrad";
+import { learningRate } from "../../kernel-lib/train/lr_schedule";
 
 describe("AMSGrad", () => {
   it("matches torch.optim.Adam(amsgrad=True) worked by hand for two steps", () => {
