@@ -17,6 +17,8 @@ export interface SdfRecord {
   properties: Record<string, string>;
   /** Problems found while reading (empty when the record is clean). */
   issues: string[];
+  /** True when the record could not be read at all (its molecule is empty; the reason is in `issues`). */
+  unreadable?: boolean;
 }
 
 /** Options for {@link writeMolblock} and {@link writeSdf}. */
@@ -121,30 +123,45 @@ function buildLenient(
 }
 
 /**
- * Parse an SDF file's text into records (molblock + data items, separated by `$$$$`).
- * Blank trailing records are skipped; a record whose counts line cannot be read throws with its index.
+ * Parse an SDF file's text into records (molblock + data items, each ended by a `$$$$` line). The records are cut at
+ * whole lines: the first line after `$$$$` is the molecule name even when it is blank (RDKit's `SDWriter` writes a
+ * blank name for an unnamed molecule). Blank trailing records are skipped. A record that cannot be read (an
+ * unreadable counts line, V3000) is kept as an empty molecule with the reason in `issues` and `unreadable` set, so
+ * one mangled record does not lose the others.
  * @example
  * const records = readSdf(fs.readFileSync("mols.sdf", "utf8"));
  * const mols = records.map((r) => r.molecule);
  */
 export function readSdf(text: string): SdfRecord[] {
-  const chunks = text.replace(/\r/g, "").split(/^\$\$\$\$\s*$/m);
+  const lines = text.replace(/\r/g, "").split("\n");
   const out: SdfRecord[] = [];
-  chunks.forEach((chunk, index) => {
-    const body = chunk.replace(/^\n/, "");
-    if (body.trim() === "") return;
-    const endIdx = body.indexOf("M  END");
-    let record: SdfRecord;
-    try {
-      record = parseMolblock(endIdx >= 0 ? body.slice(0, endIdx + 6) : body);
-    } catch (err) {
-      throw new Error(`SDF record ${index + 1}: ${(err as Error).message}`);
-    }
-    if (endIdx >= 0) record.properties = parseDataItems(body.slice(endIdx + 6));
-    else record.issues.push("missing M  END line");
-    out.push(record);
-  });
+  let start = 0;
+  let index = 0;
+  for (let l = 0; l <= lines.length; l++) {
+    if (l < lines.length && lines[l].trimEnd() !== "$$$$") continue;
+    const body = lines.slice(start, l).join("\n");
+    start = l + 1;
+    if (body.trim() === "") continue;
+    index++;
+    out.push(parseSdfRecord(body, index));
+  }
   return out;
+}
+
+/** One record of an SDF file (its lines up to, not including, `$$$$`); `index` counts from 1 for messages. */
+function parseSdfRecord(body: string, index: number): SdfRecord {
+  const endIdx = body.search(/^M {2}END/m);
+  let record: SdfRecord;
+  try {
+    record = parseMolblock(endIdx >= 0 ? body.slice(0, endIdx + 6) : body);
+  } catch (err) {
+    const name = (body.split("\n")[0] ?? "").trim();
+    const molecule = makeMolecule({ elements: [], positions: [], charges: [], bonds: [], name });
+    return { molecule, properties: {}, issues: [`SDF record ${index}: ${(err as Error).message}`], unreadable: true };
+  }
+  if (endIdx >= 0) record.properties = parseDataItems(body.slice(endIdx + 6));
+  else record.issues.push("missing M  END line");
+  return record;
 }
 
 function parseDataItems(text: string): Record<string, string> {
