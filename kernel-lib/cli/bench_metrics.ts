@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     `n=${r.n} wall=${r.seconds.toFixed(1)} s (${((1000 * r.seconds) / r.n).toFixed(1)} ms/molecule) ` +
       `atom_stability=${s.atom_stability.toFixed(5)} mol_stability=${s.mol_stability.toFixed(4)} validity=${s.validity.toFixed(4)} ` +
       `uniqueness=${s.uniqueness?.toFixed(4)} energy=${s.energy?.toFixed(2)} strain=${s.strain?.toFixed(2)} ` +
-      `opt_rmsd=${s.opt_rmsd?.toFixed(3)} pb_validity=${s.pb_validity.toFixed(4)}`,
+      `opt_rmsd=${s.opt_rmsd?.toFixed(3)} pb_validity=${s.pb_validity?.toFixed(4)}`,
   );
   console.log("PoseBusters pass rates:", JSON.stringify(s.pb_checks));
   const json = arg("json");

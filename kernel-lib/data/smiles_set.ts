@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { writeFileAtomic } from "../util/atomic_write";
+import { readTextInput } from "../util/text_file";
 import { rejectUnknownOptions } from "../util/options";
 import { QM9_DATA_DIR, QM9_FILE, SplitName, SplitScheme, readQm9 } from "./qm9_reader";
 
@@ -116,14 +117,11 @@ export async function loadSmilesSet(options?: Partial<SmilesSetOptions>): Promis
  * const train = readSmilesFile("data/qm9/midi_train_smiles.txt.gz"); // ~96k SMILES
  */
 export function readSmilesFile(file: string): string[] {
-  if (!fs.existsSync(file)) throw new Error(`no such SMILES file: ${file}`);
-  let bytes = fs.readFileSync(file);
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = zlib.gunzipSync(bytes);
-    } catch (err) {
-      throw new Error(`${file} looks gzip-compressed but does not decompress (${(err as Error).message}); is it truncated?`);
-    }
+  const text = readTextInput(file, "SMILES");
+  if (/^(M {2}END|\$\$\$\$)\s*$/m.test(text) || /V[23]000\s*$/m.test(text)) {
+    throw new Error(`${file} is an SDF/molfile, not SMILES; give the training SMILES one per line`);
   }
-  return bytes.toString("utf8").split("\n").map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith("#"));
+  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith("#"));
+  if (lines.length === 0) throw new Error(`${file} holds no SMILES; give the training SMILES one per line`);
+  return lines;
 }

@@ -132,8 +132,11 @@ export async function evaluate(
     const problems = problemBatches[r];
     let rows: MoleculeScore[];
     if (workers <= 1 || batch.length < 16) {
-      rows = batch.map((m, i) => (problems[i] ? unscorableScore(m, i, problems[i]!, scoreOptions) : scoreMolecule(m, i, scoreOptions)));
-      options.onProgress?.(doneBefore + batch.length, total);
+      rows = batch.map((m, i) => {
+        const row = problems[i] ? unscorableScore(m, i, problems[i]!, scoreOptions) : scoreMolecule(m, i, scoreOptions);
+        options.onProgress?.(doneBefore + i + 1, total);
+        return row;
+      });
     } else {
       const offset = doneBefore;
       rows = await scoreOnWorkers(batch, problems, scoreOptions, workers, 8, (d) => options.onProgress?.(offset + d, total));

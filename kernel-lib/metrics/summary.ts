@@ -70,10 +70,13 @@ export interface MetricsSummary {
   opt_rmsd: number | null;
   /** Share of valid molecules whose MMFF94 energy could be computed. */
   energy_validity: number | null;
-  /** PRC validity over all molecules. */
-  pb_validity: number;
-  /** Pass rate of each PoseBusters check over all molecules (a check that could not run counts as a fail). */
-  pb_checks: Record<string, number>;
+  /** PRC validity over all molecules (null: not computed, the checks were switched off). */
+  pb_validity: number | null;
+  /**
+   * Pass rate of each PoseBusters check over all molecules (a check that could not run counts as a fail; null: not
+   * computed, the checks were switched off).
+   */
+  pb_checks: Record<string, number | null>;
   /** Molecules left out of each averaged metric, with reasons. */
   unscored: Record<string, Unscored>;
 }
@@ -116,6 +119,7 @@ export function summarize(rows: readonly MoleculeScore[], train?: TrainingSet): 
   };
   const pbPass: Record<string, number> = Object.fromEntries(PB_CHECKS.map((c) => [c.key, 0]));
   let pbValid = 0;
+  let pbRun = 0;
   let malformed = 0;
   for (const r of rows) {
     atoms += r.n_atoms;
@@ -147,6 +151,7 @@ export function summarize(rows: readonly MoleculeScore[], train?: TrainingSet): 
     }
     for (const c of PB_CHECKS) if (r[c.column] === true) pbPass[c.key]++;
     if (r.pb_valid) pbValid++;
+    if (r.pb_valid !== null) pbRun++;
     if (r.pb_valid === null) countReason(unscored.posebusters, "PoseBusters checks not run");
     else if (r.reason && r.reason.includes("posebusters:")) {
       for (const part of r.reason.split("; ").filter((x) => x.startsWith("posebusters:"))) countReason(unscored.posebusters, part);
@@ -180,8 +185,9 @@ export function summarize(rows: readonly MoleculeScore[], train?: TrainingSet): 
     strain_per_atom: mean(energies.strain_per_atom),
     opt_rmsd: mean(energies.opt_rmsd),
     energy_validity: valid ? validWithEnergy / valid : null,
-    pb_validity: ratio(pbValid, n),
-    pb_checks: Object.fromEntries(Object.entries(pbPass).map(([k, v]) => [k, ratio(v, n)])),
+    // No molecule checked (--no-posebusters): not computed, never a 0% pass rate.
+    pb_validity: pbRun ? ratio(pbValid, n) : null,
+    pb_checks: Object.fromEntries(Object.entries(pbPass).map(([k, v]) => [k, pbRun ? ratio(v, n) : null])),
     unscored,
   };
 }

@@ -40,8 +40,11 @@ export const TABLE1_COLUMNS: readonly TableColumn[] = [
 /** Output format of {@link formatTable}. */
 export type TableFormat = "markdown" | "csv" | "html";
 
+/** What a table shows for a metric without a value (switched off, or nothing to score it on). */
+export const NOT_COMPUTED = "not computed";
+
 function cell(v: MeanStd, c: TableColumn, withStd: boolean): string {
-  if (v.mean === null) return "–";
+  if (v.mean === null) return NOT_COMPUTED;
   const k = c.percent ? 100 : 1;
   const m = (v.mean * k).toFixed(c.digits);
   return withStd && v.n > 1 && v.std !== null ? `${m} ± ${(v.std * k).toFixed(c.digits)}` : m;

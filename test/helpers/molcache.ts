@@ -1,0 +1,26 @@
+/** Run the `molcache` command line in a child process (through tsx, as `npm start` does) for the CLI tests. */
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { REPO_ROOT } from "./paths";
+
+/** The CLI's entry file. */
+export const CLI_MAIN = path.join(REPO_ROOT, "kernel-lib", "cli", "main.ts");
+
+/** Exit status and output of one run. */
+export interface CommandRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `molcache <args>` with the repository root as working folder (unless `cwd` is given) and extra environment variables.
+ * @example
+ * const r = runMolcache(["evaluate", "mols.sdf"]); r.status; r.stderr;
+ */
+export function runMolcache(args: string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): CommandRun {
+  const r = spawnSync(process.execPath, ["--import", "tsx", CLI_MAIN, ...args], {
+    cwd: options.cwd ?? REPO_ROOT, encoding: "utf8", env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 300_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
