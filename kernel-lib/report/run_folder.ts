@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Molecule } from "../chem/molecule";
 import { writeFileAtomic } from "../util/atomic_write";
+import { checkOutputFolder } from "../util/output_folder";
 import { sampledMolblock } from "../cli/sample";
 
 /** A report folder being written. */
@@ -34,7 +35,7 @@ export interface RunFolder {
  */
 export function prepareRunFolder(target: string): RunFolder {
   const resolved = path.resolve(target);
-  checkTarget(resolved);
+  checkOutputFolder(resolved, "--out or --run");
   const parent = path.dirname(resolved);
   try {
     fs.mkdirSync(parent, { recursive: true });
@@ -54,7 +55,7 @@ export function prepareRunFolder(target: string): RunFolder {
     },
     commit() {
       if (state !== "open") throw new Error(`report folder is ${state}; cannot commit it again`);
-      checkTarget(resolved); // something may have appeared there while the report ran
+      checkOutputFolder(resolved, "--out or --run"); // something may have appeared there while the report ran
       if (fs.existsSync(resolved)) fs.rmdirSync(resolved); // an empty folder (checked above)
       fs.renameSync(temp, resolved);
       state = "committed";
@@ -65,23 +66,6 @@ export function prepareRunFolder(target: string): RunFolder {
       state = "aborted";
     },
   };
-}
-
-/** Throw unless `target` is absent or an empty folder. */
-function checkTarget(target: string): void {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(target);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return;
-    if (code === "ENOTDIR") throw new Error(`output folder ${target} is inside a file; choose another --out`);
-    throw new Error(`cannot use output folder ${target}: ${code ?? (err as Error).message}`);
-  }
-  if (!stat.isDirectory()) throw new Error(`output folder ${target} is a file; choose another --out`);
-  if (fs.readdirSync(target).length > 0) {
-    throw new Error(`output folder ${target} already exists and is not empty; choose another --out or --run, or remove it`);
-  }
 }
 
 /** An SDF file written batch by batch as `<file>.partial` and renamed to `<file>` by {@link SdfStream.finish}. */

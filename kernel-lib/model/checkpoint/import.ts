@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Bundle, BundleTensor, shapeSize, writeBundle } from "../../util/bundle";
 import { writeFileAtomic } from "../../util/atomic_write";
+import { checkOutputFolder } from "../../util/output_folder";
 import { SemlaConfig, configFromHyperparameters } from "../config";
 import type { ModelFile } from "../model_io";
 import { expectedParameterShapes } from "../parameter_shapes";
@@ -179,8 +180,8 @@ function publish(staging: string, outDir: string, created: boolean): void {
 
 /** Write the bundle and config into a staging folder, then move them into place; nothing is left on failure. */
 function writeModelFolder(outDir: string, bundle: Bundle, configFile: ModelFile): void {
+  checkOutputFolder(path.resolve(outDir)); // something may have appeared there while the checkpoint was read
   const created = !fs.existsSync(outDir);
-  if (!created && !fs.statSync(outDir).isDirectory()) throw new Error(`output ${outDir} exists and is not a folder`);
   const stagingParent = created ? path.dirname(path.resolve(outDir)) : outDir;
   fs.mkdirSync(stagingParent, { recursive: true });
   // Not mkdtemp: its 0700 mode would become the output folder's mode after the rename.
@@ -198,7 +199,7 @@ function writeModelFolder(outDir: string, bundle: Bundle, configFile: ModelFile)
 
 /**
  * Import a SemlaFlow Lightning checkpoint into the model folder `outDir` (`weights.json`, `weights.bin`,
- * `config.json`). Reads only the zip directory, `data.pkl` and the chosen copy's storages, each once. Nothing is
+ * `config.json`), which must be absent or empty. Reads only the zip directory, `data.pkl` and the chosen copy's storages, each once. Nothing is
  * written unless every expected tensor is present with the right shape and finite values; files appear atomically.
  *
  * @throws with a message naming the problem: truncated or non-checkpoint file, another architecture, missing
@@ -210,6 +211,8 @@ function writeModelFolder(outDir: string, bundle: Bundle, configFile: ModelFile)
 export function importSemlaCheckpoint(ckptPath: string, outDir: string, options: Partial<ImportOptions> = {}): ImportReport {
   const opts = resolveImportOptions(options);
   const file = path.basename(ckptPath);
+  // An existing model's files are never replaced or mixed with the new ones (checked before the long read).
+  checkOutputFolder(path.resolve(outDir));
   const ckpt = openTorchCheckpoint(ckptPath);
   const hp = ckpt.hyperParameters;
   let config: SemlaConfig;
