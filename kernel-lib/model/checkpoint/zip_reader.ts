@@ -6,6 +6,22 @@
 import * as fs from "node:fs";
 import * as zlib from "node:zlib";
 
+/**
+ * DEFLATE entries above this size must compress at most {@link MAX_DEFLATE_RATIO}:1. Checkpoint tensors are float
+ * data that deflate barely shrinks (PyTorch stores them uncompressed); a huge ratio means a zip bomb.
+ */
+const LARGE_ENTRY_BYTES = 64 * 2 ** 20;
+const MAX_DEFLATE_RATIO = 100;
+
+function checkInflationRatio(file: string, entry: ZipEntry): void {
+  if (entry.size > LARGE_ENTRY_BYTES && entry.size > MAX_DEFLATE_RATIO * entry.compressedSize) {
+    throw new Error(
+      `${file}: entry ${entry.name} declares ${entry.size} bytes from ${entry.compressedSize} compressed ` +
+        `(${Math.round(entry.size / Math.max(1, entry.compressedSize))}:1, a zip bomb?); refusing to inflate it`,
+    );
+  }
+}
+
 /** One file of the archive, as the central directory describes it. */
 export interface ZipEntry {
   /** Path inside the archive (`/`-separated). */
@@ -236,9 +252,14 @@ export class ZipReader {
     let data: Buffer;
     if (entry.method === 0) data = raw;
     else {
+      checkInflationRatio(this.path, entry);
       try {
-        data = zlib.inflateRawSync(raw);
+        // Never inflate past the declared size: a zip bomb stops here instead of filling memory.
+        data = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
       } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+          throw new Error(`${this.path}: entry ${entry.name} inflates to more than the ${entry.size} bytes its directory declares (a zip bomb, or a corrupt file); not inflating further`);
+        }
         throw new Error(`${this.path}: entry ${entry.name} does not inflate (${(err as Error).message}); the file is corrupt`);
       }
     }
