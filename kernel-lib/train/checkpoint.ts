@@ -3,6 +3,7 @@
  * to a fresh folder and swapped in by renames, so a kill at any moment leaves either the old or the new checkpoint
  * complete. The randomness of step s is derived from (seed, s), so the step count is the whole RNG state.
  */
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readBundle, writeBundle } from "../util/bundle";
@@ -30,6 +31,13 @@ export interface TrainingState {
 
 const FOLDER = "checkpoint";
 
+/** SHA-256 of a tensor's bytes, stored in the checkpoint and checked on load (an altered value must not resume). */
+function checksum(data: Float32Array): string {
+  return crypto.createHash("sha256").update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)).digest("hex");
+}
+
+const TENSORS = ["params", "ema", "adam_m", "adam_v", "adam_vmax"] as const;
+
 /** Write `state` under `runDir/checkpoint` atomically (folder swap). */
 export function saveTrainingState(runDir: string, state: TrainingState): void {
   const final = path.join(runDir, FOLDER);
@@ -37,15 +45,16 @@ export function saveTrainingState(runDir: string, state: TrainingState): void {
   const old = path.join(runDir, `${FOLDER}.old`);
   fs.rmSync(fresh, { recursive: true, force: true });
   const f32 = (data: Float32Array) => ({ dtype: "float32" as const, shape: [data.length], data });
+  const arrays: Record<(typeof TENSORS)[number], Float32Array> = {
+    params: state.params, ema: state.ema, adam_m: state.optimizer.m, adam_v: state.optimizer.v, adam_vmax: state.optimizer.vMax,
+  };
   writeBundle(fresh, "state", {
-    tensors: new Map([
-      ["params", f32(state.params)], ["ema", f32(state.ema)],
-      ["adam_m", f32(state.optimizer.m)], ["adam_v", f32(state.optimizer.v)], ["adam_vmax", f32(state.optimizer.vMax)],
-    ]),
+    tensors: new Map(TENSORS.map((name) => [name, f32(arrays[name])])),
     meta: {
       format: "molcache-training-checkpoint/1", config: state.config, seed: state.seed, step: state.step,
       optimizerStep: state.optimizer.step, elapsedSeconds: state.elapsedSeconds, settings: state.settings, best: state.best ?? null,
       lrSchedule: state.schedule ?? null,
+      sha256: Object.fromEntries(TENSORS.map((name) => [name, checksum(arrays[name])])),
     },
   });
   fs.rmSync(old, { recursive: true, force: true });
@@ -54,7 +63,10 @@ export function saveTrainingState(runDir: string, state: TrainingState): void {
   fs.rmSync(old, { recursive: true, force: true });
 }
 
-/** Read the checkpoint of `runDir` (falling back to the previous one if a swap was interrupted), or undefined. */
+/**
+ * Read the checkpoint of `runDir` (falling back to the previous one if a swap was interrupted), or undefined.
+ * @throws if the checkpoint is incomplete or its arrays do not match their recorded SHA-256 checksums.
+ */
 export function loadTrainingState(runDir: string): TrainingState | undefined {
   const candidates = [FOLDER, `${FOLDER}.old`].map((f) => path.join(runDir, f, "state.json"));
   const file = candidates.find((c) => fs.existsSync(c));
@@ -62,10 +74,18 @@ export function loadTrainingState(runDir: string): TrainingState | undefined {
   const bundle = readBundle(file);
   const meta = bundle.meta as Record<string, any>;
   if (meta.format !== "molcache-training-checkpoint/1") throw new Error(`${file} is not a molcache training checkpoint`);
+  const sums = (meta.sha256 ?? {}) as Record<string, string>; // absent in checkpoints written before checksums
   const get = (name: string) => {
     const t = bundle.tensors.get(name);
     if (!t) throw new Error(`${file} lacks ${name}; the checkpoint is incomplete`);
-    return t.data as Float32Array;
+    const data = t.data as Float32Array;
+    if (sums[name] !== undefined && checksum(data) !== sums[name]) {
+      throw new Error(
+        `${path.join(path.dirname(file), "state.bin")} does not match the checksum of ${name} in state.json: the checkpoint was ` +
+          "altered or damaged; restore it, or train in a new --run-dir",
+      );
+    }
+    return data;
   };
   return {
     config: meta.config, seed: meta.seed, step: meta.step, elapsedSeconds: meta.elapsedSeconds, settings: meta.settings,

@@ -12,6 +12,7 @@ import { initParams } from "../model/init";
 import { SemlaGenerator } from "../model/generator";
 import { initBackend } from "../env";
 import { writeFileAtomic } from "../util/atomic_write";
+import { lockFolder } from "../util/folder_lock";
 import { Rng } from "../util/rng";
 import { defaultWorkerCount, startTsWorker } from "../util/ts_worker";
 import { amsGradStep, AmsGradOptions, DEFAULT_AMSGRAD, emaDecayAt, emaUpdate, initAmsGrad } from "./amsgrad";
@@ -75,12 +76,26 @@ export interface StepInfo {
 
 const LOG_HEADER = "step,epoch,elapsed_s,lr,grad_norm,loss,coord,type,bond,charge,mol_per_s,eval\n";
 
-/** Start or resume training in `runDir`; resolves with the final state when a limit is reached or on SIGINT. */
+/**
+ * Start or resume training in `runDir`; resolves with the final state when a limit is reached or on SIGINT.
+ * The run folder is locked for the run (a second run there is refused), and a folder whose log shows steps but whose
+ * checkpoint is gone is refused rather than restarted from step 0 (which would overwrite the log).
+ */
 export async function train(options: Partial<TrainOptions> & Pick<TrainOptions, "config" | "runDir" | "data">): Promise<TrainingState> {
   const o: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...options };
+  const lock = lockFolder(o.runDir, "train");
+  try {
+    return await trainInFolder(o);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainInFolder(o: TrainOptions): Promise<TrainingState> {
   await initBackend();
   const settings = { batchCost: o.batchCost, workers: o.workers, molecules: o.data.molecules.length, split: o.data.split };
   let state = loadTrainingState(o.runDir);
+  if (!state) checkFreshRunFolder(o.runDir);
   const schedule: LrSchedule = { lr: o.optimizer.lr, warmupSteps: o.optimizer.warmupSteps, warmupStart: o.optimizer.warmupStart, decay: o.optimizer.decay };
   if (state) {
     checkResumable(o, state, settings, schedule);
@@ -91,8 +106,10 @@ export async function train(options: Partial<TrainOptions> & Pick<TrainOptions, 
     const flat = params.flatten();
     params.dispose();
     state = { config, seed: o.seed, step: 0, elapsedSeconds: 0, params: flat, ema: flat.slice(), optimizer: initAmsGrad(flat.length), settings, schedule };
+    // A checkpoint from the start: a run killed before its first timed checkpoint then resumes (from step 0), and a
+    // folder with a log but no checkpoint can only mean a deleted checkpoint (refused above).
+    saveTrainingState(o.runDir, state);
   }
-  fs.mkdirSync(o.runDir, { recursive: true });
   const logFile = path.join(o.runDir, "train_log.csv");
   truncateLog(logFile, state.step);
 
@@ -180,6 +197,20 @@ function checkResumable(o: TrainOptions, state: TrainingState, settings: Record<
   if (o.seed !== state.seed) refuse(`seed was ${state.seed}, now ${o.seed}`);
   if (state.schedule && !schedulesAgree(state.schedule, schedule, state.step)) {
     refuse(`the learning-rate schedule (${describeSchedule(schedule)}) differs from the run's (${describeSchedule(state.schedule)}) on steps already taken (1–${state.step}); a new decay must start after step ${state.step}`);
+  }
+}
+
+/** A run without a checkpoint starts at step 0: refuse when the folder shows an earlier run (its log or checkpoint folder). */
+function checkFreshRunFolder(runDir: string): void {
+  const logFile = path.join(runDir, "train_log.csv");
+  const steps = fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").split("\n").filter((l) => /^\d/.test(l)).length : 0;
+  const folder = path.join(runDir, "checkpoint");
+  if (steps > 0 || fs.existsSync(folder)) {
+    const what = steps > 0 ? `train_log.csv records ${steps} steps` : "it has a checkpoint folder";
+    throw new Error(
+      `cannot start ${runDir}: ${what} but no checkpoint (${path.join(folder, "state.json")} is missing); restore the ` +
+        "checkpoint to resume, or train in a new --run-dir (nothing was changed)",
+    );
   }
 }
 

@@ -37,7 +37,7 @@ export function shapeSize(shape: readonly number[]): number {
 
 /**
  * Read a bundle from its manifest path (`x.json`; the binary is found through `bin`).
- * @throws if the binary is shorter than the manifest says, or a dtype is unknown.
+ * @throws if the binary is missing or shorter than the manifest says, or a dtype is unknown.
  */
 export function readBundle(manifestPath: string): Bundle {
   let manifest: { bin: string; byteOrder?: string; meta?: Record<string, unknown>; tensors: ManifestEntry[] };
@@ -53,6 +53,7 @@ export function readBundle(manifestPath: string): Bundle {
     throw new Error(`${manifestPath}: byteOrder ${manifest.byteOrder} is not supported; only little-endian`);
   }
   const binPath = path.join(path.dirname(manifestPath), manifest.bin);
+  if (!fs.existsSync(binPath)) throw new Error(`${binPath} is missing (${path.basename(manifestPath)} needs it); the bundle is incomplete: restore the file`);
   const buf = fs.readFileSync(binPath);
   const tensors = new Map<string, BundleTensor>();
   for (const e of manifest.tensors) {
