@@ -15,6 +15,29 @@ function argmax(values: ArrayLike<number>, offset: number, k: number): number {
 }
 
 /**
+ * Refuse a prediction with non-finite coordinates or type logits on a real atom: it would decode to `nan` positions
+ * and `*` atoms that look like molecules. Seen with NaN weights, or a sampler that diverged.
+ */
+function checkFinite(prediction: Prediction, layout: Pick<SamplerState, "B" | "N" | "mask">, v: number): void {
+  let bad = 0;
+  for (let b = 0; b < layout.B; b++) {
+    const n = moleculeSize(layout as SamplerState, b);
+    for (let i = 0; i < n; i++) {
+      const a = b * layout.N + i;
+      let ok = Number.isFinite(prediction.coords[3 * a]) && Number.isFinite(prediction.coords[3 * a + 1]) && Number.isFinite(prediction.coords[3 * a + 2]);
+      for (let c = 0; c < v && ok; c++) ok = Number.isFinite(prediction.typeLogits[a * v + c]);
+      if (!ok) bad++;
+    }
+  }
+  if (bad) {
+    throw new Error(
+      `the model produced non-finite coordinates or atom types (NaN or infinity) for ${bad} atoms; its weights hold ` +
+        "NaN/Inf values or the sampling diverged: check the model (no molecules were made from this batch)",
+    );
+  }
+}
+
+/**
  * Decode every molecule of a batch (real atoms first in each row, as the prior lays them out).
  * @param coordStd Å per normalised unit.
  */
@@ -25,6 +48,7 @@ export function predictionToMolecules(
 ): Molecule[] {
   const { B, N } = layout;
   const { vocabSize: v, bondClasses: e, chargeClasses: q, coordStd } = options;
+  checkFinite(prediction, layout, v);
   const out: Molecule[] = [];
   for (let b = 0; b < B; b++) {
     const n = moleculeSize(layout as SamplerState, b);

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { QM9_COORD_STD } from "../data/featurize";
 import { writeFileAtomic } from "../util/atomic_write";
-import { readBundle, writeBundle } from "../util/bundle";
+import { Bundle, readBundle, writeBundle } from "../util/bundle";
 import { Rng } from "../util/rng";
 import { resolveConfig, SemlaConfig } from "./config";
 import { SemlaGenerator } from "./generator";
@@ -62,7 +62,9 @@ export function loadModel(dir: string = DEFAULT_MODEL_DIR): LoadedModel {
   if (file.format !== "molcache-model/1") throw new Error(`${configPath} is not a molcache model file (format ${file.format})`);
   const config = resolveConfig(file.config as unknown as Record<string, unknown>);
   const params = new ParamStore();
-  params.loadBundle(readBundle(path.join(dir, "weights.json")), expectedParameterShapes(config));
+  const bundle = readBundle(path.join(dir, "weights.json"));
+  checkFiniteWeights(bundle, dir);
+  params.loadBundle(bundle, expectedParameterShapes(config));
   return {
     generator: new SemlaGenerator(config, params),
     coordStd: file.coordStd,
@@ -70,6 +72,21 @@ export function loadModel(dir: string = DEFAULT_MODEL_DIR): LoadedModel {
     name: file.name,
     meta: file.meta ?? {},
   };
+}
+
+/** Refuse weights holding NaN or infinity (a diverged run, a damaged file): they would sample `nan` atoms. */
+function checkFiniteWeights(bundle: Bundle, dir: string): void {
+  let bad = 0;
+  let first = "";
+  for (const [name, t] of bundle.tensors) {
+    for (let i = 0; i < t.data.length; i++) {
+      if (!Number.isFinite(t.data[i])) {
+        bad++;
+        first ||= name;
+      }
+    }
+  }
+  if (bad) throw new Error(`the model at ${dir} has ${bad} NaN or infinite weights (first in ${first}); it is damaged or from a diverged run: use another model`);
 }
 
 /** Save a model folder (weights first, then config.json, each atomically). */
