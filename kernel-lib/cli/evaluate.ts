@@ -8,6 +8,7 @@ import { loadRDKit } from "../chem/rdkit";
 import { readSdf } from "../chem/sdf";
 import { buildTrainingSet, TrainingSet } from "../metrics/summary";
 import { readTextInput } from "../util/text_file";
+import { checkWorkerCount } from "../util/ts_worker";
 import { readSmilesFile } from "../data/smiles_set";
 import { writeFileAtomic } from "../util/atomic_write";
 import { evaluate, rowsToCsv } from "../metrics/evaluate";
@@ -33,10 +34,7 @@ export interface EvaluateCommandOptions {
 export async function runEvaluateCommand(sdfPath: string, opts: EvaluateCommandOptions): Promise<string> {
   const format = (opts.format ?? "markdown") as TableFormat;
   if (!["markdown", "csv", "html"].includes(format)) throw new Error(`invalid --format: ${opts.format}; use markdown, csv or html`);
-  const workers = opts.workers === undefined ? undefined : Number(opts.workers);
-  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
-    throw new Error(`invalid --workers: ${opts.workers}; must be an integer >= 1`);
-  }
+  const workers = opts.workers === undefined ? undefined : checkWorkerCount("--workers", opts.workers, 1);
   const records = readSdf(readTextInput(sdfPath, "SDF"));
   if (records.length === 0) throw new Error(`${sdfPath} holds no molecules`);
   // Unreadable records are scored as malformed (the rest still count), but a file with no readable one is not an SDF.

@@ -9,6 +9,7 @@ import { initBackend } from "../env";
 import { CACHE_PRESETS } from "../report/configurations";
 import { DEFAULT_REPORT_OPTIONS, resolveReportOptions, runReport } from "../report/run_report";
 import { intOption, resolveModelArgument } from "./sample";
+import { checkWorkerCount } from "../util/ts_worker";
 
 /** The parsed command line of `molcache report`. */
 export interface ReportCommandOptions {
@@ -43,7 +44,7 @@ export async function runReportCommand(opts: ReportCommandOptions): Promise<stri
     seed: intOption("--seed", opts.seed, 0),
     replicates: intOption("--replicates", opts.replicates, 1),
     batchCost: intOption("--batch-cost", opts.batchCost, 1),
-    workers: opts.workers === undefined ? undefined : intOption("--workers", opts.workers, 1),
+    workers: opts.workers === undefined ? undefined : checkWorkerCount("--workers", opts.workers, 1),
     caches: opts.caches,
     out: opts.out,
     run: opts.run,

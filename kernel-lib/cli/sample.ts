@@ -16,6 +16,7 @@ import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
 import { sampleParallel } from "../parallel/sample_parallel";
 import { cacheLabel, parseCacheSpec } from "../cache/config";
 import { TimeGridKind } from "../flow/time_grid";
+import { checkWorkerCount } from "../util/ts_worker";
 
 /**
  * Load the model a `--model` argument names: a model folder, `random:<preset>` or `random:<preset>:<seed>` for a
@@ -118,6 +119,7 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
   if (opts.grid !== "log" && opts.grid !== "linear") throw new Error(`invalid --grid: ${opts.grid}; use log or linear`);
   const out = path.resolve(opts.out);
   if (!fs.existsSync(path.dirname(out))) throw new Error(`cannot write ${out}: folder ${path.dirname(out)} does not exist`);
+  if (fs.existsSync(out) && fs.statSync(out).isDirectory()) throw new Error(`cannot write ${out}: it is a folder; give a file name, e.g. --out ${path.join(opts.out, "mols.sdf")}`);
   parseCacheSpec(opts.cache); // a bad spec fails before the model loads
   // The backend first: variables made before it would live on the default backend.
   await initBackend();
@@ -127,7 +129,7 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
   try {
     const progress = opts.quiet ? undefined : stderrProgress("sampling");
     let started = false;
-    const workers = intOption("--workers", opts.workers ?? "0", 0);
+    const workers = checkWorkerCount("--workers", opts.workers ?? "0", 0);
     const backend = (opts.backend ?? "tfjs") as InferenceBackend;
     if (!INFERENCE_BACKENDS.includes(backend)) throw new Error(`invalid --backend: ${backend}; use ${INFERENCE_BACKENDS.join(" or ")}`);
     // The pool (worker threads, or the compiled backend) gives the same molecules as sample() for the same seed.

@@ -16,6 +16,7 @@ import { parseLrDecay } from "../train/lr_schedule";
 import { sampleQuality } from "../train/evaluate_quality";
 import { DEFAULT_TRAIN_OPTIONS, train } from "../train/trainer";
 import { writeFileAtomic } from "../util/atomic_write";
+import { checkWorkerCount } from "../util/ts_worker";
 
 /** Our default QM9 model's architecture: between the tiny fixture and the small benchmark config. */
 export const QM9_DEFAULT_CONFIG: SemlaConfig = resolveConfig({
@@ -47,7 +48,7 @@ export function registerTrainCommand(program: Command): void {
     .option("--config <name|file>", "architecture: default, tiny, small, qm9, geom-drugs or a JSON file", "default")
     .option("--hours <h>", "stop after this many hours", positive("hours"))
     .option("--steps <n>", "stop after this many optimiser steps in total", positive("steps"))
-    .option("--workers <n>", "gradient worker threads", positive("workers"), DEFAULT_TRAIN_OPTIONS.workers)
+    .option("--workers <n>", "gradient worker threads", (v) => checkWorkerCount("--workers", v, 1), DEFAULT_TRAIN_OPTIONS.workers)
     .option("--batch-cost <atoms>", "atoms per batch", positive("batch-cost"), 1152)
     .option("--limit <n>", "use only the first n training molecules", positive("limit"))
     .option("--lr <lr>", "peak learning rate", positive("lr"), 5e-4)

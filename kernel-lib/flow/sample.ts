@@ -46,6 +46,9 @@ export interface SampleOptions {
   observers: readonly StepObserver[];
 }
 
+/** Most solver steps a run may ask for: 100 is the reference; far more only burns time and time-grid memory. */
+export const MAX_SOLVER_STEPS = 10_000;
+
 /** Defaults of {@link SampleOptions}. */
 export const DEFAULT_SAMPLE_OPTIONS: Readonly<SampleOptions> = {
   n: 100, steps: 100, grid: "log", seed: 0, batchCost: 1152, buckets: QM9_BUCKETS, cache: { kind: "none" },
@@ -74,9 +77,17 @@ export interface SampleResult {
 
 /** Fill defaults, validate everything that can fail before any work starts, and draw the sizes. */
 export function resolveSampleOptions(model: LoadedModel, options: Partial<SampleOptions> = {}): SampleOptions & { cacheConfig: ResolvedCacheConfig; drawnSizes: number[] } {
+  if (model === null || typeof model !== "object" || !model.generator) {
+    throw new TypeError(`sample needs a model as its first argument, got ${model === null ? "null" : typeof model}; load one with loadModel(dir) or createRandomModel(config)`);
+  }
   rejectUnknownOptions(options, DEFAULT_SAMPLE_OPTIONS, "sample");
   const o: SampleOptions = { ...DEFAULT_SAMPLE_OPTIONS, ...options };
+  if (o.cache === undefined) o.cache = DEFAULT_SAMPLE_OPTIONS.cache;
+  if (o.cache === null || (typeof o.cache !== "string" && typeof o.cache !== "object")) {
+    throw new TypeError(`invalid cache: ${String(o.cache)}; pass a spec such as "taylor:m=2,D=3", a config such as { kind: "taylor", order: 2, interval: 3 }, or leave it out for no cache`);
+  }
   if (!(Number.isInteger(o.steps) && o.steps >= 2)) throw new Error(`invalid steps: ${o.steps}; must be an integer >= 2`);
+  if (o.steps > MAX_SOLVER_STEPS) throw new Error(`invalid steps: ${o.steps}; at most ${MAX_SOLVER_STEPS} solver steps (the reference samples with 100)`);
   if (!Number.isInteger(o.seed)) throw new Error(`invalid seed: ${o.seed}; must be an integer`);
   const cacheConfig = typeof o.cache === "string" ? parseCacheSpec(o.cache) : resolveCacheConfig(o.cache);
   timeGrid(o.steps, o.grid);

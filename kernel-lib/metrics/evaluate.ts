@@ -7,7 +7,7 @@ import { Molecule } from "../chem/molecule";
 import { loadRDKit } from "../chem/rdkit";
 import { MoleculeScore, SCORE_COLUMNS, ScoreOptions, scoreMolecule, unscorableScore } from "./score";
 import { MeanStd, MetricsSummary, SummaryMetric, TrainingSet, aggregateReplicates, buildTrainingSet, summarize } from "./summary";
-import { defaultWorkerCount } from "../util/ts_worker";
+import { checkWorkerCount, defaultWorkerCount } from "../util/ts_worker";
 import { scoreOnWorkers } from "./worker_pool";
 import { ChargeFallback } from "./stability";
 
@@ -70,7 +70,7 @@ export function resolveEvaluateOptions(options: EvaluateOptions = {}): ScoreOpti
     if (!KNOWN_OPTIONS.has(key)) throw new Error(`unknown evaluate option: ${key}; use one of ${[...KNOWN_OPTIONS].join(", ")}`);
   }
   const workers = options.workers ?? defaultWorkerCount();
-  if (!Number.isInteger(workers) || workers < 1) throw new Error(`invalid workers: ${workers}; must be an integer >= 1`);
+  checkWorkerCount("workers", workers, 1);
   const mmffIterations = options.mmffIterations ?? DEFAULT_EVALUATE_OPTIONS.mmffIterations;
   if (!Number.isInteger(mmffIterations) || mmffIterations < 0) {
     throw new Error(`invalid mmffIterations: ${mmffIterations}; must be an integer >= 0`);

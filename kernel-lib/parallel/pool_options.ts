@@ -2,7 +2,7 @@
  * Options of parallel sampling: how many workers, which inference backend, ONNX Runtime settings, Ctrl-C handling,
  * and a deliberate-failure switch for tests. Defaults: one worker per core, TF.js.
  */
-import { defaultWorkerCount } from "../util/ts_worker";
+import { checkWorkerCount, defaultWorkerCount } from "../util/ts_worker";
 import { DEFAULT_ONNX_BACKEND_OPTIONS, OnnxBackendOptions, resolveOnnxBackendOptions } from "../onnx/onnx_generator";
 import { INFERENCE_BACKENDS, InferenceBackend } from "./network";
 import type { TestFault } from "./sample_worker";
@@ -45,9 +45,7 @@ export interface ResolvedSamplingPoolOptions extends SamplingPoolOptions {
 export function resolveSamplingPoolOptions(options: Partial<SamplingPoolOptions> = {}): ResolvedSamplingPoolOptions {
   rejectUnknownOptions(options, DEFAULT_SAMPLING_POOL_OPTIONS, "sampling pool");
   const o = { ...DEFAULT_SAMPLING_POOL_OPTIONS, ...options };
-  if (!(Number.isInteger(o.workers) && o.workers >= 0)) {
-    throw new Error(`invalid workers: ${o.workers}; must be an integer >= 0 (0 = sample on the calling thread)`);
-  }
+  checkWorkerCount("workers", o.workers, 0); // 0 = sample on the calling thread
   if (!INFERENCE_BACKENDS.includes(o.backend)) throw new Error(`invalid backend: ${o.backend}; use one of ${INFERENCE_BACKENDS.join(", ")}`);
   if (typeof o.handleSigint !== "boolean") throw new Error(`invalid handleSigint: ${o.handleSigint}; use true or false`);
   const f = o.testFault;

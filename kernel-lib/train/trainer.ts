@@ -14,7 +14,7 @@ import { initBackend } from "../env";
 import { writeFileAtomic } from "../util/atomic_write";
 import { lockFolder } from "../util/folder_lock";
 import { Rng } from "../util/rng";
-import { defaultWorkerCount, startTsWorker } from "../util/ts_worker";
+import { checkWorkerCount, defaultWorkerCount, startTsWorker } from "../util/ts_worker";
 import { amsGradStep, AmsGradOptions, DEFAULT_AMSGRAD, emaDecayAt, emaUpdate, initAmsGrad } from "./amsgrad";
 import { loadTrainingState, saveTrainingState, TrainingState } from "./checkpoint";
 import { describeSchedule, LrSchedule, schedulesAgree } from "./lr_schedule";
@@ -83,6 +83,7 @@ const LOG_HEADER = "step,epoch,elapsed_s,lr,grad_norm,loss,coord,type,bond,charg
  */
 export async function train(options: Partial<TrainOptions> & Pick<TrainOptions, "config" | "runDir" | "data">): Promise<TrainingState> {
   const o: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...options };
+  checkWorkerCount("workers", o.workers, 1);
   const lock = lockFolder(o.runDir, "train");
   try {
     return await trainInFolder(o);

@@ -22,3 +22,25 @@ export function defaultWorkerCount(): number {
   const n = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
   return Math.max(1, n);
 }
+
+/** Worker threads allowed per core: each holds its own backend and model copy, so more only costs memory. */
+export const MAX_WORKERS_PER_CORE = 4;
+
+/**
+ * Check a worker-thread count: an integer from `min` to {@link MAX_WORKERS_PER_CORE} × the cores (each worker holds
+ * its own backend and model; 99 of them took 9 GB). Accepts a number or a command-line string.
+ * @param field the option's name for the message (`--workers`, `workers`).
+ * @example
+ * checkWorkerCount("--workers", "1.5", 1); // throws: invalid --workers: 1.5; must be an integer >= 1 and at most 8 …
+ */
+export function checkWorkerCount(field: string, value: number | string, min: number): number {
+  const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  const max = MAX_WORKERS_PER_CORE * defaultWorkerCount();
+  if (!(typeof n === "number" && Number.isInteger(n) && n >= min && n <= max)) {
+    throw new Error(
+      `invalid ${field}: ${String(value)}; must be an integer >= ${min} and at most ${max} (${MAX_WORKERS_PER_CORE} per core on this ` +
+        `machine's ${defaultWorkerCount()}; each worker holds its own backend and model)`,
+    );
+  }
+  return n;
+}
