@@ -45,13 +45,14 @@ export function registerImportCommand(program: Command): void {
     .option("--copy <which>", "weights to take: auto (EMA if present), ema or gen", "auto")
     .option("--coord-std <angstrom>", "coordinate std in Å (default: from the checkpoint's dataset or coord_scale)")
     .option("--name <name>", "model name in config.json (default: the checkpoint file name)")
-    .action((file: string, opts: { out: string; copy: string; coordStd?: string; name?: string }) => {
+    .option("--force", "replace the model in --out (a folder holding only a molcache model)")
+    .action((file: string, opts: { out: string; copy: string; coordStd?: string; name?: string; force?: boolean }) => {
       let coordStd: number | undefined;
       if (opts.coordStd !== undefined) {
         coordStd = Number(opts.coordStd);
         if (!(coordStd > 0)) throw new Error(`invalid --coord-std: ${opts.coordStd}; must be a positive number of Å (QM9 1.7232995)`);
       }
-      const report = importSemlaCheckpoint(file, opts.out, { copy: opts.copy as WeightCopy, coordStd, name: opts.name });
+      const report = importSemlaCheckpoint(file, opts.out, { copy: opts.copy as WeightCopy, coordStd, name: opts.name, replace: opts.force === true });
       for (const line of formatImportReport(report)) console.log(line);
     });
 }

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { zipSync } from "fflate";
+import { importSemlaCheckpoint } from "../../kernel-lib/model/checkpoint/import";
 import { ZipReader } from "../../kernel-lib/model/checkpoint/zip_reader";
 import { runMolcache } from "../helpers/molcache";
 import { sharedPath } from "../helpers/paths";
@@ -36,9 +37,20 @@ describe("import safety", () => {
     fs.writeFileSync(path.join(out, "weights.bin"), "old weights");
     const r = runMolcache(["import", CKPT, "--out", out]);
     assert.notEqual(r.status, 0);
-    assert.deepEqual(r.stderr.trim().split("\n"), [`molcache: output folder ${out} already exists and is not empty; choose another --out, or remove it`]);
+    assert.deepEqual(r.stderr.trim().split("\n"), [`molcache: output folder ${out} already exists and is not empty; choose another --out (or --force to replace a model there), or remove it`]);
     assert.deepEqual(fs.readdirSync(out).sort(), ["config.json", "weights.bin"]);
     assert.equal(fs.readFileSync(path.join(out, "weights.bin"), "utf8"), "old weights");
+  });
+
+  it("replace (--force) replaces a folder holding only a model, never one with other files", () => {
+    const out = path.join(tmp, "replaced");
+    importSemlaCheckpoint(CKPT, out, { name: "first" });
+    importSemlaCheckpoint(CKPT, out, { name: "second", replace: true });
+    assert.equal(JSON.parse(fs.readFileSync(path.join(out, "config.json"), "utf8")).name, "second");
+    assert.deepEqual(fs.readdirSync(out).sort(), ["config.json", "weights.bin", "weights.json"]);
+    fs.writeFileSync(path.join(out, "notes.txt"), "mine");
+    assert.throws(() => importSemlaCheckpoint(CKPT, out, { replace: true }), /cannot replace the model in .*replaced: it also holds notes\.txt; choose another --out/);
+    assert.equal(JSON.parse(fs.readFileSync(path.join(out, "config.json"), "utf8")).name, "second");
   });
 
   it("stops inflating an entry at its declared size (100 MB of zeros declared as 1 MB)", () => {

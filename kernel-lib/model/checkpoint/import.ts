@@ -35,10 +35,18 @@ export interface ImportOptions {
   coordStd: number | undefined;
   /** Model name in config.json (default: the checkpoint file name without its extension). */
   name: string | undefined;
+  /**
+   * Replace the model in an existing output folder (default false: a non-empty folder is refused). Only a folder
+   * holding nothing but a molcache model (`config.json`, `weights.json`, `weights.bin`) is replaced, so files never mix.
+   */
+  replace: boolean;
 }
 
 /** Defaults of {@link ImportOptions}. */
-export const DEFAULT_IMPORT_OPTIONS: Readonly<ImportOptions> = { copy: "auto", coordStd: undefined, name: undefined };
+export const DEFAULT_IMPORT_OPTIONS: Readonly<ImportOptions> = { copy: "auto", coordStd: undefined, name: undefined, replace: false };
+
+/** The files of a model folder (what `replace` may overwrite). */
+const MODEL_FILES = ["config.json", "weights.bin", "weights.json"];
 
 /**
  * Fill defaults and validate (unknown keys are errors).
@@ -53,6 +61,7 @@ export function resolveImportOptions(partial: Partial<ImportOptions> = {}): Impo
     throw new Error(`invalid coordStd: ${String(o.coordStd)}; must be a positive number of Å (QM9 1.7232995, GEOM-Drugs 2.4070387)`);
   }
   if (o.name !== undefined && (typeof o.name !== "string" || o.name === "")) throw new Error(`invalid name: ${String(o.name)}; use a non-empty string`);
+  if (typeof o.replace !== "boolean") throw new Error(`invalid replace: ${String(o.replace)}; use true or false`);
   return o;
 }
 
@@ -178,9 +187,20 @@ function publish(staging: string, outDir: string, created: boolean): void {
   fs.rmSync(staging, { recursive: true, force: true });
 }
 
+/** `outDir` must be absent or empty; with `replace`, it may also hold a model folder's files and nothing else. */
+function checkImportTarget(outDir: string, replace: boolean): void {
+  const target = path.resolve(outDir);
+  if (replace && fs.existsSync(target) && fs.statSync(target).isDirectory()) {
+    const others = fs.readdirSync(target).filter((f) => !MODEL_FILES.includes(f));
+    if (others.length === 0) return;
+    throw new Error(`cannot replace the model in ${target}: it also holds ${others.slice(0, 3).join(", ")}; choose another --out`);
+  }
+  checkOutputFolder(target, replace ? "--out" : "--out (or --force to replace a model there)");
+}
+
 /** Write the bundle and config into a staging folder, then move them into place; nothing is left on failure. */
-function writeModelFolder(outDir: string, bundle: Bundle, configFile: ModelFile): void {
-  checkOutputFolder(path.resolve(outDir)); // something may have appeared there while the checkpoint was read
+function writeModelFolder(outDir: string, bundle: Bundle, configFile: ModelFile, replace: boolean): void {
+  checkImportTarget(outDir, replace); // something may have appeared there while the checkpoint was read
   const created = !fs.existsSync(outDir);
   const stagingParent = created ? path.dirname(path.resolve(outDir)) : outDir;
   fs.mkdirSync(stagingParent, { recursive: true });
@@ -211,8 +231,8 @@ function writeModelFolder(outDir: string, bundle: Bundle, configFile: ModelFile)
 export function importSemlaCheckpoint(ckptPath: string, outDir: string, options: Partial<ImportOptions> = {}): ImportReport {
   const opts = resolveImportOptions(options);
   const file = path.basename(ckptPath);
-  // An existing model's files are never replaced or mixed with the new ones (checked before the long read).
-  checkOutputFolder(path.resolve(outDir));
+  // An existing model's files are never replaced unasked or mixed with others (checked before the long read).
+  checkImportTarget(outDir, opts.replace);
   const ckpt = openTorchCheckpoint(ckptPath);
   const hp = ckpt.hyperParameters;
   let config: SemlaConfig;
@@ -260,7 +280,7 @@ export function importSemlaCheckpoint(ckptPath: string, outDir: string, options:
       hyperParameters: hp,
     },
   };
-  writeModelFolder(outDir, bundle, configFile);
+  writeModelFolder(outDir, bundle, configFile, opts.replace);
   return {
     checkpoint: ckptPath,
     outDir,
