@@ -9,6 +9,7 @@ import { readSdf } from "../chem/sdf";
 import { buildTrainingSet, TrainingSet } from "../metrics/summary";
 import { readTextInput } from "../util/text_file";
 import { checkWorkerCount } from "../util/ts_worker";
+import { checkOutputFile } from "../util/output_folder";
 import { readSmilesFile } from "../data/smiles_set";
 import { writeFileAtomic } from "../util/atomic_write";
 import { evaluate, rowsToCsv } from "../metrics/evaluate";
@@ -35,6 +36,8 @@ export async function runEvaluateCommand(sdfPath: string, opts: EvaluateCommandO
   const format = (opts.format ?? "markdown") as TableFormat;
   if (!["markdown", "csv", "html"].includes(format)) throw new Error(`invalid --format: ${opts.format}; use markdown, csv or html`);
   const workers = opts.workers === undefined ? undefined : checkWorkerCount("--workers", opts.workers, 1);
+  if (opts.out) checkOutputFile(opts.out, "--out", "metrics.csv");
+  if (opts.summary) checkOutputFile(opts.summary, "--summary", "summary.json");
   const records = readSdf(readTextInput(sdfPath, "SDF"));
   if (records.length === 0) throw new Error(`${sdfPath} holds no molecules`);
   // Unreadable records are scored as malformed (the rest still count), but a file with no readable one is not an SDF.

@@ -17,6 +17,7 @@ import { sampleParallel } from "../parallel/sample_parallel";
 import { cacheLabel, parseCacheSpec } from "../cache/config";
 import { TimeGridKind } from "../flow/time_grid";
 import { checkWorkerCount } from "../util/ts_worker";
+import { checkOutputFile } from "../util/output_folder";
 
 /**
  * Load the model a `--model` argument names: a model folder, `random:<preset>` or `random:<preset>:<seed>` for a
@@ -119,7 +120,7 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
   if (opts.grid !== "log" && opts.grid !== "linear") throw new Error(`invalid --grid: ${opts.grid}; use log or linear`);
   const out = path.resolve(opts.out);
   if (!fs.existsSync(path.dirname(out))) throw new Error(`cannot write ${out}: folder ${path.dirname(out)} does not exist`);
-  if (fs.existsSync(out) && fs.statSync(out).isDirectory()) throw new Error(`cannot write ${out}: it is a folder; give a file name, e.g. --out ${path.join(opts.out, "mols.sdf")}`);
+  checkOutputFile(out, "--out", "mols.sdf");
   parseCacheSpec(opts.cache); // a bad spec fails before the model loads
   // The backend first: variables made before it would live on the default backend.
   await initBackend();

@@ -40,6 +40,7 @@ describe("flag limits", () => {
       [["sample", "--model", nanModel, "--n", "2", "--steps", "3", "--out", out], /^molcache: the model at .*nan-model has 1 NaN or infinite weights \(first in .*\); it is damaged/],
       [["train", "--workers", "1.5", "--run-dir", path.join(tmp, "run"), "--export", path.join(tmp, "exp")], new RegExp(`^molcache: invalid --workers: 1\\.5; must be an integer >= 1 and at most ${max}`)],
       [["evaluate", sdf, "--workers", "99"], new RegExp(`^molcache: invalid --workers: 99; must be an integer >= 1 and at most ${max}`)],
+      [["evaluate", sdf, "--out", folder], /^molcache: cannot write .*a-folder: it is a folder; give a file name, e\.g\. --out .*a-folder\/metrics\.csv$/],
     ];
     for (const [args, message] of cases) {
       // --n 100000 samples for far longer than the timeout: a refusal after sampling would time out.
