@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { createRandomModel, saveModel } from "../../kernel-lib/model/model_io";
 import { CONFIG_PRESETS } from "../../kernel-lib/model/config";
 import { MAX_WORKERS_PER_CORE, defaultWorkerCount } from "../../kernel-lib/util/ts_worker";
+import { runEvaluateCommand } from "../../kernel-lib/cli/evaluate";
 import { runMolcache } from "../helpers/molcache";
 import { REPO_ROOT } from "../helpers/paths";
 
@@ -19,7 +20,7 @@ before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-flags-"))));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe("flag limits", () => {
-  it("refuses each bad flag with one line and a non-zero exit, writing nothing", () => {
+  it("refuses each bad flag with one line and a non-zero exit, writing nothing", async () => {
     const max = MAX_WORKERS_PER_CORE * defaultWorkerCount();
     const out = path.join(tmp, "m.sdf");
     const folder = path.join(tmp, "a-folder");
@@ -39,8 +40,6 @@ describe("flag limits", () => {
       [[...sample, "--out", folder], /^molcache: cannot write .*a-folder: it is a folder; give a file name, e\.g\. --out .*a-folder\/mols\.sdf$/],
       [["sample", "--model", nanModel, "--n", "2", "--steps", "3", "--out", out], /^molcache: the model at .*nan-model has 1 NaN or infinite weights \(first in .*\); it is damaged/],
       [["train", "--workers", "1.5", "--run-dir", path.join(tmp, "run"), "--export", path.join(tmp, "exp")], new RegExp(`^molcache: invalid --workers: 1\\.5; must be an integer >= 1 and at most ${max}`)],
-      [["evaluate", sdf, "--workers", "99"], new RegExp(`^molcache: invalid --workers: 99; must be an integer >= 1 and at most ${max}`)],
-      [["evaluate", sdf, "--out", folder], /^molcache: cannot write .*a-folder: it is a folder; give a file name, e\.g\. --out .*a-folder\/metrics\.csv$/],
     ];
     for (const [args, message] of cases) {
       // --n 100000 samples for far longer than the timeout: a refusal after sampling would time out.
@@ -50,6 +49,9 @@ describe("flag limits", () => {
       assert.equal(lines.length, 1, `one line for ${args.join(" ")}: ${r.stderr}`);
       assert.match(lines[0], message);
     }
+    // evaluate's checks (the same one-line path through the CLI's error handler), in this process.
+    await assert.rejects(runEvaluateCommand(sdf, { workers: "99" }), new RegExp(`^Error: invalid --workers: 99; must be an integer >= 1 and at most ${max}`));
+    await assert.rejects(runEvaluateCommand(sdf, { out: folder }), /^Error: cannot write .*a-folder: it is a folder; give a file name, e\.g\. --out .*a-folder\/metrics\.csv$/);
     assert.deepEqual(fs.readdirSync(tmp).sort(), ["a-folder", "nan-model"], "nothing written");
     assert.deepEqual(fs.readdirSync(folder), []);
   });
