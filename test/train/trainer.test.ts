@@ -10,7 +10,7 @@ const CLI = path.join(REPO_ROOT, "kernel-lib", "cli", "main.ts");
 
 function trainArgs(runDir: string, steps: number, extra: string[] = []): string[] {
   return ["--import", "tsx", CLI, "train", "--config", "tiny", "--run-dir", runDir, "--export", path.join(runDir, "export"),
-    "--steps", String(steps), "--limit", "256", "--workers", "1", "--batch-cost", "384", "--eval-every", "10000", ...extra];
+    "--steps", String(steps), "--limit", "256", "--workers", "1", "--batch-cost", "384", "--eval-every", "10000", "--eval-n", "2", "--eval-steps", "4", ...extra];
 }
 
 function losses(runDir: string): Map<number, string> {
