@@ -9,7 +9,8 @@ import { CacheConfig, parseCacheSpec, resolveCacheConfig, ResolvedCacheConfig } 
 import { effectiveSteps } from "../cache/schedule";
 import { Molecule } from "../chem/molecule";
 import { planBatches, QM9_BUCKETS } from "../data/batching";
-import { histogramFromJson, sampleSizes, statsSizeHistogram } from "../data/size_histogram";
+import { histogramFromJson, sampleSizes, SizeHistogram, statsSizeHistogram } from "../data/size_histogram";
+import { checkHistogramFits, DATASET_PRESETS, DatasetPreset, datasetPreset } from "../data/dataset_preset";
 import { LoadedModel } from "../model/model_io";
 import { Rng } from "../util/rng";
 import { integrate, StepObserver } from "./integrate";
@@ -30,13 +31,21 @@ export interface SampleOptions {
   seed: number;
   /** Atoms per batch: a batch of bucket size N holds ⌊budget / N⌋ molecules (default 1152 = 64 × 18). */
   batchCost: number;
-  /** Size buckets in atoms (default QM9 `[12, 16, 18, 20, 22, 24, 30]`). */
-  buckets: readonly number[];
+  /** Size buckets in atoms (default: the dataset's, else QM9 `[12, 16, 18, 20, 22, 24, 30]`). */
+  buckets: readonly number[] | undefined;
+  /**
+   * Dataset preset (`qm9`, `geom-drugs`) whose size histogram and buckets to use (default: the model's recorded
+   * dataset). An explicit `sizeHistogram` or `buckets` still wins.
+   */
+  dataset: string | undefined;
   /** Cache: a config object or spec string (`"taylor:m=2,D=3"`; default none). */
   cache: CacheConfig | string;
   /** Explicit molecule sizes instead of drawing from the histogram (then `n` is their count). */
   sizes: readonly number[] | undefined;
-  /** Size histogram `{atoms: count}` (default: the model's, else QM9 MiDi train). */
+  /**
+   * Size histogram `{atoms: count}` (default: the `dataset` option's, else the model's own, else its recorded
+   * dataset's, else QM9 MiDi train; an imported checkpoint with neither histogram nor dataset is an error).
+   */
   sizeHistogram: Record<string, number> | undefined;
   /** Called after each batch with the molecules done so far and the total. */
   onProgress: ((done: number, total: number) => void) | undefined;
@@ -48,7 +57,7 @@ export interface SampleOptions {
 
 /** Defaults of {@link SampleOptions}. */
 export const DEFAULT_SAMPLE_OPTIONS: Readonly<SampleOptions> = {
-  n: 100, steps: 100, grid: "log", seed: 0, batchCost: 1152, buckets: QM9_BUCKETS, cache: { kind: "none" },
+  n: 100, steps: 100, grid: "log", seed: 0, batchCost: 1152, buckets: undefined, dataset: undefined, cache: { kind: "none" },
   sizes: undefined, sizeHistogram: undefined, onProgress: undefined, onBatch: undefined, observers: [],
 };
 
@@ -73,30 +82,60 @@ export interface SampleResult {
 }
 
 /** Fill defaults, validate everything that can fail before any work starts, and draw the sizes. */
-export function resolveSampleOptions(model: LoadedModel, options: Partial<SampleOptions> = {}): SampleOptions & { cacheConfig: ResolvedCacheConfig; drawnSizes: number[] } {
+/** {@link SampleOptions} after {@link resolveSampleOptions}: buckets chosen, sizes drawn, cache parsed. */
+export type ResolvedSampleOptions = Omit<SampleOptions, "buckets"> & { buckets: readonly number[]; cacheConfig: ResolvedCacheConfig; drawnSizes: number[] };
+
+/**
+ * The dataset preset sampling uses: the `dataset` option, else the one the model records (`meta.dataset`, written
+ * by `molcache import` and random presets), else none.
+ */
+export function samplingDataset(model: LoadedModel, dataset: string | undefined): DatasetPreset | undefined {
+  if (dataset !== undefined) return datasetPreset(dataset);
+  const recorded = model.meta.dataset;
+  return typeof recorded === "string" && recorded in DATASET_PRESETS ? DATASET_PRESETS[recorded] : undefined;
+}
+
+/** The size histogram to draw from (see {@link SampleOptions.sizeHistogram} for the order) and a label for errors. */
+function samplingHistogram(model: LoadedModel, o: SampleOptions, preset: DatasetPreset | undefined): { hist: SizeHistogram; label: string } {
+  if (o.sizeHistogram) return { hist: histogramFromJson(o.sizeHistogram), label: "given" };
+  if (o.dataset !== undefined) return { hist: preset!.sizeHistogram(), label: preset!.name };
+  if (model.sizeHistogram) return { hist: histogramFromJson(model.sizeHistogram), label: `${model.name} model's` };
+  if (preset) return { hist: preset.sizeHistogram(), label: preset.name };
+  if (model.meta.source === "lightning-checkpoint") {
+    throw new Error(
+      `model ${model.name} records no size histogram and no dataset; pass the dataset it was trained on ` +
+        `(--dataset ${Object.keys(DATASET_PRESETS).join(" or ")}) or re-import it with --dataset`,
+    );
+  }
+  return { hist: statsSizeHistogram("train"), label: "QM9 train" };
+}
+
+export function resolveSampleOptions(model: LoadedModel, options: Partial<SampleOptions> = {}): ResolvedSampleOptions {
   rejectUnknownOptions(options, DEFAULT_SAMPLE_OPTIONS, "sample");
   const o: SampleOptions = { ...DEFAULT_SAMPLE_OPTIONS, ...options };
   if (!(Number.isInteger(o.steps) && o.steps >= 2)) throw new Error(`invalid steps: ${o.steps}; must be an integer >= 2`);
   if (!Number.isInteger(o.seed)) throw new Error(`invalid seed: ${o.seed}; must be an integer`);
   const cacheConfig = typeof o.cache === "string" ? parseCacheSpec(o.cache) : resolveCacheConfig(o.cache);
   timeGrid(o.steps, o.grid);
+  const preset = samplingDataset(model, o.dataset);
+  const buckets = o.buckets ?? preset?.buckets ?? QM9_BUCKETS;
+  const maxAtoms = model.generator.config.maxAtoms;
   let drawnSizes: number[];
   if (o.sizes) {
     drawnSizes = [...o.sizes];
     if (drawnSizes.length === 0) throw new Error("invalid sizes: empty; give at least one molecule size");
   } else {
     if (!(Number.isInteger(o.n) && o.n >= 1)) throw new Error(`invalid n: ${o.n}; must be an integer >= 1`);
-    const hist = o.sizeHistogram ?? model.sizeHistogram;
-    const histogram = hist ? histogramFromJson(hist) : statsSizeHistogram("train");
-    drawnSizes = sampleSizes(histogram, o.n, new Rng(o.seed));
+    const { hist, label } = samplingHistogram(model, o, preset);
+    checkHistogramFits(hist, maxAtoms, buckets, label);
+    drawnSizes = sampleSizes(hist, o.n, new Rng(o.seed));
   }
-  const maxAtoms = model.generator.config.maxAtoms;
   const tooLarge = drawnSizes.find((s) => !(s < maxAtoms));
   if (tooLarge !== undefined) {
     throw new Error(`a molecule of ${tooLarge} atoms is too large for this model (maxAtoms ${maxAtoms}); use smaller sizes`);
   }
-  planBatches(drawnSizes, { budget: o.batchCost, buckets: o.buckets });
-  return { ...o, n: drawnSizes.length, cacheConfig, drawnSizes };
+  planBatches(drawnSizes, { budget: o.batchCost, buckets });
+  return { ...o, buckets, n: drawnSizes.length, cacheConfig, drawnSizes };
 }
 
 /**
