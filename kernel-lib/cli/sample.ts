@@ -11,6 +11,7 @@ import { Molecule } from "../chem/molecule";
 import { writeMolblock } from "../chem/sdf";
 import { CONFIG_PRESETS } from "../model/config";
 import { DATASET_PRESETS, datasetPreset } from "../data/dataset_preset";
+import { GIB } from "../flow/memory_plan";
 import { createRandomModel, DEFAULT_MODEL_DIR, LoadedModel, loadModel } from "../model/model_io";
 import { sample, SampleOptions, SampleResult } from "../flow/sample";
 import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
@@ -112,6 +113,8 @@ export interface SampleCommandOptions {
   backend?: string;
   /** Dataset preset for sizes and buckets (qm9, geom-drugs; default: the model's). */
   dataset?: string;
+  /** Memory budget per worker in GiB (default 6). */
+  memory?: string;
   quiet?: boolean;
 }
 
@@ -126,6 +129,8 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
   if (!fs.existsSync(path.dirname(out))) throw new Error(`cannot write ${out}: folder ${path.dirname(out)} does not exist`);
   parseCacheSpec(opts.cache); // a bad spec fails before the model loads
   if (opts.dataset !== undefined) datasetPreset(opts.dataset);
+  const memory = opts.memory === undefined ? undefined : Number(opts.memory) * GIB;
+  if (memory !== undefined && !(memory > 0)) throw new Error(`invalid --memory: ${opts.memory}; give GiB per worker > 0, e.g. 6`);
   // The backend first: variables made before it would live on the default backend.
   await initBackend();
   const model = resolveModelArgument(opts.model);
@@ -140,7 +145,7 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
     // The pool (worker threads, or the compiled backend) gives the same molecules as sample() for the same seed.
     const run = workers > 0 || backend === "onnx" ? (m: LoadedModel, o: Partial<SampleOptions>) => sampleParallel(m, { ...o, workers, backend }) : sample;
     const result = await run(model, {
-      n, steps, seed, batchCost, grid: opts.grid as TimeGridKind, cache: opts.cache, dataset: opts.dataset,
+      n, steps, seed, batchCost, grid: opts.grid as TimeGridKind, cache: opts.cache, dataset: opts.dataset, memory,
       onProgress: progress,
       onBatch: (mols, indices) => {
         if (!started) {
@@ -191,6 +196,7 @@ export function registerSampleCommand(program: Command): void {
     .option("--workers <n>", "worker threads, each with its own backend and model copy (0 = this thread)", "0")
     .option("--backend <name>", "inference backend: tfjs, or onnx (compiled with onnxruntime-node)", "tfjs")
     .option("--dataset <name>", "size histogram and buckets of qm9 or geom-drugs (default: the model's dataset)")
+    .option("--memory <GiB>", "memory budget per worker: batches are cut to fit their estimated peak", "6")
     .option("--quiet", "no progress bar or summary")
     .action(async (opts: SampleCommandOptions) => {
       await runSampleCommand(opts);

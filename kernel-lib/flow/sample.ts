@@ -8,7 +8,9 @@ import { CachedBackbone } from "../cache/cached_backbone";
 import { CacheConfig, parseCacheSpec, resolveCacheConfig, ResolvedCacheConfig } from "../cache/config";
 import { effectiveSteps } from "../cache/schedule";
 import { Molecule } from "../chem/molecule";
-import { planBatches, QM9_BUCKETS } from "../data/batching";
+import { planBatches, PlanBatchesOptions, QM9_BUCKETS } from "../data/batching";
+import { BACKEND_MEMORY, DEFAULT_WORKER_MEMORY_BYTES, estimateBatchBytes, formatGb, maxBatchForMemory } from "./memory_plan";
+import type { InferenceBackend } from "../parallel/network";
 import { histogramFromJson, sampleSizes, SizeHistogram, statsSizeHistogram } from "../data/size_histogram";
 import { checkHistogramFits, DATASET_PRESETS, DatasetPreset, datasetPreset } from "../data/dataset_preset";
 import { LoadedModel } from "../model/model_io";
@@ -53,12 +55,20 @@ export interface SampleOptions {
   onBatch: ((molecules: Molecule[], indices: number[]) => void) | undefined;
   /** Step observers (hooks): called after every solver step of every batch. */
   observers: readonly StepObserver[];
+  /**
+   * Memory budget per worker in bytes (default {@link DEFAULT_WORKER_MEMORY_BYTES}, 6 GiB): batches are also cut
+   * so their estimated peak ({@link estimateBatchBytes}) fits; a molecule that does not fit alone is an error.
+   */
+  memory: number | undefined;
+  /** The backend the memory estimate is for (default `tfjs`; the sampling pool passes its own). */
+  memoryBackend: InferenceBackend;
 }
 
 /** Defaults of {@link SampleOptions}. */
 export const DEFAULT_SAMPLE_OPTIONS: Readonly<SampleOptions> = {
   n: 100, steps: 100, grid: "log", seed: 0, batchCost: 1152, buckets: undefined, dataset: undefined, cache: { kind: "none" },
   sizes: undefined, sizeHistogram: undefined, onProgress: undefined, onBatch: undefined, observers: [],
+  memory: undefined, memoryBackend: "tfjs",
 };
 
 /** What {@link sample} returns. */
@@ -83,7 +93,35 @@ export interface SampleResult {
 
 /** Fill defaults, validate everything that can fail before any work starts, and draw the sizes. */
 /** {@link SampleOptions} after {@link resolveSampleOptions}: buckets chosen, sizes drawn, cache parsed. */
-export type ResolvedSampleOptions = Omit<SampleOptions, "buckets"> & { buckets: readonly number[]; cacheConfig: ResolvedCacheConfig; drawnSizes: number[] };
+export type ResolvedSampleOptions = Omit<SampleOptions, "buckets"> & {
+  buckets: readonly number[];
+  cacheConfig: ResolvedCacheConfig;
+  drawnSizes: number[];
+  /** What to pass to `planBatches` (atoms budget, buckets, memory cap). */
+  batchPlan: Partial<PlanBatchesOptions>;
+};
+
+/**
+ * The memory cap of batch planning: the most molecules of N atoms under the budget, after checking that every
+ * drawn molecule fits alone (one clear error otherwise, before any work).
+ */
+function memoryCap(model: LoadedModel, o: SampleOptions, sizes: readonly number[], cache: ResolvedCacheConfig): (atoms: number) => number {
+  const budget = o.memory ?? DEFAULT_WORKER_MEMORY_BYTES;
+  if (!(typeof budget === "number" && Number.isFinite(budget) && budget > 0)) throw new Error(`invalid memory: ${String(o.memory)}; give bytes per worker > 0`);
+  if (!Object.prototype.hasOwnProperty.call(BACKEND_MEMORY, o.memoryBackend)) throw new Error(`invalid memoryBackend: ${String(o.memoryBackend)}; use tfjs or onnx`);
+  const config = model.generator.config;
+  // The cache keeps a few earlier outputs (its history) next to the sampler's state.
+  const history = cache.kind === "none" ? 0 : 3;
+  const largest = Math.max(...sizes);
+  if (maxBatchForMemory(config, largest, budget, o.memoryBackend, history) < 1) {
+    const need = estimateBatchBytes(config, 1, largest, o.memoryBackend, history);
+    throw new Error(
+      `a molecule of ${largest} atoms needs about ${formatGb(need)} on ${o.memoryBackend}, more than the memory budget of ` +
+        `${formatGb(budget)} per worker; raise --memory or sample smaller molecules`,
+    );
+  }
+  return (atoms) => maxBatchForMemory(config, atoms, budget, o.memoryBackend, history);
+}
 
 /**
  * The dataset preset sampling uses: the `dataset` option, else the one the model records (`meta.dataset`, written
@@ -134,8 +172,9 @@ export function resolveSampleOptions(model: LoadedModel, options: Partial<Sample
   if (tooLarge !== undefined) {
     throw new Error(`a molecule of ${tooLarge} atoms is too large for this model (maxAtoms ${maxAtoms}); use smaller sizes`);
   }
-  planBatches(drawnSizes, { budget: o.batchCost, buckets });
-  return { ...o, buckets, n: drawnSizes.length, cacheConfig, drawnSizes };
+  const batchPlan = { budget: o.batchCost, buckets, maxMolecules: memoryCap(model, o, drawnSizes, cacheConfig) };
+  planBatches(drawnSizes, batchPlan);
+  return { ...o, buckets, n: drawnSizes.length, cacheConfig, drawnSizes, batchPlan };
 }
 
 /**
@@ -148,7 +187,7 @@ export async function sample(model: LoadedModel, options: Partial<SampleOptions>
   const o = resolveSampleOptions(model, options);
   const config = model.generator.config;
   const grid = timeGrid(o.steps, o.grid);
-  const plan = planBatches(o.drawnSizes, { budget: o.batchCost, buckets: o.buckets });
+  const plan = planBatches(o.drawnSizes, o.batchPlan);
   const molecules: Molecule[] = new Array(o.drawnSizes.length);
   const start = performance.now();
   let networkCalls = 0;

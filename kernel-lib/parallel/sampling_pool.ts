@@ -167,7 +167,7 @@ export class SamplingPool {
     if (this.closed) throw new Error(`this sampling pool is closed${this.brokenReason ? ` (${this.brokenReason})` : ""}; start a new one`);
     if (this.busy) throw new Error("this sampling pool is already running a sample(); wait for it or start another pool");
     const { signal, ...sampleOptions } = options;
-    const o = resolveSampleOptions(this.model, sampleOptions);
+    const o = resolveSampleOptions(this.model, { memoryBackend: this.options.backend, ...sampleOptions });
     if (this.options.workers > 0) {
       if (o.observers.length) throw new Error("step observers cannot run in worker threads; use workers: 0 to observe steps");
       if (this.model.generator.stepObservers.size || this.model.generator.observers.size) {
@@ -176,7 +176,7 @@ export class SamplingPool {
     }
     if (signal?.aborted) throw new SamplingError("sampling stopped before it started (signal aborted)", [], 0, true);
     const grid = timeGrid(o.steps, o.grid);
-    const plan = planBatches(o.drawnSizes, { budget: o.batchCost, buckets: o.buckets });
+    const plan = planBatches(o.drawnSizes, o.batchPlan);
     const tasks: BatchTask[] = plan.map((indices, batchIndex) => ({ batchIndex, indices, sizes: indices.map((i) => o.drawnSizes[i]), seed: o.seed }));
     const run: RunSettings = { steps: o.steps, grid: o.grid, cache: o.cacheConfig };
     const molecules: (Molecule | undefined)[] = new Array(o.drawnSizes.length);
