@@ -4,6 +4,8 @@
  * (and written as CSV with `--out`). `--profile` adds the kernels that take the time.
  * Reference (PyTorch on the 2-core machine): about 800 ms for the small config, 4.9 s for GEOM-Drugs.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { Command } from "commander";
@@ -18,6 +20,7 @@ import type { BenchDefinition } from "./bench";
 import { formatTable, median, toCsv } from "./bench_format";
 import { intOption } from "./sample";
 import { compileOnnx, OnnxGenerator } from "../onnx/onnx_generator";
+import { onnxProfileByOperator } from "../onnx/ort_session";
 import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
 
 /**
@@ -65,6 +68,22 @@ function timeForward(model: SemlaGenerator | OnnxGenerator, inputs: GeneratorInp
   return performance.now() - start;
 }
 
+/** One profiled ONNX forward (after a warm one): ONNX Runtime's kernel times by operator, top 12. */
+function profileOnnxForward(generator: SemlaGenerator, inputs: GeneratorInputs, threads: number): ForwardTiming["kernels"] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-ort-profile-"));
+  try {
+    const profiled = compileOnnx(generator, { intraOpThreads: threads }, path.join(dir, "block_"));
+    try {
+      for (let i = 0; i < 2; i++) timeForward(profiled, inputs);
+    } finally {
+      profiled.dispose(); // writes the profile files
+    }
+    return onnxProfileByOperator(fs.readdirSync(dir).map((f) => path.join(dir, f))).slice(0, 12);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * Time the forward of one preset config.
  * @example
@@ -91,6 +110,7 @@ export async function benchForward(
       config: preset, parameters: model.parameterCount(), batch: o.batch, atoms: o.atoms, runs: o.runs,
       medianMs: median(times), minMs: Math.min(...times),
     };
+    if (o.profile && onnx) timing.kernels = profileOnnxForward(generator, inputs, o.onnxThreads ?? 1);
     if (o.profile && !onnx) {
       const info = await tf.profile(() => {
         const out = model.forward(inputs);
@@ -127,7 +147,7 @@ export const FORWARD_BENCH: BenchDefinition = {
       .option("--warmup <n>", "untimed runs first", "1")
       .option("--backend <name>", "tfjs (default) or onnx (the compiled graphs, one ONNX Runtime session per block)", "tfjs")
       .option("--onnx-threads <n>", "ONNX Runtime intra-op threads per session", "1")
-      .option("--profile", "also list the kernels that take the time (one extra run per config)")
+      .option("--profile", "also list the kernels (TF.js) or operators (ONNX Runtime profiler) that take the time")
       .option("--out <file.csv>", "also write the table as CSV (atomic)")
       .action(async (opts: Record<string, string | boolean | undefined>) => {
         const batch = intOption("--batch", String(opts.batch), 1);
