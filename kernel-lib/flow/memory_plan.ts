@@ -53,14 +53,23 @@ export function pairWidth(config: SemlaConfig): number {
 }
 
 /**
+ * What an estimate is for: one backend, or `"any"` (the larger of the backends' estimates). Sampling plans with
+ * `"any"` so that the batches, and so the molecules of a seed, are the same on every backend.
+ */
+export type MemoryTarget = InferenceBackend | "any";
+
+/**
  * Estimated peak resident bytes of one worker sampling a batch of `B` molecules padded to `N` atoms.
  * @param historyCopies extra copies of the outputs the cache keeps (its history; 0 without a cache).
  * @example
  * estimateBatchBytes(GEOM_DRUGS_CONFIG, 16, 44, "onnx") / 1e9; // ≈ 2.3
  */
-export function estimateBatchBytes(config: SemlaConfig, B: number, N: number, backend: InferenceBackend, historyCopies = 0): number {
-  const m = BACKEND_MEMORY[backend];
-  if (!m) throw new Error(`invalid backend: ${String(backend)}; use tfjs or onnx`);
+export function estimateBatchBytes(config: SemlaConfig, B: number, N: number, backend: MemoryTarget, historyCopies = 0): number {
+  if (backend === "any") {
+    return Math.max(...(Object.keys(BACKEND_MEMORY) as InferenceBackend[]).map((b) => estimateBatchBytes(config, B, N, b, historyCopies)));
+  }
+  const m = Object.prototype.hasOwnProperty.call(BACKEND_MEMORY, backend) ? BACKEND_MEMORY[backend] : undefined;
+  if (!m) throw new Error(`invalid backend: ${String(backend)}; use tfjs, onnx or any`);
   const pairs = B * N * N;
   const pair = 4 * pairs * pairWidth(config) * m.pairFactor * (m.pairPerLayer ? config.nLayers : 1);
   const node = 4 * B * N * (config.dModel * m.nodeFactor + config.nCoordSets * 3 * config.nLayers);
@@ -74,7 +83,7 @@ export function estimateBatchBytes(config: SemlaConfig, B: number, N: number, ba
  * @example
  * maxBatchForMemory(GEOM_DRUGS_CONFIG, 44, 6 * GIB, "onnx"); // ≈ 50
  */
-export function maxBatchForMemory(config: SemlaConfig, N: number, budgetBytes: number, backend: InferenceBackend, historyCopies = 0): number {
+export function maxBatchForMemory(config: SemlaConfig, N: number, budgetBytes: number, backend: MemoryTarget, historyCopies = 0): number {
   const one = estimateBatchBytes(config, 1, N, backend, historyCopies);
   if (one > budgetBytes) return 0;
   const fixed = estimateBatchBytes(config, 0, N, backend, historyCopies);

@@ -9,8 +9,7 @@ import { CacheConfig, parseCacheSpec, resolveCacheConfig, ResolvedCacheConfig } 
 import { effectiveSteps } from "../cache/schedule";
 import { Molecule } from "../chem/molecule";
 import { planBatches, PlanBatchesOptions, QM9_BUCKETS } from "../data/batching";
-import { BACKEND_MEMORY, DEFAULT_WORKER_MEMORY_BYTES, estimateBatchBytes, formatGb, maxBatchForMemory } from "./memory_plan";
-import type { InferenceBackend } from "../parallel/network";
+import { DEFAULT_WORKER_MEMORY_BYTES, estimateBatchBytes, formatGb, maxBatchForMemory } from "./memory_plan";
 import { histogramFromJson, sampleSizes, SizeHistogram, statsSizeHistogram } from "../data/size_histogram";
 import { checkHistogramFits, DATASET_PRESETS, DatasetPreset, datasetPreset } from "../data/dataset_preset";
 import { LoadedModel } from "../model/model_io";
@@ -57,18 +56,17 @@ export interface SampleOptions {
   observers: readonly StepObserver[];
   /**
    * Memory budget per worker in bytes (default {@link DEFAULT_WORKER_MEMORY_BYTES}, 6 GiB): batches are also cut
-   * so their estimated peak ({@link estimateBatchBytes}) fits; a molecule that does not fit alone is an error.
+   * so their estimated peak fits ({@link estimateBatchBytes}, the larger of the backends' estimates, so a seed gives
+   * the same batches and molecules on every backend); a molecule that does not fit alone is an error.
    */
   memory: number | undefined;
-  /** The backend the memory estimate is for (default `tfjs`; the sampling pool passes its own). */
-  memoryBackend: InferenceBackend;
 }
 
 /** Defaults of {@link SampleOptions}. */
 export const DEFAULT_SAMPLE_OPTIONS: Readonly<SampleOptions> = {
   n: 100, steps: 100, grid: "log", seed: 0, batchCost: 1152, buckets: undefined, dataset: undefined, cache: { kind: "none" },
   sizes: undefined, sizeHistogram: undefined, onProgress: undefined, onBatch: undefined, observers: [],
-  memory: undefined, memoryBackend: "tfjs",
+  memory: undefined,
 };
 
 /** What {@link sample} returns. */
@@ -108,19 +106,18 @@ export type ResolvedSampleOptions = Omit<SampleOptions, "buckets"> & {
 function memoryCap(model: LoadedModel, o: SampleOptions, sizes: readonly number[], cache: ResolvedCacheConfig): (atoms: number) => number {
   const budget = o.memory ?? DEFAULT_WORKER_MEMORY_BYTES;
   if (!(typeof budget === "number" && Number.isFinite(budget) && budget > 0)) throw new Error(`invalid memory: ${String(o.memory)}; give bytes per worker > 0`);
-  if (!Object.prototype.hasOwnProperty.call(BACKEND_MEMORY, o.memoryBackend)) throw new Error(`invalid memoryBackend: ${String(o.memoryBackend)}; use tfjs or onnx`);
   const config = model.generator.config;
   // The cache keeps a few earlier outputs (its history) next to the sampler's state.
   const history = cache.kind === "none" ? 0 : 3;
   const largest = Math.max(...sizes);
-  if (maxBatchForMemory(config, largest, budget, o.memoryBackend, history) < 1) {
-    const need = estimateBatchBytes(config, 1, largest, o.memoryBackend, history);
+  if (maxBatchForMemory(config, largest, budget, "any", history) < 1) {
+    const need = estimateBatchBytes(config, 1, largest, "any", history);
     throw new Error(
-      `a molecule of ${largest} atoms needs about ${formatGb(need)} on ${o.memoryBackend}, more than the memory budget of ` +
+      `a molecule of ${largest} atoms needs about ${formatGb(need)} (estimated peak), more than the memory budget of ` +
         `${formatGb(budget)} per worker; raise --memory or sample smaller molecules`,
     );
   }
-  return (atoms) => maxBatchForMemory(config, atoms, budget, o.memoryBackend, history);
+  return (atoms) => maxBatchForMemory(config, atoms, budget, "any", history);
 }
 
 /**

@@ -167,7 +167,7 @@ export class SamplingPool {
     if (this.closed) throw new Error(`this sampling pool is closed${this.brokenReason ? ` (${this.brokenReason})` : ""}; start a new one`);
     if (this.busy) throw new Error("this sampling pool is already running a sample(); wait for it or start another pool");
     const { signal, ...sampleOptions } = options;
-    const o = resolveSampleOptions(this.model, { memoryBackend: this.options.backend, ...sampleOptions });
+    const o = resolveSampleOptions(this.model, sampleOptions);
     if (this.options.workers > 0) {
       if (o.observers.length) throw new Error("step observers cannot run in worker threads; use workers: 0 to observe steps");
       if (this.model.generator.stepObservers.size || this.model.generator.observers.size) {
