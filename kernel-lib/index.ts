@@ -43,6 +43,11 @@ export { collate, unbatch, planBatches, bucketIndex, resolvePlanBatchesOptions, 
 export type { Batch, CollateOptions, PlanBatchesOptions } from "./data/batching";
 export { sampleSizes, statsSizeHistogram, computeSizeHistogram, recordsSizeHistogram, histogramFromSizes, histogramFromJson, histogramToJson } from "./data/size_histogram";
 export type { SizeHistogram } from "./data/size_histogram";
+export { DATASET_PRESETS, datasetPreset, presetHistogramJson, checkHistogramFits, GEOM_DRUGS_BUCKETS } from "./data/dataset_preset";
+export type { DatasetPreset } from "./data/dataset_preset";
+export { readGeomDrugsFallback, geomDrugsHistogramFile, GEOM_DRUGS_FALLBACK_FILE, GEOM_DRUGS_HISTOGRAM_FILE } from "./data/geom_drugs";
+export { estimateBatchBytes, maxBatchForMemory, pairWidth, BACKEND_MEMORY, DEFAULT_WORKER_MEMORY_BYTES, GIB } from "./flow/memory_plan";
+export type { BackendMemoryModel } from "./flow/memory_plan";
 export { loadSmilesSet, buildSmilesList, readSmilesFile, resolveSmilesSetOptions, DEFAULT_SMILES_SET } from "./data/smiles_set";
 export type { SmilesSetOptions } from "./data/smiles_set";
 export { loadQm9Split, unpackSplit, resolveLoadQm9SplitOptions, DEFAULT_LOAD_QM9_SPLIT } from "./data/dataset";
@@ -57,7 +62,8 @@ export { uniformSampleUpdate } from "./flow/categorical";
 export { integrate } from "./flow/integrate";
 export type { IntegrateOptions, IntegrateResult, Prediction, StepEvent, StepObserver, UniformSource } from "./flow/integrate";
 export { predictionToMolecules } from "./flow/to_molecules";
-export { sample, resolveSampleOptions, DEFAULT_SAMPLE_OPTIONS, outputBytes } from "./flow/sample";
+export { sample, resolveSampleOptions, samplingDataset, DEFAULT_SAMPLE_OPTIONS, outputBytes } from "./flow/sample";
+export type { ResolvedSampleOptions } from "./flow/sample";
 export type { SampleOptions, SampleResult } from "./flow/sample";
 
 // --- Caching ---
@@ -190,7 +196,8 @@ export type { BatchTask, BatchResult } from "./parallel/run_batch";
 export type { BackboneNetwork } from "./cache/cached_backbone";
 export { compileOnnx, OnnxGenerator, resolveOnnxBackendOptions, DEFAULT_ONNX_BACKEND_OPTIONS, attentionBias } from "./onnx/onnx_generator";
 export type { OnnxBackendOptions } from "./onnx/onnx_generator";
-export { OrtSession, availableProviders, resolveOrtSessionOptions, DEFAULT_ORT_SESSION_OPTIONS } from "./onnx/ort_session";
+export { OrtSession, availableProviders, resolveOrtSessionOptions, DEFAULT_ORT_SESSION_OPTIONS, onnxProfileByOperator } from "./onnx/ort_session";
+export type { OperatorTime } from "./onnx/ort_session";
 export type { OnnxProvider, OrtSessionOptions, FloatArray } from "./onnx/ort_session";
 export { buildBlockGraphs } from "./onnx/semla_graphs";
 export type { BlockGraph } from "./onnx/semla_graphs";

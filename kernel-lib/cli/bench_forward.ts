@@ -4,6 +4,8 @@
  * (and written as CSV with `--out`). `--profile` adds the kernels that take the time.
  * Reference (PyTorch on the 2-core machine): about 800 ms for the small config, 4.9 s for GEOM-Drugs.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { Command } from "commander";
@@ -17,9 +19,16 @@ import { Rng } from "../util/rng";
 import type { BenchDefinition } from "./bench";
 import { formatTable, median, toCsv } from "./bench_format";
 import { intOption } from "./sample";
+import { compileOnnx, OnnxGenerator } from "../onnx/onnx_generator";
+import { onnxProfileByOperator } from "../onnx/ort_session";
+import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
 
-/** PyTorch reference times on the 2-core machine (ms per batch of 64 × 18), from the backbone issue. */
-const PYTORCH_MS: Record<string, number> = { small: 800, "geom-drugs": 4900 };
+/**
+ * PyTorch reference times on the 2-core machine (ms per batch), by `config BxN`: 64 × 18 from the backbone issue;
+ * GEOM-Drugs 16 × 44 is the reference code on 1 thread (the drug-size issue), so its ratio is per core.
+ */
+const PYTORCH_MS: Record<string, number> = { "small 64x18": 800, "geom-drugs 64x18": 4900, "geom-drugs 16x44": 4200 };
+const pytorchMs = (r: ForwardTiming): number | undefined => PYTORCH_MS[`${r.config} ${r.batch}x${r.atoms}`];
 
 /** One measured config. */
 export interface ForwardTiming {
@@ -51,12 +60,28 @@ export function benchInputs(config: SemlaConfig, batch: number, atoms: number, s
   }));
 }
 
-function timeForward(model: SemlaGenerator, inputs: GeneratorInputs): number {
+function timeForward(model: SemlaGenerator | OnnxGenerator, inputs: GeneratorInputs): number {
   const start = performance.now();
   const out = model.forward(inputs);
   out.coords.dataSync(); // wait for the backend (wasm is synchronous; GPU backends are not)
   tf.dispose(out as unknown as tf.TensorContainer);
   return performance.now() - start;
+}
+
+/** One profiled ONNX forward (after a warm one): ONNX Runtime's kernel times by operator, top 12. */
+function profileOnnxForward(generator: SemlaGenerator, inputs: GeneratorInputs, threads: number): ForwardTiming["kernels"] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-ort-profile-"));
+  try {
+    const profiled = compileOnnx(generator, { intraOpThreads: threads }, path.join(dir, "block_"));
+    try {
+      for (let i = 0; i < 2; i++) timeForward(profiled, inputs);
+    } finally {
+      profiled.dispose(); // writes the profile files
+    }
+    return onnxProfileByOperator(fs.readdirSync(dir).map((f) => path.join(dir, f))).slice(0, 12);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -66,13 +91,16 @@ function timeForward(model: SemlaGenerator, inputs: GeneratorInputs): number {
  */
 export async function benchForward(
   preset: string,
-  o: { batch: number; atoms: number; runs: number; warmup: number; profile?: boolean },
+  o: { batch: number; atoms: number; runs: number; warmup: number; profile?: boolean; backend?: InferenceBackend; onnxThreads?: number },
 ): Promise<ForwardTiming> {
   await initBackend();
   const config = CONFIG_PRESETS[preset];
   if (!config) throw new Error(`unknown config: ${preset}; use ${Object.keys(CONFIG_PRESETS).join(", ")}`);
   if (o.atoms >= config.maxAtoms) throw new Error(`--atoms ${o.atoms} is too large for ${preset} (maxAtoms ${config.maxAtoms})`);
-  const model = createRandomModel(config, { seed: 0 }).generator;
+  const generator = createRandomModel(config, { seed: 0 }).generator;
+  // The compiled backend runs the same weights as ONNX graphs (one session per block).
+  const onnx = o.backend === "onnx" ? compileOnnx(generator, { intraOpThreads: o.onnxThreads ?? 1 }) : undefined;
+  const model = onnx ?? generator;
   const inputs = benchInputs(config, o.batch, o.atoms);
   try {
     for (let i = 0; i < o.warmup; i++) timeForward(model, inputs);
@@ -82,7 +110,8 @@ export async function benchForward(
       config: preset, parameters: model.parameterCount(), batch: o.batch, atoms: o.atoms, runs: o.runs,
       medianMs: median(times), minMs: Math.min(...times),
     };
-    if (o.profile) {
+    if (o.profile && onnx) timing.kernels = profileOnnxForward(generator, inputs, o.onnxThreads ?? 1);
+    if (o.profile && !onnx) {
       const info = await tf.profile(() => {
         const out = model.forward(inputs);
         out.coords.dataSync();
@@ -100,7 +129,8 @@ export async function benchForward(
     return timing;
   } finally {
     tf.dispose(inputs as unknown as tf.TensorContainer);
-    model.dispose();
+    onnx?.dispose();
+    generator.dispose();
   }
 }
 
@@ -115,7 +145,9 @@ export const FORWARD_BENCH: BenchDefinition = {
       .option("--runs <n>", "timed runs per config (the median is reported)", "5")
       .option("--large-runs <n>", "timed runs for geom-drugs/qm9 (slow)", "2")
       .option("--warmup <n>", "untimed runs first", "1")
-      .option("--profile", "also list the kernels that take the time (one extra run per config)")
+      .option("--backend <name>", "tfjs (default) or onnx (the compiled graphs, one ONNX Runtime session per block)", "tfjs")
+      .option("--onnx-threads <n>", "ONNX Runtime intra-op threads per session", "1")
+      .option("--profile", "also list the kernels (TF.js) or operators (ONNX Runtime profiler) that take the time")
       .option("--out <file.csv>", "also write the table as CSV (atomic)")
       .action(async (opts: Record<string, string | boolean | undefined>) => {
         const batch = intOption("--batch", String(opts.batch), 1);
@@ -123,6 +155,9 @@ export const FORWARD_BENCH: BenchDefinition = {
         const runs = intOption("--runs", String(opts.runs), 1);
         const largeRuns = intOption("--large-runs", String(opts.largeRuns), 1);
         const warmup = intOption("--warmup", String(opts.warmup), 0);
+        const backend = String(opts.backend) as InferenceBackend;
+        if (!INFERENCE_BACKENDS.includes(backend)) throw new Error(`invalid --backend: ${backend}; use ${INFERENCE_BACKENDS.join(" or ")}`);
+        const onnxThreads = intOption("--onnx-threads", String(opts.onnxThreads), 1);
         const presets = String(opts.configs).split(",").map((s) => s.trim()).filter(Boolean);
         for (const p of presets) if (!CONFIG_PRESETS[p]) throw new Error(`unknown config: ${p}; use ${Object.keys(CONFIG_PRESETS).join(", ")}`);
         console.log((await initBackend()).summary);
@@ -130,7 +165,7 @@ export const FORWARD_BENCH: BenchDefinition = {
         for (const p of presets) {
           const large = CONFIG_PRESETS[p].dModel >= 384;
           process.stderr.write(`timing ${p} …\n`);
-          const r = await benchForward(p, { batch, atoms, runs: large ? largeRuns : runs, warmup, profile: Boolean(opts.profile) });
+          const r = await benchForward(p, { batch, atoms, runs: large ? largeRuns : runs, warmup, profile: Boolean(opts.profile), backend, onnxThreads });
           results.push(r);
           if (r.kernels) {
             console.log(`\n${p}: kernels of one forward (profiled, ms)`);
@@ -140,16 +175,17 @@ export const FORWARD_BENCH: BenchDefinition = {
         const header = ["config", "parameters", "batch", "runs", "median ms", "min ms", "ms/molecule", "PyTorch ms", "speed vs PyTorch"];
         const rows = results.map((r) => [
           r.config, r.parameters.toLocaleString("en-US"), `${r.batch}x${r.atoms}`, String(r.runs), r.medianMs.toFixed(0),
-          r.minMs.toFixed(0), (r.medianMs / r.batch).toFixed(2), PYTORCH_MS[r.config] ? String(PYTORCH_MS[r.config]) : "-",
-          PYTORCH_MS[r.config] ? `${(PYTORCH_MS[r.config] / r.medianMs).toFixed(2)}x` : "-",
+          r.minMs.toFixed(0), (r.medianMs / r.batch).toFixed(2), pytorchMs(r) ? String(pytorchMs(r)) : "-",
+          pytorchMs(r) ? `${(pytorchMs(r)! / r.medianMs).toFixed(2)}x` : "-",
         ]);
-        console.log(`\nforward time per batch (${(await initBackend()).backend}, warm-up excluded)`);
+        const label = backend === "onnx" ? `ONNX Runtime, ${onnxThreads} thread${onnxThreads === 1 ? "" : "s"} per session` : (await initBackend()).backend;
+        console.log(`\nforward time per batch (${label}, warm-up excluded)`);
         console.log(formatTable([header, ...rows]));
         if (opts.out) {
           const file = path.resolve(String(opts.out));
           writeFileAtomic(file, toCsv([
             ["config", "parameters", "batch", "atoms", "runs", "median_ms", "min_ms", "pytorch_ms"],
-            ...results.map((r) => [r.config, r.parameters, r.batch, r.atoms, r.runs, r.medianMs.toFixed(2), r.minMs.toFixed(2), PYTORCH_MS[r.config] ?? ""]),
+            ...results.map((r) => [r.config, r.parameters, r.batch, r.atoms, r.runs, r.medianMs.toFixed(2), r.minMs.toFixed(2), pytorchMs(r) ?? ""]),
           ]));
           console.log(`wrote ${file}`);
         }

@@ -80,7 +80,13 @@ export async function runEvaluateCommand(sdfPath: string, opts: EvaluateCommandO
   const table = formatTable([{ name: sdfPath, aggregate: res.aggregate }], format);
   const s = res.replicates[0];
   notes.unshift(`${s.n_molecules} molecules scored in ${res.seconds.toFixed(1)} s`);
-  if (s.n_malformed) notes.push(`${s.n_malformed} malformed (invalid; reason in the CSV)`);
+  if (s.n_malformed) {
+    // Say why in the same line (e.g. an element molcache does not know), most common first.
+    const problems = new Map<string, number>();
+    for (const row of res.rows) if (row.replicate === 0 && row.problem) problems.set(row.problem, (problems.get(row.problem) ?? 0) + 1);
+    const why = [...problems].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([p, c]) => `${c}× ${p}`).join(", ");
+    notes.push(`${s.n_malformed} malformed, scored invalid: ${why}`);
+  }
   for (const [metric, u] of Object.entries(s.unscored)) {
     if (u.count) notes.push(`${metric}: ${u.count} not scored (${Object.entries(u.reasons).slice(0, 3).map(([r, c]) => `${c}× ${r}`).join(", ")})`);
   }

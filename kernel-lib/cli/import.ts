@@ -23,7 +23,7 @@ export function formatImportReport(r: ImportReport): string[] {
       `n_coord_sets ${c.nCoordSets}, n_attn_heads ${c.nAttnHeads}, d_message_hidden ${c.dMessageHidden}, ` +
       `size_emb ${c.sizeEmb}, max_atoms ${c.maxAtoms}, vocab ${c.vocabSize}`,
     `  parameters: ${r.nParams.toLocaleString("en-US")} in ${r.nTensors} tensors (${mb(r.nParams * 4)} float32)`,
-    `  dataset: ${r.dataset ?? "not recorded"}, coordinate std ${r.coordStd.toFixed(7)} Å (from ${r.coordStdSource})`,
+    `  dataset: ${r.dataset ?? "not recorded (pass --dataset here or to molcache sample)"}, coordinate std ${r.coordStd.toFixed(7)} Å (from ${r.coordStdSource})`,
     ...(r.converted.length ? [`  converted to float32: ${r.converted.length} tensors (${r.converted.slice(0, 3).join(", ")}…)`] : []),
     ...(skipped ? [`  not imported: ${skipped}`] : []),
     `  read ${mb(r.bytesRead)} of ${mb(r.fileSize)}`,
@@ -46,13 +46,14 @@ export function registerImportCommand(program: Command): void {
     .option("--coord-std <angstrom>", "coordinate std in Å (default: from the checkpoint's dataset or coord_scale)")
     .option("--name <name>", "model name in config.json (default: the checkpoint file name)")
     .option("--force", "replace the model in --out (a folder holding only a molcache model)")
-    .action((file: string, opts: { out: string; copy: string; coordStd?: string; name?: string; force?: boolean }) => {
+    .option("--dataset <name>", "qm9 or geom-drugs: size histogram, buckets, coordinate std (default: the checkpoint's)")
+    .action((file: string, opts: { out: string; copy: string; coordStd?: string; name?: string; force?: boolean; dataset?: string }) => {
       let coordStd: number | undefined;
       if (opts.coordStd !== undefined) {
         coordStd = Number(opts.coordStd);
         if (!(coordStd > 0)) throw new Error(`invalid --coord-std: ${opts.coordStd}; must be a positive number of Å (QM9 1.7232995)`);
       }
-      const report = importSemlaCheckpoint(file, opts.out, { copy: opts.copy as WeightCopy, coordStd, name: opts.name, replace: opts.force === true });
+      const report = importSemlaCheckpoint(file, opts.out, { copy: opts.copy as WeightCopy, coordStd, name: opts.name, replace: opts.force === true, dataset: opts.dataset });
       for (const line of formatImportReport(report)) console.log(line);
     });
 }

@@ -10,6 +10,8 @@ import { initBackend } from "../env";
 import { Molecule } from "../chem/molecule";
 import { writeMolblock } from "../chem/sdf";
 import { CONFIG_PRESETS } from "../model/config";
+import { DATASET_PRESETS, datasetPreset } from "../data/dataset_preset";
+import { GIB } from "../flow/memory_plan";
 import { createRandomModel, DEFAULT_MODEL_DIR, LoadedModel, loadModel } from "../model/model_io";
 import { sample, SampleOptions, SampleResult } from "../flow/sample";
 import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
@@ -40,7 +42,10 @@ export function resolveModelArgument(spec: string | undefined): LoadedModel {
   if (m) {
     const config = CONFIG_PRESETS[m[1]];
     if (!config) throw new Error(`unknown preset in --model ${spec}; use random:<${Object.keys(CONFIG_PRESETS).join("|")}>[:seed]`);
-    return createRandomModel(config, { seed: m[2] === undefined ? 0 : Number(m[2]), name: spec });
+    const model = createRandomModel(config, { seed: m[2] === undefined ? 0 : Number(m[2]), name: spec });
+    // The qm9 and geom-drugs presets are the reference architecture for that dataset: sample its sizes and scale.
+    const dataset = DATASET_PRESETS[m[1]];
+    return dataset ? { ...model, coordStd: dataset.coordStd, meta: { dataset: dataset.name } } : model;
   }
   if (spec.startsWith("random")) throw new Error(`invalid --model ${spec}; use random:<preset>[:seed], e.g. random:small`);
   return loadModel(spec);
@@ -108,6 +113,10 @@ export interface SampleCommandOptions {
   workers?: string;
   /** Inference backend: tfjs (default) or onnx (compiled, runs on the worker pool). */
   backend?: string;
+  /** Dataset preset for sizes and buckets (qm9, geom-drugs; default: the model's). */
+  dataset?: string;
+  /** Memory budget per worker in GiB (default 6). */
+  memory?: string;
   quiet?: boolean;
 }
 
@@ -122,6 +131,9 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
   if (!fs.existsSync(path.dirname(out))) throw new Error(`cannot write ${out}: folder ${path.dirname(out)} does not exist`);
   checkOutputFile(out, "--out", "mols.sdf");
   parseCacheSpec(opts.cache); // a bad spec fails before the model loads
+  if (opts.dataset !== undefined) datasetPreset(opts.dataset);
+  const memory = opts.memory === undefined ? undefined : Number(opts.memory) * GIB;
+  if (memory !== undefined && !(memory > 0)) throw new Error(`invalid --memory: ${opts.memory}; give GiB per worker > 0, e.g. 6`);
   // The backend first: variables made before it would live on the default backend.
   await initBackend();
   const model = resolveModelArgument(opts.model);
@@ -136,7 +148,7 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
     // The pool (worker threads, or the compiled backend) gives the same molecules as sample() for the same seed.
     const run = workers > 0 || backend === "onnx" ? (m: LoadedModel, o: Partial<SampleOptions>) => sampleParallel(m, { ...o, workers, backend }) : sample;
     const result = await run(model, {
-      n, steps, seed, batchCost, grid: opts.grid as TimeGridKind, cache: opts.cache,
+      n, steps, seed, batchCost, grid: opts.grid as TimeGridKind, cache: opts.cache, dataset: opts.dataset, memory,
       onProgress: progress,
       onBatch: (mols, indices) => {
         if (!started) {
@@ -186,6 +198,8 @@ export function registerSampleCommand(program: Command): void {
     .requiredOption("--out <file.sdf>", "output SDF file (written as <out>.partial, renamed when done)")
     .option("--workers <n>", "worker threads, each with its own backend and model copy (0 = this thread)", "0")
     .option("--backend <name>", "inference backend: tfjs, or onnx (compiled with onnxruntime-node)", "tfjs")
+    .option("--dataset <name>", "size histogram and buckets of qm9 or geom-drugs (default: the model's dataset)")
+    .option("--memory <GiB>", "memory budget per worker: batches are cut to fit their estimated peak", "6")
     .option("--quiet", "no progress bar or summary")
     .action(async (opts: SampleCommandOptions) => {
       await runSampleCommand(opts);

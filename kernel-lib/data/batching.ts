@@ -101,10 +101,15 @@ export interface PlanBatchesOptions {
   buckets: readonly number[];
   /** Shuffles within buckets and the batch order when given (training epochs); none = index order, by bucket. */
   rng: Rng | undefined;
+  /**
+   * A second cap: the most molecules a batch padded to `atoms` may hold (e.g. from a memory budget); called with the
+   * largest member of each bucket. Default none (the atoms budget alone).
+   */
+  maxMolecules: ((atoms: number) => number) | undefined;
 }
 
 /** Defaults of {@link PlanBatchesOptions}. */
-export const DEFAULT_PLAN_BATCHES: Readonly<PlanBatchesOptions> = { budget: 1152, buckets: QM9_BUCKETS, rng: undefined };
+export const DEFAULT_PLAN_BATCHES: Readonly<PlanBatchesOptions> = { budget: 1152, buckets: QM9_BUCKETS, rng: undefined, maxMolecules: undefined };
 
 /**
  * Fill defaults and validate {@link PlanBatchesOptions}.
@@ -157,7 +162,7 @@ function shuffleInPlace<T>(xs: T[], rng: Rng): void {
  * planBatches(sizes, { budget: 2048, rng: new Rng(epoch) }); // one training epoch
  */
 export function planBatches(sizes: ArrayLike<number>, options?: Partial<PlanBatchesOptions>): number[][] {
-  const { budget, buckets, rng } = resolvePlanBatchesOptions(options);
+  const { budget, buckets, rng, maxMolecules } = resolvePlanBatchesOptions(options);
   const members: number[][] = buckets.map(() => []);
   for (let i = 0; i < sizes.length; i++) {
     const s = sizes[i];
@@ -167,10 +172,13 @@ export function planBatches(sizes: ArrayLike<number>, options?: Partial<PlanBatc
   const batches: number[][] = [];
   members.forEach((idx, k) => {
     if (idx.length === 0) return;
-    const perBatch = Math.floor(budget / buckets[k]);
-    if (perBatch < 1) {
+    const byAtoms = Math.floor(budget / buckets[k]);
+    if (byAtoms < 1) {
       throw new Error(`invalid budget: ${budget}; it must be at least the largest used bucket (${buckets[k]} atoms)`);
     }
+    const largest = idx.reduce((m, i) => Math.max(m, sizes[i]), 0);
+    const perBatch = maxMolecules ? Math.min(byAtoms, maxMolecules(largest)) : byAtoms;
+    if (!(perBatch >= 1)) throw new Error(`a batch of one ${largest}-atom molecule exceeds the batch limit (maxMolecules ${perBatch})`);
     if (rng) shuffleInPlace(idx, rng);
     for (let s = 0; s < idx.length; s += perBatch) batches.push(idx.slice(s, s + perBatch));
   });

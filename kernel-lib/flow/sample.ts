@@ -8,8 +8,10 @@ import { CachedBackbone } from "../cache/cached_backbone";
 import { CacheConfig, parseCacheSpec, resolveCacheConfig, ResolvedCacheConfig } from "../cache/config";
 import { effectiveSteps } from "../cache/schedule";
 import { Molecule } from "../chem/molecule";
-import { planBatches, QM9_BUCKETS } from "../data/batching";
-import { histogramFromJson, sampleSizes, statsSizeHistogram } from "../data/size_histogram";
+import { planBatches, PlanBatchesOptions, QM9_BUCKETS } from "../data/batching";
+import { DEFAULT_WORKER_MEMORY_BYTES, estimateBatchBytes, formatGb, maxBatchForMemory } from "./memory_plan";
+import { histogramFromJson, sampleSizes, SizeHistogram, statsSizeHistogram } from "../data/size_histogram";
+import { checkHistogramFits, DATASET_PRESETS, DatasetPreset, datasetPreset } from "../data/dataset_preset";
 import { LoadedModel } from "../model/model_io";
 import { Rng } from "../util/rng";
 import { integrate, StepObserver } from "./integrate";
@@ -30,13 +32,21 @@ export interface SampleOptions {
   seed: number;
   /** Atoms per batch: a batch of bucket size N holds ⌊budget / N⌋ molecules (default 1152 = 64 × 18). */
   batchCost: number;
-  /** Size buckets in atoms (default QM9 `[12, 16, 18, 20, 22, 24, 30]`). */
-  buckets: readonly number[];
+  /** Size buckets in atoms (default: the dataset's, else QM9 `[12, 16, 18, 20, 22, 24, 30]`). */
+  buckets: readonly number[] | undefined;
+  /**
+   * Dataset preset (`qm9`, `geom-drugs`) whose size histogram and buckets to use (default: the model's recorded
+   * dataset). An explicit `sizeHistogram` or `buckets` still wins.
+   */
+  dataset: string | undefined;
   /** Cache: a config object or spec string (`"taylor:m=2,D=3"`; default none). */
   cache: CacheConfig | string;
   /** Explicit molecule sizes instead of drawing from the histogram (then `n` is their count). */
   sizes: readonly number[] | undefined;
-  /** Size histogram `{atoms: count}` (default: the model's, else QM9 MiDi train). */
+  /**
+   * Size histogram `{atoms: count}` (default: the `dataset` option's, else the model's own, else its recorded
+   * dataset's, else QM9 MiDi train; an imported checkpoint with neither histogram nor dataset is an error).
+   */
   sizeHistogram: Record<string, number> | undefined;
   /** Called after each batch with the molecules done so far and the total. */
   onProgress: ((done: number, total: number) => void) | undefined;
@@ -44,6 +54,12 @@ export interface SampleOptions {
   onBatch: ((molecules: Molecule[], indices: number[]) => void) | undefined;
   /** Step observers (hooks): called after every solver step of every batch. */
   observers: readonly StepObserver[];
+  /**
+   * Memory budget per worker in bytes (default {@link DEFAULT_WORKER_MEMORY_BYTES}, 6 GiB): batches are also cut
+   * so their estimated peak fits ({@link estimateBatchBytes}, the larger of the backends' estimates, so a seed gives
+   * the same batches and molecules on every backend); a molecule that does not fit alone is an error.
+   */
+  memory: number | undefined;
 }
 
 /** Most solver steps a run may ask for: 100 is the reference; far more only burns time and time-grid memory. */
@@ -51,8 +67,9 @@ export const MAX_SOLVER_STEPS = 10_000;
 
 /** Defaults of {@link SampleOptions}. */
 export const DEFAULT_SAMPLE_OPTIONS: Readonly<SampleOptions> = {
-  n: 100, steps: 100, grid: "log", seed: 0, batchCost: 1152, buckets: QM9_BUCKETS, cache: { kind: "none" },
+  n: 100, steps: 100, grid: "log", seed: 0, batchCost: 1152, buckets: undefined, dataset: undefined, cache: { kind: "none" },
   sizes: undefined, sizeHistogram: undefined, onProgress: undefined, onBatch: undefined, observers: [],
+  memory: undefined,
 };
 
 /** What {@link sample} returns. */
@@ -75,8 +92,63 @@ export interface SampleResult {
   batches: number;
 }
 
+/** {@link SampleOptions} after {@link resolveSampleOptions}: buckets chosen, sizes drawn, cache parsed. */
+export type ResolvedSampleOptions = Omit<SampleOptions, "buckets"> & {
+  buckets: readonly number[];
+  cacheConfig: ResolvedCacheConfig;
+  drawnSizes: number[];
+  /** What to pass to `planBatches` (atoms budget, buckets, memory cap). */
+  batchPlan: Partial<PlanBatchesOptions>;
+};
+
+/**
+ * The memory cap of batch planning: the most molecules of N atoms under the budget, after checking that every
+ * drawn molecule fits alone (one clear error otherwise, before any work).
+ */
+function memoryCap(model: LoadedModel, o: SampleOptions, sizes: readonly number[], cache: ResolvedCacheConfig): (atoms: number) => number {
+  const budget = o.memory ?? DEFAULT_WORKER_MEMORY_BYTES;
+  if (!(typeof budget === "number" && Number.isFinite(budget) && budget > 0)) throw new Error(`invalid memory: ${String(o.memory)}; give bytes per worker > 0`);
+  const config = model.generator.config;
+  // The cache keeps a few earlier outputs (its history) next to the sampler's state.
+  const history = cache.kind === "none" ? 0 : 3;
+  const largest = Math.max(...sizes);
+  if (maxBatchForMemory(config, largest, budget, "any", history) < 1) {
+    const need = estimateBatchBytes(config, 1, largest, "any", history);
+    throw new Error(
+      `a molecule of ${largest} atoms needs about ${formatGb(need)} (estimated peak), more than the memory budget of ` +
+        `${formatGb(budget)} per worker; raise --memory or sample smaller molecules`,
+    );
+  }
+  return (atoms) => maxBatchForMemory(config, atoms, budget, "any", history);
+}
+
+/**
+ * The dataset preset sampling uses: the `dataset` option, else the one the model records (`meta.dataset`, written
+ * by `molcache import` and random presets), else none.
+ */
+export function samplingDataset(model: LoadedModel, dataset: string | undefined): DatasetPreset | undefined {
+  if (dataset !== undefined) return datasetPreset(dataset);
+  const recorded = model.meta.dataset;
+  return typeof recorded === "string" && recorded in DATASET_PRESETS ? DATASET_PRESETS[recorded] : undefined;
+}
+
+/** The size histogram to draw from (see {@link SampleOptions.sizeHistogram} for the order) and a label for errors. */
+function samplingHistogram(model: LoadedModel, o: SampleOptions, preset: DatasetPreset | undefined): { hist: SizeHistogram; label: string } {
+  if (o.sizeHistogram) return { hist: histogramFromJson(o.sizeHistogram), label: "given" };
+  if (o.dataset !== undefined) return { hist: preset!.sizeHistogram(), label: preset!.name };
+  if (model.sizeHistogram) return { hist: histogramFromJson(model.sizeHistogram), label: `${model.name} model's` };
+  if (preset) return { hist: preset.sizeHistogram(), label: preset.name };
+  if (model.meta.source === "lightning-checkpoint") {
+    throw new Error(
+      `model ${model.name} records no size histogram and no dataset; pass the dataset it was trained on ` +
+        `(--dataset ${Object.keys(DATASET_PRESETS).join(" or ")}) or re-import it with --dataset`,
+    );
+  }
+  return { hist: statsSizeHistogram("train"), label: "QM9 train" };
+}
+
 /** Fill defaults, validate everything that can fail before any work starts, and draw the sizes. */
-export function resolveSampleOptions(model: LoadedModel, options: Partial<SampleOptions> = {}): SampleOptions & { cacheConfig: ResolvedCacheConfig; drawnSizes: number[] } {
+export function resolveSampleOptions(model: LoadedModel, options: Partial<SampleOptions> = {}): ResolvedSampleOptions {
   if (model === null || typeof model !== "object" || !model.generator) {
     throw new TypeError(`sample needs a model as its first argument, got ${model === null ? "null" : typeof model}; load one with loadModel(dir) or createRandomModel(config)`);
   }
@@ -91,23 +163,26 @@ export function resolveSampleOptions(model: LoadedModel, options: Partial<Sample
   if (!Number.isInteger(o.seed)) throw new Error(`invalid seed: ${o.seed}; must be an integer`);
   const cacheConfig = typeof o.cache === "string" ? parseCacheSpec(o.cache) : resolveCacheConfig(o.cache);
   timeGrid(o.steps, o.grid);
+  const preset = samplingDataset(model, o.dataset);
+  const buckets = o.buckets ?? preset?.buckets ?? QM9_BUCKETS;
+  const maxAtoms = model.generator.config.maxAtoms;
   let drawnSizes: number[];
   if (o.sizes) {
     drawnSizes = [...o.sizes];
     if (drawnSizes.length === 0) throw new Error("invalid sizes: empty; give at least one molecule size");
   } else {
     if (!(Number.isInteger(o.n) && o.n >= 1)) throw new Error(`invalid n: ${o.n}; must be an integer >= 1`);
-    const hist = o.sizeHistogram ?? model.sizeHistogram;
-    const histogram = hist ? histogramFromJson(hist) : statsSizeHistogram("train");
-    drawnSizes = sampleSizes(histogram, o.n, new Rng(o.seed));
+    const { hist, label } = samplingHistogram(model, o, preset);
+    checkHistogramFits(hist, maxAtoms, buckets, label);
+    drawnSizes = sampleSizes(hist, o.n, new Rng(o.seed));
   }
-  const maxAtoms = model.generator.config.maxAtoms;
   const tooLarge = drawnSizes.find((s) => !(s < maxAtoms));
   if (tooLarge !== undefined) {
     throw new Error(`a molecule of ${tooLarge} atoms is too large for this model (maxAtoms ${maxAtoms}); use smaller sizes`);
   }
-  planBatches(drawnSizes, { budget: o.batchCost, buckets: o.buckets });
-  return { ...o, n: drawnSizes.length, cacheConfig, drawnSizes };
+  const batchPlan = { budget: o.batchCost, buckets, maxMolecules: memoryCap(model, o, drawnSizes, cacheConfig) };
+  planBatches(drawnSizes, batchPlan);
+  return { ...o, buckets, n: drawnSizes.length, cacheConfig, drawnSizes, batchPlan };
 }
 
 /**
@@ -120,7 +195,7 @@ export async function sample(model: LoadedModel, options: Partial<SampleOptions>
   const o = resolveSampleOptions(model, options);
   const config = model.generator.config;
   const grid = timeGrid(o.steps, o.grid);
-  const plan = planBatches(o.drawnSizes, { budget: o.batchCost, buckets: o.buckets });
+  const plan = planBatches(o.drawnSizes, o.batchPlan);
   const molecules: Molecule[] = new Array(o.drawnSizes.length);
   const start = performance.now();
   let networkCalls = 0;

@@ -198,9 +198,10 @@ export function coordNormNone(p: ParamStore, prefix: string, c: tf.Tensor, ctx: 
 export function coordNormLength(p: ParamStore, prefix: string, c: tf.Tensor, ctx: MoleculeContext): tf.Tensor {
   const b = ctx.mask.shape[0];
   const centred = centreSets(c, ctx);
-  const lengths = vectorLength(centred, 3, true);
+  // Padded atoms are zero after centring, but their length is √1e-12 (vectorLength's constant), not 0: mask them so a
+  // molecule's mean length (and so its outputs) does not depend on how much its batch pads it, as the reference does.
+  const lengths = tf.mul(vectorLength(centred, 3, true), ctx.setMask);
   const meanLength = tf.div(tf.sum(lengths, 2, true), tf.reshape(ctx.nAtoms, [b, 1, 1, 1]));
-  // Padding is already zero after centring, so no second mask is needed.
   return tf.div(tf.mul(centred, p.get(`${prefix}.set_weights`)), tf.add(meanLength, EPS_COORD));
 }
 

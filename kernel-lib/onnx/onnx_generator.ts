@@ -214,11 +214,12 @@ export function attentionBias(mask: FloatArray): FloatArray {
 /**
  * Compile a generator's weights into ONNX Runtime sessions, one per block.
  * @param options session options (default 1 thread, CPU; `provider: "cuda"` where the CUDA libraries are installed).
+ * @param profilePrefix profile every session's runs into `<prefix><block>_<date>.json` (written on dispose).
  * @example
  * const onnx = compileOnnx(model.generator);
  * const backbone = new CachedBackbone(onnx, parseCacheSpec("taylor:m=2,D=3"), grid.t);
  */
-export function compileOnnx(generator: SemlaGenerator, options: Partial<OnnxBackendOptions> = {}): OnnxGenerator {
+export function compileOnnx(generator: SemlaGenerator, options: Partial<OnnxBackendOptions> = {}, profilePrefix?: string): OnnxGenerator {
   const o = resolveOnnxBackendOptions(options);
   const weights = (name: string) => {
     const v = generator.params.get(name);
@@ -227,7 +228,7 @@ export function compileOnnx(generator: SemlaGenerator, options: Partial<OnnxBack
   const graphs = buildBlockGraphs(generator.config, weights);
   const blocks: CompiledBlock[] = [];
   try {
-    for (const g of graphs) blocks.push({ name: g.name, passthrough: g.passthrough, session: new OrtSession(g.model, g.name, o) });
+    for (const g of graphs) blocks.push({ name: g.name, passthrough: g.passthrough, session: new OrtSession(g.model, g.name, o, profilePrefix && `${profilePrefix}${g.name}`) });
   } catch (err) {
     for (const b of blocks) b.session.dispose();
     throw err;

@@ -103,10 +103,12 @@ export class OrtSession {
   /**
    * @param model the ONNX model bytes.
    * @param label a name for error messages (`layers.2`).
+   * @param profilePrefix when given, ONNX Runtime profiles every run and writes `<prefix>_<date>.json` (Chrome trace
+   *   format, per-operator kernel times) when the session is disposed; see {@link onnxProfileByOperator}.
    * @example
    * const s = new OrtSession(builder.encode(), "embed"); const out = s.run({ x: { data, dims: [2, 3] } });
    */
-  constructor(model: Uint8Array, readonly label: string, options: Partial<OrtSessionOptions> = {}) {
+  constructor(model: Uint8Array, readonly label: string, options: Partial<OrtSessionOptions> = {}, profilePrefix?: string) {
     const o = resolveOrtSessionOptions(options);
     const { binding } = loadOrtBinding();
     const native = new binding.binding.InferenceSession();
@@ -118,6 +120,7 @@ export class OrtSession {
         interOpNumThreads: 1,
         executionMode: "sequential",
         graphOptimizationLevel: "all",
+        ...(profilePrefix ? { enableProfiling: true, profileFilePrefix: profilePrefix } : {}),
       });
     } catch (err) {
       const msg = (err as Error).message;
@@ -158,4 +161,37 @@ export class OrtSession {
     this.native?.dispose();
     this.native = undefined;
   }
+}
+
+/** Kernel time of one operator type over the profiled runs. */
+export interface OperatorTime {
+  /** ONNX operator (after ONNX Runtime's fusions: `FusedMatMul`, `QuickGelu`, …). */
+  name: string;
+  ms: number;
+  calls: number;
+}
+
+/**
+ * Sum the kernel times by operator type in ONNX Runtime profile files (of {@link OrtSession}'s `profilePrefix`),
+ * counting only each file's last run (the warm one), largest first.
+ * @example
+ * onnxProfileByOperator(fs.readdirSync(dir).map((f) => path.join(dir, f)));
+ */
+export function onnxProfileByOperator(files: readonly string[]): OperatorTime[] {
+  const byOp = new Map<string, OperatorTime>();
+  for (const file of files) {
+    const events = JSON.parse(fs.readFileSync(file, "utf8")) as { cat?: string; name: string; ts: number; dur: number; args?: { op_name?: string } }[];
+    const runs = events.filter((e) => e.cat === "Session" && e.name === "model_run");
+    const last = runs[runs.length - 1];
+    if (!last) continue;
+    for (const e of events) {
+      if (e.cat !== "Node" || !e.name.endsWith("_kernel_time") || e.ts < last.ts || e.ts > last.ts + last.dur) continue;
+      const name = e.args?.op_name ?? "?";
+      const entry = byOp.get(name) ?? { name, ms: 0, calls: 0 };
+      entry.ms += e.dur / 1000;
+      entry.calls++;
+      byOp.set(name, entry);
+    }
+  }
+  return [...byOp.values()].sort((a, b) => b.ms - a.ms);
 }

@@ -107,9 +107,10 @@ export function coordNormNone(ctx: GraphContext, prefix: string, c: string): str
 
 /** The "length" coordinate norm: centre, divide by the mean atom length per set, times the set weight. */
 export function coordNormLength(ctx: GraphContext, prefix: string, c: string): string {
-  const { g, nAtoms4 } = ctx;
+  const { g, nAtoms4, setMask } = ctx;
   const centred = centreSets(ctx, c);
-  const meanLength = g.div(g.reduceSum(vectorLength(g, centred, 3, true), [2], true), nAtoms4);
+  // Pads are masked out of the mean length (their length is √1e-12, not 0), as in ops.ts: padding invariance.
+  const meanLength = g.div(g.reduceSum(g.mul(vectorLength(g, centred, 3, true), setMask), [2], true), nAtoms4);
   return g.div(g.mul(centred, setWeights(ctx, prefix)), g.add(meanLength, g.scalar(EPS_COORD)));
 }
 

@@ -176,7 +176,7 @@ export class SamplingPool {
     }
     if (signal?.aborted) throw new SamplingError("sampling stopped before it started (signal aborted)", [], 0, true);
     const grid = timeGrid(o.steps, o.grid);
-    const plan = planBatches(o.drawnSizes, { budget: o.batchCost, buckets: o.buckets });
+    const plan = planBatches(o.drawnSizes, o.batchPlan);
     const tasks: BatchTask[] = plan.map((indices, batchIndex) => ({ batchIndex, indices, sizes: indices.map((i) => o.drawnSizes[i]), seed: o.seed }));
     const run: RunSettings = { steps: o.steps, grid: o.grid, cache: o.cacheConfig };
     const molecules: (Molecule | undefined)[] = new Array(o.drawnSizes.length);

@@ -3,7 +3,7 @@
  * white background.
  */
 
-/** Jmol CPK colours by atomic number (the elements molecule generators produce, plus the common heteroatoms). */
+/** Jmol CPK colours by atomic number: every element of the SemlaFlow vocabulary, plus the common heteroatoms. */
 export const CPK_COLORS: Readonly<Record<number, string>> = {
   1: "#f2f2f2", // H: Jmol white, darkened slightly for a white page
   5: "#ffb5b5", // B
@@ -13,6 +13,7 @@ export const CPK_COLORS: Readonly<Record<number, string>> = {
   9: "#90e050", // F
   11: "#ab5cf2", // Na
   12: "#8aff00", // Mg
+  13: "#bfa6a6", // Al
   14: "#f0c8a0", // Si
   15: "#ff8000", // P
   16: "#ffff30", // S
@@ -26,6 +27,8 @@ export const CPK_COLORS: Readonly<Record<number, string>> = {
   34: "#ffa100", // Se
   35: "#a62929", // Br
   53: "#940094", // I
+  80: "#b8b8d0", // Hg
+  83: "#9e4fb5", // Bi
 };
 
 /** Colour of elements not in {@link CPK_COLORS} (Jmol's "unknown" pink). */

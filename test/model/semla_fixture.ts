@@ -223,3 +223,34 @@ export function plainMolecules(mols: readonly Molecule[]) {
     bonds: Array.from(m.bondI).map((i, k) => [i, m.bondJ[k], m.bondOrder[k]]),
   }));
 }
+
+/**
+ * Largest difference over every output of molecule 0 (n atoms) between a forward of it alone (N = n) and a forward
+ * of `sizes` (molecule 0 first, same draws) padded to `padTo` atoms; `forward` is either backend's.
+ */
+export function paddedVsAlone(
+  forward: (inputs: GeneratorInputs) => Record<string, Float32Array>,
+  config: SemlaConfig,
+  n: number,
+  sizes: readonly number[],
+  padTo: number,
+): number {
+  const alone = randomInputs(config, [n], 3);
+  const padded = randomInputs(config, sizes, 3, padTo);
+  const a = forward(alone);
+  const p = forward(padded);
+  disposeAll(alone);
+  disposeAll(padded);
+  const N = padTo;
+  const widths = { coords: 3, typeLogits: config.vocabSize, chargeLogits: config.nChargeTypes, bondLogits: config.nEdgeTypes };
+  let worst = 0;
+  const track = (x: number, y: number) => { const d = Math.abs(x - y); worst = Number.isNaN(d) ? Infinity : Math.max(worst, d); };
+  for (let i = 0; i < n; i++) {
+    for (const k of ["coords", "typeLogits", "chargeLogits"] as const) {
+      for (let c = 0; c < widths[k]; c++) track(a[k][i * widths[k] + c], p[k][i * widths[k] + c]);
+    }
+    const e = widths.bondLogits;
+    for (let j = 0; j < n; j++) for (let c = 0; c < e; c++) track(a.bondLogits[(i * n + j) * e + c], p.bondLogits[(i * N + j) * e + c]);
+  }
+  return worst;
+}

@@ -11,7 +11,7 @@ import { BlockState } from "../../kernel-lib/model/blocks";
 import { SemlaGenerator } from "../../kernel-lib/model/generator";
 import { attentionBias, compileOnnx, OnnxGenerator } from "../../kernel-lib/onnx/onnx_generator";
 import { moleculeContext } from "../../kernel-lib/model/ops";
-import { caseInputs, disposeAll, fixtureBundle, fixtureTensor, layoutOf, loadFixtureModel, maxDiffReal, randomInputs } from "../model/semla_fixture";
+import { caseInputs, disposeAll, fixtureBundle, fixtureTensor, layoutOf, loadFixtureModel, maxDiffReal, paddedVsAlone, randomInputs, readOutputs } from "../model/semla_fixture";
 
 const TOLERANCE = 1e-4;
 let model: SemlaGenerator;
@@ -122,6 +122,14 @@ describe("ONNX backbone parity (forward.json)", () => {
       assert.ok(d > TOLERANCE, `perturbation changed coords by only ${d}`);
     } finally {
       perturbed.dispose();
+    }
+  });
+
+  it("a molecule padded in a batch gives the outputs it gives alone (≤ 1e-5), as in TF.js", () => {
+    const forward = (inputs: Parameters<OnnxGenerator["forward"]>[0]) => readOutputs(onnx.forward(inputs) as unknown as Record<string, tf.Tensor>);
+    for (const [n, sizes, padTo] of [[3, [3], 12], [5, [5, 8], 11]] as const) {
+      const worst = paddedVsAlone(forward, model.config, n, sizes, padTo);
+      assert.ok(worst <= 1e-5, `padding ${n} atoms to ${padTo} changed ONNX outputs by ${worst}`);
     }
   });
 

@@ -14,12 +14,12 @@ import type { ModelFile } from "../model_io";
 import { expectedParameterShapes } from "../parameter_shapes";
 import { LazyTorchCheckpoint, openTorchCheckpoint } from "./torch_checkpoint";
 import { rejectUnknownOptions } from "../../util/options";
+import { DATASET_PRESETS, datasetPreset, presetHistogramJson } from "../../data/dataset_preset";
 
 /** Coordinate standard deviations (Å) of the reference datasets: model coordinates are Å divided by these. */
-export const DATASET_COORD_STD: Readonly<Record<string, number>> = {
-  qm9: 1.723299503326416,
-  "geom-drugs": 2.407038688659668,
-};
+export const DATASET_COORD_STD: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.values(DATASET_PRESETS).map((p) => [p.name, p.coordStd] as [string, number]),
+);
 
 /** Which weight copy to import. */
 export type WeightCopy = "auto" | "ema" | "gen";
@@ -40,10 +40,16 @@ export interface ImportOptions {
    * holding nothing but a molcache model (`config.json`, `weights.json`, `weights.bin`) is replaced, so files never mix.
    */
   replace: boolean;
+  /**
+   * Dataset preset (`qm9`, `geom-drugs`) the model was trained on, for its size histogram, buckets and coordinate
+   * std. Default: the hyperparameters' `dataset`; a different value than theirs is an error. Without either the
+   * model has no size histogram and sampling asks for a dataset.
+   */
+  dataset: string | undefined;
 }
 
 /** Defaults of {@link ImportOptions}. */
-export const DEFAULT_IMPORT_OPTIONS: Readonly<ImportOptions> = { copy: "auto", coordStd: undefined, name: undefined, replace: false };
+export const DEFAULT_IMPORT_OPTIONS: Readonly<ImportOptions> = { copy: "auto", coordStd: undefined, name: undefined, replace: false, dataset: undefined };
 
 /** The files of a model folder (what `replace` may overwrite). */
 const MODEL_FILES = ["config.json", "weights.bin", "weights.json"];
@@ -60,6 +66,7 @@ export function resolveImportOptions(partial: Partial<ImportOptions> = {}): Impo
   if (o.coordStd !== undefined && !(typeof o.coordStd === "number" && Number.isFinite(o.coordStd) && o.coordStd > 0)) {
     throw new Error(`invalid coordStd: ${String(o.coordStd)}; must be a positive number of Å (QM9 1.7232995, GEOM-Drugs 2.4070387)`);
   }
+  if (o.dataset !== undefined) datasetPreset(o.dataset);
   if (o.name !== undefined && (typeof o.name !== "string" || o.name === "")) throw new Error(`invalid name: ${String(o.name)}; use a non-empty string`);
   if (typeof o.replace !== "boolean") throw new Error(`invalid replace: ${String(o.replace)}; use true or false`);
   return o;
@@ -109,9 +116,17 @@ function buildConfig(hp: Record<string, unknown>, file: string): SemlaConfig {
   }
 }
 
+/** The dataset: the option, else the hyperparameters' (an error when both are given and differ). */
+function pickDataset(hp: Record<string, unknown>, option: string | undefined, file: string): string | undefined {
+  const recorded = typeof hp.dataset === "string" ? hp.dataset : undefined;
+  if (option !== undefined && recorded !== undefined && option !== recorded) {
+    throw new Error(`${file} was trained on ${recorded} (its hyperparameters say so) but --dataset ${option} was given; drop --dataset or pass ${recorded}`);
+  }
+  return option ?? recorded;
+}
+
 /** The coordinate std: the option, else the dataset's, else `coord_scale`; an error naming the fix otherwise. */
-function pickCoordStd(hp: Record<string, unknown>, option: number | undefined, file: string): { coordStd: number; coordStdSource: string } {
-  const dataset = typeof hp.dataset === "string" ? hp.dataset : undefined;
+function pickCoordStd(hp: Record<string, unknown>, option: number | undefined, file: string, dataset: string | undefined): { coordStd: number; coordStdSource: string } {
   if (option !== undefined) return { coordStd: option, coordStdSource: "option" };
   if (dataset !== undefined && DATASET_COORD_STD[dataset] !== undefined) return { coordStd: DATASET_COORD_STD[dataset], coordStdSource: `dataset ${dataset}` };
   if (typeof hp.coord_scale === "number" && hp.coord_scale > 0) return { coordStd: hp.coord_scale, coordStdSource: "coord_scale" };
@@ -242,7 +257,7 @@ export function importSemlaCheckpoint(ckptPath: string, outDir: string, options:
   const converted: string[] = [];
   try {
     config = buildConfig(hp, file);
-    std = pickCoordStd(hp, opts.coordStd, file);
+    std = pickCoordStd(hp, opts.coordStd, file, pickDataset(hp, opts.dataset, file));
     sel = selectWeights(ckpt, config, opts.copy, file);
     const loaded = ckpt.load(sel.names.values());
     for (const [ours, theirs] of sel.names) {
@@ -260,7 +275,8 @@ export function importSemlaCheckpoint(ckptPath: string, outDir: string, options:
 
   let nParams = 0;
   for (const t of tensors.values()) nParams += shapeSize(t.shape);
-  const dataset = typeof hp.dataset === "string" ? hp.dataset : undefined;
+  const dataset = pickDataset(hp, opts.dataset, file);
+  const preset = dataset !== undefined ? DATASET_PRESETS[dataset] : undefined;
   const bundle: Bundle = {
     tensors,
     meta: { what: "SemlaGenerator state_dict imported from a Lightning checkpoint", checkpoint: file, prefix: sel.prefix, n_params: nParams },
@@ -270,6 +286,7 @@ export function importSemlaCheckpoint(ckptPath: string, outDir: string, options:
     name: opts.name ?? file.replace(/\.[^.]*$/, ""),
     config,
     coordStd: std.coordStd,
+    ...(preset ? { sizeHistogram: presetHistogramJson(preset) } : {}),
     meta: {
       source: "lightning-checkpoint",
       checkpoint: file,
