@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import { Command } from "commander";
 import { initBackend } from "../env";
 import { CACHE_PRESETS } from "../report/configurations";
+import { removePartialFolders } from "../report/run_folder";
 import { DEFAULT_REPORT_OPTIONS, resolveReportOptions, runReport } from "../report/run_report";
 import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
 import { intOption, resolveModelArgument } from "./sample";
@@ -67,6 +68,14 @@ export async function runReportCommand(opts: ReportCommandOptions): Promise<stri
   }
   await initBackend();
   const model = resolveModelArgument(opts.model);
+  // Ctrl-C: one line, the temporary folder removed, exit 130 (the pool's own handler, registered later, never runs).
+  const onSigint = () => {
+    const removed = removePartialFolders(resolved.target);
+    const what = removed.length ? `removed the unfinished report folder ${removed.join(", ")}` : "nothing was written";
+    process.stderr.write(`${process.stderr.isTTY ? "\n" : ""}molcache report: interrupted (Ctrl-C); ${what}\n`);
+    process.exit(130);
+  };
+  process.on("SIGINT", onSigint);
   try {
     const result = await runReport(model, options);
     if (!opts.quiet) {
@@ -76,6 +85,7 @@ export async function runReportCommand(opts: ReportCommandOptions): Promise<stri
     }
     return result.dir;
   } finally {
+    process.removeListener("SIGINT", onSigint);
     model.generator.dispose();
   }
 }
