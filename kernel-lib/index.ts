@@ -18,7 +18,7 @@ export type { BlockObserver, ForwardBlocksOptions } from "./model/generator";
 export { buildBlocks } from "./model/blocks";
 export type { GeneratorInputs, GeneratorOutputs, BlockState, Block, ForwardContext, IntermediateRecorder } from "./model/blocks";
 export { initParams } from "./model/init";
-export { loadModel, saveModel, createRandomModel, DEFAULT_MODEL_DIR } from "./model/model_io";
+export { loadModel, saveModel, createRandomModel, loadedModel, DEFAULT_MODEL_DIR } from "./model/model_io";
 export type { LoadedModel, ModelFile } from "./model/model_io";
 
 // --- Checkpoint import ---
