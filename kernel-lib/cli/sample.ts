@@ -9,8 +9,8 @@ import { Command } from "commander";
 import { initBackend } from "../env";
 import { Molecule } from "../chem/molecule";
 import { writeMolblock } from "../chem/sdf";
-import { CONFIG_PRESETS } from "../model/config";
-import { createRandomModel, DEFAULT_MODEL_DIR, LoadedModel, loadModel } from "../model/model_io";
+import { LoadedModel } from "../model/model_io";
+import { openModel } from "../model/open_model";
 import { sample, SampleOptions, SampleResult } from "../flow/sample";
 import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
 import { sampleParallel } from "../parallel/sample_parallel";
@@ -18,30 +18,12 @@ import { cacheLabel, parseCacheSpec } from "../cache/config";
 import { TimeGridKind } from "../flow/time_grid";
 
 /**
- * Load the model a `--model` argument names: a model folder, `random:<preset>` or `random:<preset>:<seed>` for a
- * random-init model (presets tiny, small, qm9, geom-drugs), or nothing for the trained default
- * (`data/models/default`).
+ * Load the model a `--model` argument names ({@link openModel} with errors naming `--model`).
  * @example
  * const model = resolveModelArgument("random:small");
  */
 export function resolveModelArgument(spec: string | undefined): LoadedModel {
-  if (spec === undefined || spec === "" || spec === "default") {
-    if (!fs.existsSync(path.join(DEFAULT_MODEL_DIR, "config.json"))) {
-      throw new Error(
-        `the trained default model does not exist yet (${DEFAULT_MODEL_DIR}); pass --model <dir> (a folder from ` +
-          "`molcache import` or training) or --model random:small for a random-init model",
-      );
-    }
-    return loadModel(DEFAULT_MODEL_DIR);
-  }
-  const m = /^random:([\w-]+)(?::(\d+))?$/.exec(spec);
-  if (m) {
-    const config = CONFIG_PRESETS[m[1]];
-    if (!config) throw new Error(`unknown preset in --model ${spec}; use random:<${Object.keys(CONFIG_PRESETS).join("|")}>[:seed]`);
-    return createRandomModel(config, { seed: m[2] === undefined ? 0 : Number(m[2]), name: spec });
-  }
-  if (spec.startsWith("random")) throw new Error(`invalid --model ${spec}; use random:<preset>[:seed], e.g. random:small`);
-  return loadModel(spec);
+  return openModel(spec, { argument: "--model" });
 }
 
 /** Parse a command-line integer option, naming it in the error. */
