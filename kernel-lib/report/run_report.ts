@@ -41,7 +41,7 @@ import { rejectUnknownOptions } from "../util/options";
 
 /** Options of {@link runReport}. */
 export interface ReportOptions {
-  /** Molecules per configuration and seed (default 32: about 75 s for the default caches on 2 idle cores). */
+  /** Molecules per configuration and seed (default 32: about 75–80 s for the default caches on 2 cores). */
   n: number;
   /** Solver steps K of the base sampler and of every cache (default 100, the paper's). */
   steps: number;
