@@ -18,8 +18,9 @@ export type { BlockObserver, ForwardBlocksOptions } from "./model/generator";
 export { buildBlocks } from "./model/blocks";
 export type { GeneratorInputs, GeneratorOutputs, BlockState, Block, ForwardContext, IntermediateRecorder } from "./model/blocks";
 export { initParams } from "./model/init";
-export { loadModel, saveModel, createRandomModel, DEFAULT_MODEL_DIR } from "./model/model_io";
+export { loadModel, saveModel, createRandomModel, loadedModel, DEFAULT_MODEL_DIR } from "./model/model_io";
 export type { LoadedModel, ModelFile } from "./model/model_io";
+export { openModel } from "./model/open_model";
 
 // --- Checkpoint import ---
 export { expectedParameterShapes, countParameters } from "./model/parameter_shapes";
@@ -145,6 +146,7 @@ export { figureHtml, plotlyLoaderHtml, figureSummary, scriptJson, escapeHtml } f
 export type { FigureHtmlOptions } from "./notebook/figure_html";
 export { showTable, tableHtml, tableText, formatCell, resolveTableOptions, DEFAULT_TABLE_OPTIONS } from "./notebook/show_table";
 export type { TableInput, TableOptions, DataFrameLike, ColumnsAndRows } from "./notebook/show_table";
+export { showResults } from "./notebook/show_results";
 export { progressBar, resolveProgressOptions, formatDuration, DEFAULT_PROGRESS_OPTIONS } from "./notebook/progress";
 export type { ProgressBar, ProgressOptions, ProgressMode, ProgressStream } from "./notebook/progress";
 export { emitDisplay, inKernel, newDisplayId } from "./notebook/kernel";

@@ -2,10 +2,14 @@
  * `molcache bench system`: the data of Figure 3. Molecules/second of base and cached sampling for every combination
  * of {TF.js wasm, ONNX Runtime} × {1 worker, all cores} × {no cache, Taylor m=2 D=3, AB j=2 D=3}, with peak memory.
  * Every configuration runs in a fresh child process (clean peak RSS, no state carried between configurations):
- * start the pool, one short untimed warm-up run, then one timed run; `--repeats r` runs the whole matrix r times,
- * interleaved, and reports medians. Also: speedup of caching over the same backend and workers (and ÷ ideal
- * K / effective steps), acceleration over TF.js × 1 worker × no cache, and the throughput against the PyTorch
- * reference (800 ms per step of 64 × 18 atoms, small config) when the run matches it. Table on stdout, CSV (atomic).
+ * start the pool, one short untimed warm-up run, then one timed run, grown (more molecules, whole batches for every
+ * worker) until it lasts at least `--min-seconds` (default 5 s) so that per-run fixed costs do not decide the ratios;
+ * `--repeats r` runs the whole matrix r times, interleaved, and reports medians. Every ratio is given twice: from
+ * throughput (molecules per wall second) and from CPU (the busiest worker's on-CPU seconds per molecule, the run's
+ * length on cores nobody else uses): speedup of caching over the same backend and workers (and ÷ ideal
+ * K / effective steps), of the workers over 1 worker, acceleration over TF.js × 1 worker × no cache, and the
+ * throughput against the PyTorch reference (800 ms per step of 64 × 18 atoms, small config) when the run matches it.
+ * Table on stdout, CSV (atomic).
  */
 import { spawn } from "node:child_process";
 import * as os from "node:os";
@@ -40,7 +44,7 @@ export interface SystemConfig {
 export interface SystemBenchSettings {
   /** `--model` argument (folder, `random:<preset>[:seed]`). */
   model: string;
-  /** Molecules per run. */
+  /** Molecules of the first timed run (more when it is shorter than `minSeconds`). */
   n: number;
   /** Atoms per molecule (every molecule the same size, as the reference timing). */
   atoms: number;
@@ -50,10 +54,14 @@ export interface SystemBenchSettings {
   seed: number;
   /** ONNX Runtime threads per session. */
   onnxThreads: number;
+  /** Shortest timed run, seconds: a shorter one is repeated with more molecules (0: time the first run as it is). */
+  minSeconds: number;
 }
 
 /** One measured configuration (one repeat). */
 export interface SystemRun extends SystemConfig {
+  /** Molecules of the timed run. */
+  molecules: number;
   wallSeconds: number;
   /** CPU seconds of the whole child process over the timed run (all threads). */
   cpuSeconds: number;
@@ -74,17 +82,21 @@ export interface SystemRun extends SystemConfig {
 export interface SystemRow extends SystemRun {
   label: string;
   repeats: number;
-  /** Speedup over the same backend and workers without cache. */
+  /** Speedup over the same backend and workers without cache (throughput). */
   cacheSpeedup: number;
+  /** The same from the busiest worker's on-CPU seconds per molecule. */
+  cacheSpeedupCpu: number;
   /** K / effective steps. */
   idealSpeedup: number;
   /** cacheSpeedup ÷ ideal. */
   cacheEfficiency: number;
   /** The cache speedup from the busiest worker's on-CPU time (the work saved, apart from other processes' load) ÷ ideal. */
   cacheEfficiencyCpu: number;
-  /** Speedup over TF.js, 1 worker, no cache. */
+  /** Speedup over TF.js, 1 worker, no cache (throughput). */
   acceleration: number;
-  /** Wall-time speedup over the same backend and cache with 1 worker (NaN without a 1-worker row). */
+  /** The same from the busiest worker's on-CPU seconds per molecule. */
+  accelerationCpu: number;
+  /** Throughput speedup over the same backend and cache with 1 worker (NaN without a 1-worker row). */
   workerSpeedup: number;
   /** The same from the busiest worker's on-CPU time: the speedup on cores nobody else uses. */
   workerSpeedupCpu: number;
@@ -101,11 +113,26 @@ export function systemMatrix(backends: readonly InferenceBackend[], workerCounts
 
 const RESULT_PREFIX = "SYSTEM_BENCH_RESULT ";
 
-/** Run one configuration in this process (the child's work): start, warm up, time one run. */
+/**
+ * Molecules for the next timed run when one of `n` molecules took `wallSeconds` < `minSeconds`: enough for
+ * `minSeconds` with 20% to spare, in whole rounds of one batch per worker (so every worker gets the same work).
+ * @example
+ * grownMolecules(32, 0.7, 5, 16, 2); // 288
+ */
+export function grownMolecules(n: number, wallSeconds: number, minSeconds: number, batch: number, workers: number): number {
+  const round = batch * Math.max(1, workers);
+  const wanted = (n * 1.2 * minSeconds) / Math.max(wallSeconds, 1e-3);
+  return Math.max(n + round, Math.ceil(wanted / round) * round);
+}
+
+/**
+ * Run one configuration in this process (the child's work): start, warm up, time one run; while it is shorter than
+ * `minSeconds`, time a larger one (the earlier runs were further warm-up).
+ */
 export async function runSystemConfig(settings: SystemBenchSettings, config: SystemConfig): Promise<SystemRun> {
   await initBackend();
   const model = resolveModelArgument(settings.model);
-  const sizes = new Array<number>(settings.n).fill(settings.atoms);
+  let n = settings.n;
   const batchCost = settings.batch * settings.atoms;
   const t0 = performance.now();
   const pool = await SamplingPool.start(model, { workers: config.workers, backend: config.backend, onnx: { intraOpThreads: settings.onnxThreads } });
@@ -113,12 +140,20 @@ export async function runSystemConfig(settings: SystemBenchSettings, config: Sys
   try {
     // Warm-up: same shapes and cache, a few steps with computed and forecast ones (JIT, TF.js kernels of the
     // forecaster, allocators, ONNX Runtime shape planning), on another seed.
-    await pool.sample({ sizes, steps: Math.min(settings.steps, 8), seed: settings.seed + 1, batchCost, buckets: [settings.atoms], cache: config.cache });
-    const cpu0 = process.cpuUsage();
-    const r = await pool.sample({ sizes, steps: settings.steps, seed: settings.seed, batchCost, buckets: [settings.atoms], cache: config.cache });
-    const cpu = process.cpuUsage(cpu0);
+    const sizesOf = (count: number) => new Array<number>(count).fill(settings.atoms);
+    await pool.sample({ sizes: sizesOf(n), steps: Math.min(settings.steps, 8), seed: settings.seed + 1, batchCost, buckets: [settings.atoms], cache: config.cache });
+    const timed = async () => {
+      const cpu0 = process.cpuUsage();
+      const result = await pool.sample({ sizes: sizesOf(n), steps: settings.steps, seed: settings.seed, batchCost, buckets: [settings.atoms], cache: config.cache });
+      return { result, cpu: process.cpuUsage(cpu0) };
+    };
+    let { result: r, cpu } = await timed();
+    for (let tries = 0; r.wallSeconds < settings.minSeconds && tries < 4; tries++) {
+      n = grownMolecules(n, r.wallSeconds, settings.minSeconds, settings.batch, config.workers);
+      ({ result: r, cpu } = await timed());
+    }
     return {
-      ...config, wallSeconds: r.wallSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, moleculesPerSecond: r.moleculesPerSecond,
+      ...config, molecules: n, wallSeconds: r.wallSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, moleculesPerSecond: r.moleculesPerSecond,
       busiestWorkerCpuSeconds: Math.max(...r.workerCpuSeconds), waitSeconds: r.workerWaitSeconds.reduce((a, b) => a + b, 0),
       effectiveSteps: r.effectiveSteps, networkCalls: r.networkCalls,
       peakRssBytes: Math.max(r.peakRssBytes, process.resourceUsage().maxRSS * 1024), startupSeconds,
@@ -176,29 +211,32 @@ export async function benchSystem(
 
 /** Medians per configuration and the derived speedups. */
 export function buildRows(settings: SystemBenchSettings, matrix: readonly SystemConfig[], runs: readonly SystemRun[][]): SystemRow[] {
-  type Key = "wallSeconds" | "cpuSeconds" | "peakRssBytes" | "startupSeconds" | "busiestWorkerCpuSeconds" | "waitSeconds";
+  type Key = "wallSeconds" | "cpuSeconds" | "peakRssBytes" | "startupSeconds" | "busiestWorkerCpuSeconds" | "waitSeconds" | "molecules";
   const med = (i: number, key: Key) => median(runs[i].map((r) => r[key]));
+  // Configurations time different numbers of molecules (each grown to the minimum duration): compare per molecule.
+  const throughput = (i: number) => median(runs[i].map((r) => r.molecules / r.wallSeconds));
+  const cpuPerMolecule = (i: number) => median(runs[i].map((r) => r.busiestWorkerCpuSeconds / r.molecules));
   const find = (backend: string, workers: number, cache: string) => matrix.findIndex((c) => c.backend === backend && c.workers === workers && c.cache === cache);
+  const byWall = (i: number, ref: number) => (ref >= 0 ? throughput(i) / throughput(ref) : NaN);
+  const byCpu = (i: number, ref: number) => (ref >= 0 ? cpuPerMolecule(ref) / cpuPerMolecule(i) : NaN);
   const baseline = find("tfjs", 1, "none");
   const matchesReference = settings.atoms === 18 && settings.model.startsWith("random:small");
   return matrix.map((c, i) => {
-    const wall = med(i, "wallSeconds");
     const base = find(c.backend, c.workers, "none");
     const single = find(c.backend, 1, c.cache);
     const effective = runs[i][0].effectiveSteps;
     const ideal = settings.steps / effective;
-    const cacheSpeedup = base >= 0 ? med(base, "wallSeconds") / wall : NaN;
-    const cacheSpeedupCpu = base >= 0 ? med(base, "busiestWorkerCpuSeconds") / med(i, "busiestWorkerCpuSeconds") : NaN;
-    const moleculeSteps = (settings.n * settings.steps) / wall;
+    const cacheSpeedup = byWall(i, base);
+    const cacheSpeedupCpu = byCpu(i, base);
+    const moleculeSteps = throughput(i) * settings.steps;
     return {
-      ...c, label: describe(c), repeats: runs[i].length, wallSeconds: wall, cpuSeconds: med(i, "cpuSeconds"),
-      moleculesPerSecond: settings.n / wall, effectiveSteps: effective, networkCalls: runs[i][0].networkCalls,
+      ...c, label: describe(c), repeats: runs[i].length, molecules: med(i, "molecules"), wallSeconds: med(i, "wallSeconds"), cpuSeconds: med(i, "cpuSeconds"),
+      moleculesPerSecond: throughput(i), effectiveSteps: effective, networkCalls: runs[i][0].networkCalls,
       busiestWorkerCpuSeconds: med(i, "busiestWorkerCpuSeconds"), waitSeconds: med(i, "waitSeconds"),
-      workerSpeedup: single >= 0 ? med(single, "wallSeconds") / wall : NaN,
-      workerSpeedupCpu: single >= 0 ? med(single, "busiestWorkerCpuSeconds") / med(i, "busiestWorkerCpuSeconds") : NaN,
+      workerSpeedup: byWall(i, single), workerSpeedupCpu: byCpu(i, single),
       peakRssBytes: med(i, "peakRssBytes"), startupSeconds: med(i, "startupSeconds"),
-      cacheSpeedup, idealSpeedup: ideal, cacheEfficiency: cacheSpeedup / ideal, cacheEfficiencyCpu: cacheSpeedupCpu / ideal,
-      acceleration: baseline >= 0 ? med(baseline, "wallSeconds") / wall : NaN,
+      cacheSpeedup, cacheSpeedupCpu, idealSpeedup: ideal, cacheEfficiency: cacheSpeedup / ideal, cacheEfficiencyCpu: cacheSpeedupCpu / ideal,
+      acceleration: byWall(i, baseline), accelerationCpu: byCpu(i, baseline),
       moleculeStepsPerSecond: moleculeSteps, vsPytorch: matchesReference ? moleculeSteps / PYTORCH_SMALL_MOLECULE_STEPS_PER_S : NaN,
     };
   });
@@ -207,13 +245,15 @@ export function buildRows(settings: SystemBenchSettings, matrix: readonly System
 /** The table as text rows (header first). */
 export function systemTable(rows: readonly SystemRow[]): string[][] {
   const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : "-");
+  const times = (x: number) => (Number.isFinite(x) ? `${fmt(x)}x` : "-");
+  // Each ratio by wall (throughput) and, in the "(cpu)" column after it, by the busiest worker's CPU per molecule.
   return [
-    ["backend", "workers", "cache", "mol/s", "wall s", "cpu s", "busiest cpu s", "wait s", "vs 1 worker", "(cpu)", "eff. steps", "cache speedup", "ideal", "÷ ideal", "(cpu)", "vs TF.js×1", "vs PyTorch", "peak RSS MB"],
+    ["backend", "workers", "cache", "mols", "mol/s", "wall s", "cpu s", "busiest cpu s", "wait s", "vs 1 worker", "(cpu)", "eff. steps", "cache speedup", "(cpu)", "ideal", "÷ ideal", "(cpu)", "vs TF.js×1", "(cpu)", "vs PyTorch", "peak RSS MB"],
     ...rows.map((r) => [
-      r.backend, String(r.workers), cacheLabel(parseCacheSpec(r.cache)), fmt(r.moleculesPerSecond), fmt(r.wallSeconds), fmt(r.cpuSeconds, 1),
+      r.backend, String(r.workers), cacheLabel(parseCacheSpec(r.cache)), String(r.molecules), fmt(r.moleculesPerSecond), fmt(r.wallSeconds), fmt(r.cpuSeconds, 1),
       fmt(r.busiestWorkerCpuSeconds), fmt(r.waitSeconds, 1), fmt(r.workerSpeedup), fmt(r.workerSpeedupCpu),
-      String(r.effectiveSteps), fmt(r.cacheSpeedup), fmt(r.idealSpeedup), fmt(r.cacheEfficiency), fmt(r.cacheEfficiencyCpu), Number.isFinite(r.acceleration) ? `${fmt(r.acceleration)}x` : "-",
-      Number.isFinite(r.vsPytorch) ? `${fmt(r.vsPytorch)}x` : "-", fmt(r.peakRssBytes / 1e6, 0),
+      String(r.effectiveSteps), fmt(r.cacheSpeedup), fmt(r.cacheSpeedupCpu), fmt(r.idealSpeedup), fmt(r.cacheEfficiency), fmt(r.cacheEfficiencyCpu),
+      times(r.acceleration), times(r.accelerationCpu), times(r.vsPytorch), fmt(r.peakRssBytes / 1e6, 0),
     ]),
   ];
 }
@@ -224,13 +264,14 @@ export function systemCsv(settings: SystemBenchSettings, rows: readonly SystemRo
     ["backend", "workers", "cache", "label", "model", "n", "atoms", "batch", "steps", "onnx_threads", "repeats", "molecules_per_s", "wall_s", "cpu_s",
       "busiest_worker_cpu_s", "runqueue_wait_s", "worker_speedup_wall", "worker_speedup_cpu",
       "effective_steps", "cache_speedup", "ideal_speedup", "cache_speedup_over_ideal", "cache_speedup_over_ideal_cpu", "acceleration_vs_tfjs_1_worker", "molecule_steps_per_s",
-      "vs_pytorch", "peak_rss_bytes", "startup_s", "load_average_1m_at_start"],
+      "vs_pytorch", "peak_rss_bytes", "startup_s", "load_average_1m_at_start", "cache_speedup_cpu", "acceleration_vs_tfjs_1_worker_cpu", "min_seconds"],
     ...rows.map((r) => [
-      r.backend, r.workers, r.cache, r.label, settings.model, settings.n, settings.atoms, settings.batch, settings.steps, settings.onnxThreads, r.repeats,
+      r.backend, r.workers, r.cache, r.label, settings.model, r.molecules, settings.atoms, settings.batch, settings.steps, settings.onnxThreads, r.repeats,
       r.moleculesPerSecond.toFixed(4), r.wallSeconds.toFixed(4), r.cpuSeconds.toFixed(3), r.busiestWorkerCpuSeconds.toFixed(3),
       r.waitSeconds.toFixed(3), r.workerSpeedup.toFixed(4), r.workerSpeedupCpu.toFixed(4), r.effectiveSteps, r.cacheSpeedup.toFixed(4),
       r.idealSpeedup.toFixed(4), r.cacheEfficiency.toFixed(4), r.cacheEfficiencyCpu.toFixed(4), r.acceleration.toFixed(4), r.moleculeStepsPerSecond.toFixed(3),
       Number.isFinite(r.vsPytorch) ? r.vsPytorch.toFixed(4) : "", Math.round(r.peakRssBytes), r.startupSeconds.toFixed(3), loadAverage[0].toFixed(2),
+      r.cacheSpeedupCpu.toFixed(4), r.accelerationCpu.toFixed(4), settings.minSeconds,
     ]),
   ]);
 }
@@ -241,7 +282,8 @@ export const SYSTEM_BENCH: BenchDefinition = {
   configure(cmd: Command) {
     cmd
       .option("--model <spec>", "model folder or random:<preset>[:seed]", "random:small")
-      .option("--n <count>", "molecules per configuration", "32")
+      .option("--n <count>", "molecules of the first timed run (grown until a run lasts --min-seconds)", "32")
+      .option("--min-seconds <s>", "shortest timed run per configuration, seconds (0 = time the first run as it is)", "5")
       .option("--atoms <n>", "atoms per molecule (all the same, as the PyTorch reference timing)", "18")
       .option("--batch <n>", "molecules per batch", "16")
       .option("--steps <K>", "solver steps (log grid)", "50")
@@ -264,7 +306,9 @@ export const SYSTEM_BENCH: BenchDefinition = {
           model: String(opts.model), n: intOption("--n", String(opts.n), 1), atoms: intOption("--atoms", String(opts.atoms), 1),
           batch: intOption("--batch", String(opts.batch), 1), steps: intOption("--steps", String(opts.steps), 2),
           seed: intOption("--seed", String(opts.seed), 0), onnxThreads: intOption("--onnx-threads", String(opts.onnxThreads), 0),
+          minSeconds: Number(opts.minSeconds),
         };
+        if (!(settings.minSeconds >= 0 && settings.minSeconds <= 600)) throw new Error(`invalid --min-seconds: ${opts.minSeconds}; use seconds in [0, 600]`);
         const repeats = intOption("--repeats", String(opts.repeats), 1);
         const workers = opts.workers ? String(opts.workers).split(",").map((w) => intOption("--workers", w.trim(), 1)) : [...new Set([1, defaultWorkerCount()])];
         const backends = String(opts.backends).split(",").map((b) => b.trim()) as InferenceBackend[];
@@ -276,10 +320,10 @@ export const SYSTEM_BENCH: BenchDefinition = {
         resolveModelArgument(settings.model).generator.dispose();
         const load = os.loadavg();
         const matrix = systemMatrix(backends, workers, caches);
-        console.log(`bench system: ${settings.model}, ${settings.n} molecules × ${settings.atoms} atoms in batches of ${settings.batch}, K ${settings.steps} (log grid), ` +
+        console.log(`bench system: ${settings.model}, ${settings.n} molecules × ${settings.atoms} atoms in batches of ${settings.batch}, K ${settings.steps} (log grid), timed runs of at least ${settings.minSeconds} s, ` +
           `${matrix.length} configurations × ${repeats} repeat(s), ${defaultWorkerCount()} cores, load average ${load.map((l) => l.toFixed(2)).join(" ")}`);
         const rows = await benchSystem(settings, matrix, repeats, (run, r) =>
-          process.stderr.write(`  ${describe(run).padEnd(40)} ${run.wallSeconds.toFixed(2)} s, ${(run.peakRssBytes / 1e6).toFixed(0)} MB (repeat ${r + 1}/${repeats}, load ${os.loadavg()[0].toFixed(2)})\n`));
+          process.stderr.write(`  ${describe(run).padEnd(40)} ${run.molecules} molecules in ${run.wallSeconds.toFixed(2)} s, ${(run.peakRssBytes / 1e6).toFixed(0)} MB (repeat ${r + 1}/${repeats}, load ${os.loadavg()[0].toFixed(2)})\n`));
         console.log(formatTable(systemTable(rows)));
         if (!(settings.atoms === 18 && settings.model.startsWith("random:small"))) {
           console.log(`(vs PyTorch needs the small config at 18 atoms: the reference is ${PYTORCH_SMALL_MS_PER_STEP} ms per step of 64 × 18)`);

@@ -9,10 +9,10 @@ import { Command } from "commander";
 import { initBackend } from "../env";
 import { Molecule } from "../chem/molecule";
 import { writeMolblock } from "../chem/sdf";
-import { CONFIG_PRESETS } from "../model/config";
-import { DATASET_PRESETS, datasetPreset } from "../data/dataset_preset";
+import { datasetPreset } from "../data/dataset_preset";
 import { GIB } from "../flow/memory_plan";
-import { createRandomModel, DEFAULT_MODEL_DIR, LoadedModel, loadModel } from "../model/model_io";
+import { LoadedModel } from "../model/model_io";
+import { openModel } from "../model/open_model";
 import { sample, SampleOptions, SampleResult } from "../flow/sample";
 import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
 import { sampleParallel } from "../parallel/sample_parallel";
@@ -22,33 +22,12 @@ import { checkWorkerCount } from "../util/ts_worker";
 import { checkOutputFile } from "../util/output_folder";
 
 /**
- * Load the model a `--model` argument names: a model folder, `random:<preset>` or `random:<preset>:<seed>` for a
- * random-init model (presets tiny, small, qm9, geom-drugs), or nothing for the trained default
- * (`data/models/default`).
+ * Load the model a `--model` argument names ({@link openModel} with errors naming `--model`).
  * @example
  * const model = resolveModelArgument("random:small");
  */
 export function resolveModelArgument(spec: string | undefined): LoadedModel {
-  if (spec === undefined || spec === "" || spec === "default") {
-    if (!fs.existsSync(path.join(DEFAULT_MODEL_DIR, "config.json"))) {
-      throw new Error(
-        `the trained default model does not exist yet (${DEFAULT_MODEL_DIR}); pass --model <dir> (a folder from ` +
-          "`molcache import` or training) or --model random:small for a random-init model",
-      );
-    }
-    return loadModel(DEFAULT_MODEL_DIR);
-  }
-  const m = /^random:([\w-]+)(?::(\d+))?$/.exec(spec);
-  if (m) {
-    const config = CONFIG_PRESETS[m[1]];
-    if (!config) throw new Error(`unknown preset in --model ${spec}; use random:<${Object.keys(CONFIG_PRESETS).join("|")}>[:seed]`);
-    const model = createRandomModel(config, { seed: m[2] === undefined ? 0 : Number(m[2]), name: spec });
-    // The qm9 and geom-drugs presets are the reference architecture for that dataset: sample its sizes and scale.
-    const dataset = DATASET_PRESETS[m[1]];
-    return dataset ? { ...model, coordStd: dataset.coordStd, meta: { dataset: dataset.name } } : model;
-  }
-  if (spec.startsWith("random")) throw new Error(`invalid --model ${spec}; use random:<preset>[:seed], e.g. random:small`);
-  return loadModel(spec);
+  return openModel(spec, { argument: "--model" });
 }
 
 /** Parse a command-line integer option, naming it in the error. */

@@ -29,6 +29,8 @@ export function estimateRecordingBytes(model: LoadedModel, sampleOptions: Partia
 
 /**
  * Sample molecules while recording features (see `RecorderOptions`); the budget is checked first.
+ * @param sampleWith what samples (default `sample`); e.g. an in-thread ONNX `SamplingPool`'s `sample`, which runs the
+ *   hooks registered on the model too.
  * @throws before sampling when the options are bad or the recording would exceed `budgetBytes`.
  * @example
  * const { result, recording } = await sampleAndRecord(model, { n: 16, steps: 100, seed: 0 }, { blocks: ["layers.*", "sampler"] });
@@ -38,6 +40,7 @@ export async function sampleAndRecord(
   model: LoadedModel,
   sampleOptions: Partial<SampleOptions> = {},
   recorderOptions: Partial<RecorderOptions> = {},
+  sampleWith: (model: LoadedModel, options: Partial<SampleOptions>) => Promise<SampleResult> = sample,
 ): Promise<RecordedSample> {
   const recorder = new FeatureRecorder(model, recorderOptions);
   const o = resolveSampleOptions(model, sampleOptions);
@@ -45,7 +48,7 @@ export async function sampleAndRecord(
   recorder.recording.meta.sample = { n: o.n, steps: o.steps, grid: o.grid, seed: o.seed, cache: o.cacheConfig };
   recorder.register();
   try {
-    const result = await sample(model, sampleOptions);
+    const result = await sampleWith(model, sampleOptions);
     return { result, recording: recorder.recording, estimatedBytes };
   } finally {
     recorder.remove();

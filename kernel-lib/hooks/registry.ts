@@ -138,6 +138,9 @@ export class HookRegistry {
 
   private onStepStart(start: StepStart): void {
     if (this.suspended > 0) return;
+    // Step 0 of batch 0 starts a sampling run (batches run in plan order): stateful hooks forget the previous run,
+    // so a recorder left registered records each run afresh.
+    if (start.step === 0 && start.batch === 0) this.resetAll();
     this.current = start;
     for (const { hook } of [...this.entries.values()]) hook.beforeStep?.(start);
   }

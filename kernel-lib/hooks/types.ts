@@ -47,7 +47,10 @@ export interface Hook {
   beforeStep?(start: StepStart): void;
   /** Called after each sampler step with the state, the prediction and the next state. */
   afterStep?(event: StepEvent): void;
-  /** Stateful hooks forget what they hold (new run). Called by `resetHooks(model)`. */
+  /**
+   * Stateful hooks forget what they hold (new run). Called at the start of every sampling run (step 0 of batch 0,
+   * e.g. each `sample()`) and by `resetHooks(model)`.
+   */
   reset?(): void;
 }
 

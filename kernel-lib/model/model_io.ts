@@ -30,6 +30,25 @@ export interface LoadedModel {
   name: string;
   /** Free-form metadata from config.json (dataset, training log summary, quality…). */
   meta: Record<string, unknown>;
+  /**
+   * Release the model's tensors (its generator's parameters). Idempotent; the model cannot sample afterwards.
+   * @example
+   * const model = loadModel();
+   * try { await sample(model, { n: 8 }); } finally { model.dispose(); }
+   */
+  dispose(): void;
+}
+
+/** What a {@link LoadedModel} is made of (everything but `dispose`), e.g. for {@link saveModel}. */
+export type ModelParts = Omit<LoadedModel, "dispose">;
+
+/**
+ * A {@link LoadedModel} from its parts; `dispose()` disposes the generator (idempotent, as the generator's own).
+ * @example
+ * const model = loadedModel({ generator, coordStd: 1.7233, name: "mine", meta: {} });
+ */
+export function loadedModel(parts: ModelParts): LoadedModel {
+  return { ...parts, dispose: () => parts.generator.dispose() };
 }
 
 /** The content of a model folder's `config.json`. */
@@ -65,13 +84,13 @@ export function loadModel(dir: string = DEFAULT_MODEL_DIR): LoadedModel {
   const bundle = readBundle(path.join(dir, "weights.json"));
   checkFiniteWeights(bundle, dir);
   params.loadBundle(bundle, expectedParameterShapes(config));
-  return {
+  return loadedModel({
     generator: new SemlaGenerator(config, params),
     coordStd: file.coordStd,
     sizeHistogram: file.sizeHistogram,
     name: file.name,
     meta: file.meta ?? {},
-  };
+  });
 }
 
 /** Refuse weights holding NaN or infinity (a diverged run, a damaged file): they would sample `nan` atoms. */
@@ -90,7 +109,7 @@ function checkFiniteWeights(bundle: Bundle, dir: string): void {
 }
 
 /** Save a model folder (weights first, then config.json, each atomically). */
-export function saveModel(model: LoadedModel, dir: string): void {
+export function saveModel(model: ModelParts, dir: string): void {
   writeBundle(dir, "weights", model.generator.params.toBundle({ what: "SemlaFlow generator weights (reference names)" }));
   const file: ModelFile = {
     format: "molcache-model/1",
@@ -110,10 +129,10 @@ export function saveModel(model: LoadedModel, dir: string): void {
  */
 export function createRandomModel(config: SemlaConfig, options: { seed?: number; coordStd?: number; name?: string } = {}): LoadedModel {
   const resolved = resolveConfig(config as unknown as Record<string, unknown>);
-  return {
+  return loadedModel({
     generator: new SemlaGenerator(resolved, initParams(resolved, new Rng(options.seed ?? 0))),
     coordStd: options.coordStd ?? QM9_COORD_STD,
     name: options.name ?? "random",
     meta: {},
-  };
+  });
 }

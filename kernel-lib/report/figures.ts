@@ -88,13 +88,17 @@ export function timingFigure(evaluated: readonly EvaluatedRun[], steps: number, 
   }, { title: `Time and peak tensor memory to sample ${n} molecules at K = ${steps} steps (labels: speed-up over Base)` });
 }
 
-/** The molecule a report shows: the first valid one of the first configuration (else its first molecule). */
+/**
+ * The molecule a report shows: the first valid one of the first configuration (else its first molecule), labelled
+ * with its heavy-atom SMILES (hydrogens folded into their atoms, as chemists write it).
+ */
 export function showcaseMolecule(evaluated: readonly EvaluatedRun[]): { molecule: Molecule; label: string } | undefined {
   const first = evaluated[0];
   if (!first || first.run.molecules[0].length === 0) return undefined;
   const rows = first.evaluation.rows.filter((r) => r.replicate === 0);
   const k = Math.max(0, rows.findIndex((r) => r.valid));
-  const valid = rows[k]?.valid ? `, valid${rows[k].smiles ? `: ${rows[k].smiles}` : ""}` : ", not valid";
+  const smiles = rows[k]?.novelty_key ?? rows[k]?.smiles;
+  const valid = rows[k]?.valid ? `, valid${smiles ? `: ${smiles}` : ""}` : ", not valid";
   return { molecule: first.run.molecules[0][k], label: `${first.run.configuration.label}, molecule ${k}${valid}` };
 }
 

@@ -42,7 +42,7 @@ export function prepareRunFolder(target: string): RunFolder {
   } catch (err) {
     throw new Error(`cannot create the output folder's parent ${parent}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; choose another --out`);
   }
-  const temp = path.join(parent, `.${path.basename(resolved)}.partial-${process.pid}-${Date.now()}`);
+  const temp = path.join(parent, `${partialFolderPrefix(resolved)}${Date.now()}`);
   fs.mkdirSync(temp);
   let state: "open" | "committed" | "aborted" = "open";
   return {
@@ -66,6 +66,32 @@ export function prepareRunFolder(target: string): RunFolder {
       state = "aborted";
     },
   };
+}
+
+/** Name prefix of the temporary folders this process makes for `target`: `.<name>.partial-<pid>-`. */
+export function partialFolderPrefix(target: string, pid: number = process.pid): string {
+  return `.${path.basename(path.resolve(target))}.partial-${pid}-`;
+}
+
+/**
+ * Delete this process's temporary folders of `target` (what an interrupted report leaves), synchronously, so it can
+ * run in a signal handler. Another process's folders are left alone.
+ * @returns the folders removed.
+ * @example
+ * process.once("SIGINT", () => { removePartialFolders("out/run1"); process.exit(130); });
+ */
+export function removePartialFolders(target: string): string[] {
+  const parent = path.dirname(path.resolve(target));
+  const prefix = partialFolderPrefix(target);
+  let names: string[];
+  try {
+    names = fs.readdirSync(parent).filter((n) => n.startsWith(prefix));
+  } catch {
+    return [];
+  }
+  const removed = names.map((n) => path.join(parent, n));
+  for (const dir of removed) fs.rmSync(dir, { recursive: true, force: true });
+  return removed;
 }
 
 /** An SDF file written batch by batch as `<file>.partial` and renamed to `<file>` by {@link SdfStream.finish}. */

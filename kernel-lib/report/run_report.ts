@@ -24,6 +24,8 @@ import { loadSmilesSet } from "../data/smiles_set";
 import { resolveSampleOptions } from "../flow/sample";
 import type { TimeGridKind } from "../flow/time_grid";
 import { evaluate, EvaluateOptions } from "../metrics/evaluate";
+import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
+import { defaultWorkerCount } from "../util/ts_worker";
 import { buildTrainingSet, TrainingSet } from "../metrics/summary";
 import type { LoadedModel } from "../model/model_io";
 import { progressBar, ProgressMode } from "../notebook/progress";
@@ -39,7 +41,7 @@ import { rejectUnknownOptions } from "../util/options";
 
 /** Options of {@link runReport}. */
 export interface ReportOptions {
-  /** Molecules per configuration and seed (default 32: about 3–4 minutes for the default caches on 2 cores). */
+  /** Molecules per configuration and seed (default 32: about 75–80 s for the default caches on 2 cores). */
   n: number;
   /** Solver steps K of the base sampler and of every cache (default 100, the paper's). */
   steps: number;
@@ -57,8 +59,14 @@ export interface ReportOptions {
   grid: TimeGridKind;
   /** Atoms per sampling batch (default 1152). */
   batchCost: number;
-  /** Worker threads for scoring (default: every core). */
+  /** Worker threads for sampling and scoring (default: every core); 0 samples on the calling thread. */
   workers: number | undefined;
+  /**
+   * Inference backend of the sampling runs (default "onnx", the fastest here: about 4× TF.js wasm per core). The
+   * molecules depend on the backend only through float rounding, and not at all on the number of workers.
+   * Trajectories are recorded on the same backend, in this thread (hooks run there).
+   */
+  backend: InferenceBackend;
   /** MMFF94 energy, strain and opt-RMSD (default true). */
   energy: boolean;
   /** PoseBusters-style checks (default true). */
@@ -80,7 +88,7 @@ export interface ReportOptions {
 /** Defaults of {@link ReportOptions}. */
 export const DEFAULT_REPORT_OPTIONS: Readonly<ReportOptions> = {
   n: 32, steps: 100, caches: "default", seed: 0, replicates: 1, out: undefined, run: undefined, grid: "log",
-  batchCost: 1152, workers: undefined, energy: true, posebusters: true, novelty: true, trajectories: true, trajectoryMolecules: 4,
+  batchCost: 1152, workers: undefined, backend: "onnx", energy: true, posebusters: true, novelty: true, trajectories: true, trajectoryMolecules: 4,
   images: true, progress: "auto",
   log: (line) => process.stderr.write(`${line}\n`),
 };
@@ -117,7 +125,8 @@ export function resolveReportOptions(options: Partial<ReportOptions> = {}): Reso
   checkInt("replicates", o.replicates, 1);
   checkInt("batchCost", o.batchCost, 1);
   checkInt("trajectoryMolecules", o.trajectoryMolecules, 1);
-  if (o.workers !== undefined) checkInt("workers", o.workers, 1);
+  if (o.workers !== undefined) checkInt("workers", o.workers, 0);
+  if (!INFERENCE_BACKENDS.includes(o.backend)) throw new Error(`invalid backend: ${String(o.backend)}; use one of ${INFERENCE_BACKENDS.join(", ")}`);
   if (o.grid !== "log" && o.grid !== "linear") throw new Error(`invalid grid: ${o.grid}; use log or linear`);
   for (const k of ["energy", "posebusters", "novelty", "trajectories", "images"] as const) {
     if (typeof o[k] !== "boolean") throw new Error(`invalid ${k}: ${String(o[k])}; use true or false`);
@@ -142,11 +151,36 @@ export interface ReportResult {
   study?: TrajectoryStudy;
   /** Seconds per phase. */
   seconds: { sampling: number; trajectories: number; evaluation: number; figures: number; total: number };
+  /** How the molecules were sampled, and the sampling time the workers saved. */
+  sampling: SamplingSummary;
+}
+
+/** How a report's sampling ran. */
+export interface SamplingSummary {
+  backend: InferenceBackend;
+  /** Sampling worker threads (0 = the calling thread). */
+  workers: number;
+  /** Wall seconds of the timed sampling runs (all configurations and seeds). */
+  wallSeconds: number;
+  /**
+   * On-CPU seconds of the sampling threads over those runs (NaN on the calling thread, where it is not measured):
+   * about what one worker alone would have taken, so `cpuSeconds − wallSeconds` is the time the workers saved.
+   */
+  cpuSeconds: number;
+}
+
+/** One line saying how sampling ran and what the workers saved, e.g. for the log and report.html. */
+export function samplingLine(s: SamplingSummary): string {
+  const where = s.workers === 0 ? "the calling thread" : `${s.workers} worker thread${s.workers === 1 ? "" : "s"}`;
+  const head = `${s.backend === "onnx" ? "ONNX Runtime" : "TF.js"} on ${where}: ${s.wallSeconds.toFixed(1)} s`;
+  if (!(s.workers > 1 && Number.isFinite(s.cpuSeconds))) return head;
+  return `${head} for ${s.cpuSeconds.toFixed(1)} s of worker CPU (${(s.cpuSeconds / s.wallSeconds).toFixed(2)}× from the workers, ${Math.max(0, s.cpuSeconds - s.wallSeconds).toFixed(1)} s saved)`;
 }
 
 /** The system-level setting all runs share, for the timing figure's bar group. */
-function systemSetting(batchCost: number): string {
-  return `${backendName()}, batches of ${batchCost} atoms, 1 process`;
+function systemSetting(batchCost: number, s: SamplingSummary): string {
+  const backend = s.backend === "onnx" ? "ONNX Runtime" : backendName();
+  return `${backend}, batches of ${batchCost} atoms, ${s.workers === 0 ? "1 thread" : `${s.workers} worker${s.workers === 1 ? "" : "s"}`}`;
 }
 
 async function trainingSet(o: ResolvedReportOptions): Promise<TrainingSet | undefined> {
@@ -178,28 +212,37 @@ export async function runReport(model: LoadedModel, options: Partial<ReportOptio
     const total = o.configurations.length * o.seeds.length * o.n;
     o.log(`molcache report: ${o.configurations.length} configurations × ${o.seeds.length} seed(s) × ${o.n} molecules, K = ${o.steps}, model ${model.name}; writing ${o.target}`);
     const bar = progressBar(total, "sampling", { mode: o.progress });
+    const workers = o.workers ?? defaultWorkerCount();
+    let workerCpu: number[] = [];
     const runs = await sampleConfigurations(model, o.configurations, {
-      n: o.n, seeds: o.seeds, grid: o.grid, batchCost: o.batchCost,
+      n: o.n, seeds: o.seeds, grid: o.grid, batchCost: o.batchCost, workers, backend: o.backend,
       sdfPath: (c) => folder.file("sdf", `${c.slug}.sdf`),
       onProgress: (done) => bar.update(done),
       onConfiguration: (r) => o.log(configurationLine(r)),
+      onWorkerCpu: (s) => (workerCpu = s),
     });
     bar.finish();
     const tSampled = Date.now();
+    const sampling: SamplingSummary = {
+      backend: o.backend, workers,
+      wallSeconds: runs.reduce((a, r) => a + r.wallSeconds.reduce((b, x) => b + x, 0), 0),
+      cpuSeconds: workerCpu.length ? workerCpu.reduce((a, x) => a + x, 0) : NaN,
+    };
+    o.log(`sampling: ${samplingLine(sampling)}`);
 
     let study: TrajectoryStudy | undefined;
     if (o.trajectories) {
       const caches = studyCaches(o.configurations.filter((c) => c.steps === o.steps).map((c) => c.cache));
       const molecules = Math.min(o.trajectoryMolecules, o.n);
       o.log(`recording trajectories: ${molecules} molecules, base and ${caches.map((c) => cacheSpec(c)).join(", ")}`);
-      study = await trajectoryStudy(model, { n: molecules, steps: o.steps, seed: o.seed, grid: o.grid, caches });
+      study = await trajectoryStudy(model, { n: molecules, steps: o.steps, seed: o.seed, grid: o.grid, caches, backend: o.backend });
     }
     const tStudied = Date.now();
 
     const train = await trainingSet(o);
     const scoreBar = progressBar(total, "scoring", { mode: o.progress });
     const evaluated = await evaluateRuns(runs, {
-      trainSmiles: train, energy: o.energy, posebusters: o.posebusters, workers: o.workers, onProgress: (done) => scoreBar.update(done),
+      trainSmiles: train, energy: o.energy, posebusters: o.posebusters, workers: Math.max(1, workers), onProgress: (done) => scoreBar.update(done),
     });
     scoreBar.finish();
     const tEvaluated = Date.now();
@@ -211,7 +254,7 @@ export async function runReport(model: LoadedModel, options: Partial<ReportOptio
     folder.write("table1.md", `# molcache report ${o.runName}\n\n${tableMarkdown}\n${allNotes.map((n) => `${n}\n`).join("\n")}`);
 
     const figures = [
-      ...reportFigures(evaluated, { steps: o.steps, n: o.n, setting: systemSetting(o.batchCost) }),
+      ...reportFigures(evaluated, { steps: o.steps, n: o.n, setting: systemSetting(o.batchCost, sampling) }),
       ...(study?.figures ?? []),
     ];
     if (o.images) {
@@ -231,12 +274,12 @@ export async function runReport(model: LoadedModel, options: Partial<ReportOptio
       sampling: (tSampled - t0) / 1000, trajectories: (tStudied - tSampled) / 1000, evaluation: (tEvaluated - tStudied) / 1000,
       figures: (tFigures - tEvaluated) / 1000, total: 0,
     };
-    folder.write("run.json", JSON.stringify(runJson(model, o, evaluated, seconds, study), null, 1));
+    folder.write("run.json", JSON.stringify(runJson(model, o, evaluated, seconds, sampling, study), null, 1));
     const files = listFiles(folder.temp).concat("report.html").sort();
     seconds.total = (Date.now() - t0) / 1000;
     folder.write("report.html", reportHtml({
       title: `molcache report: ${o.runName}`,
-      facts: facts(model, o, seconds),
+      facts: facts(model, o, seconds, sampling),
       tableHtml: summaryTable(evaluated, o.steps, "html"),
       notes: allNotes,
       figures,
@@ -244,7 +287,7 @@ export async function runReport(model: LoadedModel, options: Partial<ReportOptio
     }));
     folder.commit();
     seconds.total = (Date.now() - t0) / 1000;
-    return { dir: o.target, evaluated, figures, tableMarkdown, study, seconds };
+    return { dir: o.target, evaluated, figures, tableMarkdown, study, seconds, sampling };
   } finally {
     folder.abort(); // no-op once committed
   }
@@ -285,7 +328,7 @@ function listFiles(dir: string, prefix = ""): string[] {
   });
 }
 
-function facts(model: LoadedModel, o: ResolvedReportOptions, seconds: ReportResult["seconds"]): [string, string][] {
+function facts(model: LoadedModel, o: ResolvedReportOptions, seconds: ReportResult["seconds"], sampling: SamplingSummary): [string, string][] {
   const params = model.generator.parameterCount().toLocaleString("en-US");
   return [
     ["Model", `${model.name} (${params} parameters)`],
@@ -294,6 +337,7 @@ function facts(model: LoadedModel, o: ResolvedReportOptions, seconds: ReportResu
     ["Seeds", o.seeds.join(", ")],
     ["Configurations", o.configurations.map((c) => c.label).join("; ")],
     ["Machine", `${backendName()} backend, ${os.cpus().length} CPU cores, Node ${process.version}`],
+    ["Sampling", samplingLine(sampling)],
     ["Time", `sampling ${seconds.sampling.toFixed(0)} s, trajectories ${seconds.trajectories.toFixed(0)} s, scoring ${seconds.evaluation.toFixed(0)} s, figures ${seconds.figures.toFixed(0)} s, total ${seconds.total.toFixed(0)} s`],
     ["Written", new Date().toISOString()],
   ];
@@ -322,13 +366,16 @@ function deviationNotes(study: TrajectoryStudy): string[] {
   });
 }
 
-function runJson(model: LoadedModel, o: ResolvedReportOptions, evaluated: readonly EvaluatedRun[], seconds: ReportResult["seconds"], study?: TrajectoryStudy): unknown {
+function runJson(
+  model: LoadedModel, o: ResolvedReportOptions, evaluated: readonly EvaluatedRun[], seconds: ReportResult["seconds"], sampling: SamplingSummary, study?: TrajectoryStudy,
+): unknown {
   return {
     format: "molcache-report/1",
     run: o.runName,
     model: { name: model.name, parameters: model.generator.parameterCount(), meta: model.meta },
     settings: { n: o.n, steps: o.steps, grid: o.grid, seeds: o.seeds, batchCost: o.batchCost, caches: o.caches, backend: backendName() },
     seconds,
+    sampling,
     configurations: evaluated.map(({ run, evaluation }) => ({
       label: run.configuration.label, slug: run.configuration.slug, steps: run.configuration.steps, cache: run.configuration.spec,
       networkCalls: run.networkCalls, batches: run.batches, wallSeconds: run.wallSeconds, moleculesPerSecond: run.moleculesPerSecond,

@@ -9,6 +9,7 @@ import { sample } from "../flow/sample";
 import { atomStability } from "../metrics/stability";
 import { moleculeValidity } from "../metrics/validity";
 import { SemlaGenerator } from "../model/generator";
+import { loadedModel } from "../model/model_io";
 
 /** Options of {@link sampleQuality}. */
 export interface SampleQualityOptions {
@@ -23,7 +24,7 @@ export interface SampleQualityOptions {
 export async function sampleQuality(generator: SemlaGenerator, options: Partial<SampleQualityOptions> = {}): Promise<Record<string, number>> {
   const o: SampleQualityOptions = { n: 200, steps: 100, seed: 12345, ...options };
   await loadRDKit();
-  const model = { generator, coordStd: QM9_COORD_STD, sizeHistogram: histogramToJson(statsSizeHistogram("train")), name: "training", meta: {} };
+  const model = loadedModel({ generator, coordStd: QM9_COORD_STD, sizeHistogram: histogramToJson(statsSizeHistogram("train")), name: "training", meta: {} });
   const result = await sample(model, { n: o.n, steps: o.steps, seed: o.seed });
   let valid = 0, molStable = 0, stableAtoms = 0, atoms = 0;
   for (const mol of result.molecules) {

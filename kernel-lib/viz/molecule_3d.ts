@@ -7,7 +7,7 @@ import { elementByZ } from "../chem/elements";
 import type { Molecule } from "../chem/molecule";
 import { cpkColor } from "./cpk";
 import { checkPixels, escapeLabel, resolveFigureOptions } from "./inputs";
-import { THEME, baseLayout } from "./theme";
+import { THEME, baseLayout, titleLayout } from "./theme";
 import type { PlotlyFigure, PlotlyTrace } from "./types";
 
 /** Options of {@link moleculeFigure}. */
@@ -292,11 +292,13 @@ export function moleculeFigure(mol: Molecule, options?: Partial<MoleculeFigureOp
   const axis = (t: string) => ({
     visible: o.showAxes, title: { text: `${t} (Å)` }, showbackground: false, gridcolor: THEME.gridColor, zeroline: false,
   });
+  const fitted = titleLayout(title, o.width, 60);
   return {
     data,
     layout: {
       ...baseLayout(title, o),
-      margin: { l: 10, r: 10, t: 60, b: 10 },
+      title: fitted.title,
+      margin: { l: 10, r: 10, t: fitted.marginTop, b: 10 },
       scene: {
         ...sceneBox(visible, axis),
         bgcolor: THEME.background,

@@ -101,18 +101,104 @@ export function axisStyle(title: string, extra: Record<string, unknown> = {}): R
   };
 }
 
+/** Side padding a title keeps from the figure's edges, px. */
+const TITLE_PAD = 12;
+/** Line height of a wrapped title, in units of its font size. */
+const TITLE_LINE_HEIGHT = 1.3;
+
 /**
- * The layout every figure starts from: title, fonts, white background, margins, legend and size.
+ * Upper bound of a character's advance width in em for the theme's fonts (DejaVu Sans, the widest of the stack,
+ * bounds Arial and Liberation Sans): wide capitals, other capitals, digits and most symbols, lowercase, narrow.
+ */
+function charWidthEm(c: string): number {
+  if ("MWmw@%".includes(c)) return 1.0;
+  if (" .,:;'|!ilj()[]{}".includes(c)) return 0.42;
+  if (/[A-Z#&=+<>~]/.test(c)) return 0.8;
+  if (/[0-9]/.test(c)) return 0.64;
+  if (/[a-z]/.test(c)) return 0.62;
+  return 0.85; // anything else (Å, ±, …): assume wide
+}
+
+/** Estimated width in px of `text` at `fontSize` (tags ignored, an entity counts as one wide character). */
+export function textWidthPx(text: string, fontSize: number): number {
+  const visible = text.replace(/<[^>]*>/g, "").replace(/&[#\w]+;/g, "W");
+  let em = 0;
+  for (const c of visible) em += charWidthEm(c);
+  return em * fontSize;
+}
+
+/**
+ * Wrap a title into lines (Plotly `<br>`) that fit `width` px at `fontSize`: breaks after spaces, and inside a token
+ * too long for a line (a SMILES string) between characters. Existing `<br>` breaks are kept.
+ * @returns the wrapped text and its number of lines.
+ * @example
+ * fitTitle("Base (100 steps), molecule 0, valid: CC(C)C1=NC(=O)…", 640).lines; // 2
+ */
+export function fitTitle(title: string, width: number, fontSize: number = THEME.titleSize): { text: string; lines: number } {
+  const room = Math.max(fontSize, width - 2 * TITLE_PAD);
+  const lines: string[] = [];
+  for (const paragraph of title.split(/<br\s*\/?>/i)) {
+    let line = "";
+    // Tokens: runs of non-spaces with their trailing space; a tag or entity is never split.
+    for (const token of paragraph.match(/\S+\s*|\s+/g) ?? [""]) {
+      if (textWidthPx(line + token.trimEnd(), fontSize) <= room) {
+        line += token;
+        continue;
+      }
+      if (line.trim()) lines.push(line.trimEnd());
+      line = "";
+      if (textWidthPx(token.trimEnd(), fontSize) <= room || /[<&]/.test(token)) {
+        line = token;
+        continue;
+      }
+      for (const c of token) {
+        if (line && textWidthPx(line + c, fontSize) > room) {
+          lines.push(line);
+          line = "";
+        }
+        line += c;
+      }
+    }
+    lines.push(line.trimEnd());
+  }
+  return { text: lines.join("<br>"), lines: lines.length };
+}
+
+/**
+ * The title and top margin for a figure `width` px wide whose one-line title fits in `marginTop` px: the title wrapped
+ * to fit (never clipped at the sides) and the margin grown by one line height per extra line, the title block kept
+ * in the margin. A one-line title gives Plotly's default placement (centred in the margin).
+ * @example
+ * const { title, marginTop } = titleLayout(longTitle, 640, 60);
+ */
+export function titleLayout(text: string, width: number, marginTop: number): { title: Record<string, unknown>; marginTop: number } {
+  const fitted = fitTitle(text, width);
+  const title: Record<string, unknown> = { text: fitted.text, x: 0.5, xanchor: "center", font: { size: THEME.titleSize } };
+  if (fitted.lines === 1) return { title, marginTop };
+  // Pinned below the top edge (Plotly's automatic placement centres the first line, pushing the others down). Plotly
+  // draws a top-anchored block of several lines about 14 px above its anchor, hence twice the pad. The margin keeps
+  // what was below a one-line title (subplot titles) and gains the extra lines.
+  const lineHeight = Math.ceil(TITLE_LINE_HEIGHT * THEME.titleSize);
+  return {
+    title: { ...title, yref: "container", y: 1, yanchor: "top", pad: { t: 2 * TITLE_PAD } },
+    marginTop: marginTop + (fitted.lines - 1) * lineHeight,
+  };
+}
+
+/**
+ * The layout every figure starts from: title, fonts, white background, margins, legend and size. A title too long
+ * for the width is wrapped onto several lines and the top margin grows to hold them ({@link titleLayout}).
  * @param title the figure title (plain text; units go in axis titles).
  * @param size width and height in px (default {@link THEME}).
  */
 export function baseLayout(title: string, size: { width?: number; height?: number } = {}): PlotlyLayout {
+  const fitted = titleLayout(title, size.width ?? THEME.width, THEME.margin.t);
   return {
-    title: { text: title, x: 0.5, xanchor: "center", font: { size: THEME.titleSize } },
+    title: fitted.title,
     font: { family: THEME.fontFamily, size: THEME.fontSize, color: THEME.textColor },
     paper_bgcolor: THEME.background,
     plot_bgcolor: THEME.background,
-    margin: { ...THEME.margin },
+    margin: { ...THEME.margin, t: fitted.marginTop },
     width: size.width ?? THEME.width,
     height: size.height ?? THEME.height,
     legend: { bgcolor: "rgba(255,255,255,0.8)", bordercolor: THEME.gridColor, borderwidth: 1 },

@@ -190,16 +190,23 @@ describe("feature recorder", () => {
     }
   });
 
-  it("a registered recorder refuses a second run until reset; reset empties it", async () => {
+  it("a recorder left registered records each run afresh (sample() resets it at the start); reset empties it", async () => {
     const rec = recordFeatures(model, { blocks: ["sampler"], keep: ["state"], molecules: [0] });
     await sample(model, BASE);
     const bytes = rec.recording.bytes;
+    const first = rec.recording.trajectory("sampler", "state.coords", 0).rows.map((r) => Array.from(r));
     assert.ok(bytes > 0);
-    await assert.rejects(sample(model, BASE), /call reset\(\) between runs/);
+    // A second run with another seed: no "call reset() between runs" error, and only the second run is kept.
+    await sample(model, { ...BASE, seed: 6 });
+    assert.equal(rec.recording.bytes, bytes);
+    const second = rec.recording.trajectory("sampler", "state.coords", 0).rows.map((r) => Array.from(r));
+    assert.equal(second.length, first.length);
+    assert.notDeepEqual(second, first, "the second run's states, not the first's");
     rec.reset();
     assert.equal(rec.recording.bytes, 0);
     await sample(model, BASE);
     assert.equal(rec.recording.bytes, bytes);
+    assert.deepEqual(rec.recording.trajectory("sampler", "state.coords", 0).rows.map((r) => Array.from(r)), first, "same seed, same recording");
     assert.throws(() => recordFeatures(model, { blocks: ["sampler"] }), /hook "featureRecorder" is already registered/);
     rec.remove();
     assert.deepEqual(hookRegistry(model).names(), []);

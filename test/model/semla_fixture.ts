@@ -12,7 +12,7 @@ import { GeneratorInputs } from "../../kernel-lib/model/blocks";
 import { expectedParameterShapes } from "../../kernel-lib/model/parameter_shapes";
 import { Rng } from "../../kernel-lib/util/rng";
 import { SamplerState } from "../../kernel-lib/flow/prior";
-import { LoadedModel } from "../../kernel-lib/model/model_io";
+import { LoadedModel, loadedModel } from "../../kernel-lib/model/model_io";
 import { Molecule } from "../../kernel-lib/chem/molecule";
 
 let weights: Bundle | undefined;
@@ -213,7 +213,7 @@ export function fixturePrior(f: Bundle): SamplerState {
 
 /** The fixture model as a sampling-ready model (QM9 coordinate std). */
 export function loadFixtureLoadedModel(): LoadedModel {
-  return { generator: loadFixtureModel(), coordStd: 1.7232995, name: "tiny-fixture", meta: {} };
+  return loadedModel({ generator: loadFixtureModel(), coordStd: 1.7232995, name: "tiny-fixture", meta: {} });
 }
 
 /** Molecules as plain arrays, for deepEqual comparisons of sampling runs. */

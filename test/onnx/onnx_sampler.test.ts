@@ -16,6 +16,7 @@ import { timeGrid } from "../../kernel-lib/flow/time_grid";
 import { SemlaGenerator } from "../../kernel-lib/model/generator";
 import { compileOnnx, OnnxGenerator } from "../../kernel-lib/onnx/onnx_generator";
 import { SamplingPool } from "../../kernel-lib/parallel/sampling_pool";
+import { loadedModel } from "../../kernel-lib/model/model_io";
 import { argmaxRows, fixtureBundle, fixturePrior, fixtureTensor, loadFixtureModel } from "../model/semla_fixture";
 
 let model: SemlaGenerator;
@@ -120,7 +121,7 @@ for (const kind of ["log", "linear"] as const) {
 
 describe("ONNX sampler with a fixed seed", () => {
   it("sample() on both backends (same seed, 10 steps, Taylor m=2 D=3) gives the same molecules", async () => {
-    const loaded = { generator: model, coordStd: 1.7232995, name: "fixture", meta: {} };
+    const loaded = loadedModel({ generator: model, coordStd: 1.7232995, name: "fixture", meta: {} });
     const opts = { sizes: [5, 7, 9, 6, 8, 4], steps: 10, seed: 11, batchCost: 24, grid: "linear" as const, cache: "taylor:m=2,D=3" };
     const results = [];
     for (const backend of ["tfjs", "onnx"] as const) {

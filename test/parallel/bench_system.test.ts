@@ -7,11 +7,11 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { BENCHES } from "../../kernel-lib/cli/bench";
 import {
-  buildRows, PYTORCH_SMALL_MOLECULE_STEPS_PER_S, runSystemConfigInChild, SYSTEM_BENCH_CACHES, systemCsv, SystemBenchSettings, systemMatrix,
+  buildRows, grownMolecules, PYTORCH_SMALL_MOLECULE_STEPS_PER_S, runSystemConfigInChild, SYSTEM_BENCH_CACHES, systemCsv, SystemBenchSettings, systemMatrix,
   SystemRun, systemTable,
 } from "../../kernel-lib/cli/bench_system";
 
-const SETTINGS: SystemBenchSettings = { model: "random:small", n: 32, atoms: 18, batch: 16, steps: 50, seed: 0, onnxThreads: 1 };
+const SETTINGS: SystemBenchSettings = { model: "random:small", n: 32, atoms: 18, batch: 16, steps: 50, seed: 0, onnxThreads: 1, minSeconds: 0 };
 
 describe("bench system", () => {
   it("is registered as `bench system`, and its matrix is {tfjs, onnx} × {1, cores} × {none, Taylor, AB}", () => {
@@ -25,7 +25,7 @@ describe("bench system", () => {
   it("derives cache speedup ÷ ideal, acceleration and the PyTorch comparison from the medians", () => {
     const matrix = systemMatrix(["tfjs", "onnx"], [1], ["none", "taylor:m=2,D=3"]);
     const run = (i: number, wall: number, effective: number): SystemRun => ({
-      ...matrix[i], wallSeconds: wall, cpuSeconds: wall, moleculesPerSecond: 32 / wall, effectiveSteps: effective, networkCalls: effective * 2,
+      ...matrix[i], molecules: 32, wallSeconds: wall, cpuSeconds: wall, moleculesPerSecond: 32 / wall, effectiveSteps: effective, networkCalls: effective * 2,
       peakRssBytes: 1e8 + i, startupSeconds: 1, busiestWorkerCpuSeconds: wall / 2, waitSeconds: wall / 2,
     });
     // Repeats: medians of [10, 12, 11] = 11 and so on.
@@ -33,12 +33,13 @@ describe("bench system", () => {
     const rows = buildRows(SETTINGS, matrix, runs);
     assert.equal(rows[0].wallSeconds, 11);
     assert.equal(rows[0].repeats, 3);
-    assert.equal(rows[1].cacheSpeedup, 2);
+    const near = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} vs ${b}`);
+    near(rows[1].cacheSpeedup, 2);
     assert.ok(Math.abs(rows[1].idealSpeedup - 50 / 17) < 1e-12);
     assert.ok(Math.abs(rows[3].cacheEfficiency - 2 / (50 / 17)) < 1e-12);
     // The runs' busiest-worker CPU is wall / 2 here, so the CPU-based efficiency equals the wall-based one.
     assert.ok(Math.abs(rows[3].cacheEfficiencyCpu - rows[3].cacheEfficiency) < 1e-12);
-    assert.equal(rows[2].acceleration, 11 / 4);
+    near(rows[2].acceleration, 11 / 4);
     assert.ok(Math.abs(rows[2].vsPytorch - (32 * 50) / 4 / PYTORCH_SMALL_MOLECULE_STEPS_PER_S) < 1e-12);
     const table = systemTable(rows);
     assert.equal(table.length, 5);
@@ -52,19 +53,50 @@ describe("bench system", () => {
     const scaling = systemMatrix(["onnx"], [1, 2], ["none"]);
     const runOf = (i: number, wall: number, busiest: number): SystemRun => ({ ...run(0, wall, 50), ...scaling[i], busiestWorkerCpuSeconds: busiest });
     const scaled = buildRows(SETTINGS, scaling, [[runOf(0, 10, 8)], [runOf(1, 7, 4.2)]]);
-    assert.equal(scaled[1].workerSpeedup, 10 / 7);
-    assert.equal(scaled[1].workerSpeedupCpu, 8 / 4.2);
+    near(scaled[1].workerSpeedup, 10 / 7);
+    near(scaled[1].workerSpeedupCpu, 8 / 4.2);
     assert.ok(Number.isNaN(scaled[0].acceleration), "no TF.js × 1 worker row: no acceleration");
     // Not the reference's setting: no PyTorch comparison.
     assert.ok(Number.isNaN(buildRows({ ...SETTINGS, atoms: 9 }, matrix, runs)[0].vsPytorch));
   });
 
+  it("compares configurations per molecule, by wall and by CPU, when their timed runs differ in size", () => {
+    const matrix = systemMatrix(["onnx"], [1, 2], ["none", "taylor:m=2,D=3"]);
+    // molecules, wall s, busiest worker CPU s
+    const spec: [number, number, number][] = [[32, 8, 8], [96, 9, 8.4], [64, 8, 4.2], [192, 9, 4.5]];
+    const runs = spec.map(([molecules, wall, busiest], i) => [{
+      ...matrix[i], molecules, wallSeconds: wall, cpuSeconds: 2 * busiest, moleculesPerSecond: molecules / wall, effectiveSteps: i % 2 ? 17 : 50,
+      networkCalls: 1, peakRssBytes: 1e8, startupSeconds: 1, busiestWorkerCpuSeconds: busiest, waitSeconds: 0,
+    }]);
+    const rows = buildRows(SETTINGS, matrix, runs);
+    const near = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} vs ${b}`);
+    near(rows[1].moleculesPerSecond, 96 / 9);
+    near(rows[1].cacheSpeedup, (96 / 9) / (32 / 8)); // throughput
+    near(rows[1].cacheSpeedupCpu, (8 / 32) / (8.4 / 96)); // busiest-worker CPU per molecule
+    near(rows[1].cacheEfficiencyCpu, rows[1].cacheSpeedupCpu / (50 / 17));
+    near(rows[3].workerSpeedup, (192 / 9) / (96 / 9));
+    near(rows[3].workerSpeedupCpu, (8.4 / 96) / (4.5 / 192));
+    assert.ok(Number.isNaN(rows[0].accelerationCpu), "no TF.js × 1 worker row");
+    const table = systemTable(rows);
+    const header = table[0];
+    assert.equal(header[header.indexOf("cache speedup") + 1], "(cpu)");
+    assert.equal(header[header.indexOf("vs TF.js×1") + 1], "(cpu)");
+    assert.equal(table[2][header.indexOf("mols")], "96");
+  });
+
+  it("grows a short run to the minimum duration in whole rounds of one batch per worker", () => {
+    assert.equal(grownMolecules(32, 0.7, 5, 16, 2), 288); // 32 × 1.2 × 5 / 0.7 = 274 → 9 rounds of 32
+    assert.equal(grownMolecules(32, 4.9, 5, 16, 1), 48, "at least one more round");
+    assert.equal(grownMolecules(10, 1, 5, 4, 3), 60);
+  });
+
   it("runs one configuration in a fresh child process and reports its timing and memory", async () => {
-    const settings = { ...SETTINGS, model: "random:tiny", n: 4, atoms: 6, batch: 2, steps: 4 };
+    const settings = { ...SETTINGS, model: "random:tiny", n: 4, atoms: 6, batch: 2, steps: 4, minSeconds: 0.5 };
     const r = await runSystemConfigInChild(settings, { backend: "onnx", workers: 1, cache: "taylor:m=2,D=3" });
+    assert.ok(r.wallSeconds >= 0.5 && r.molecules > 4 && r.molecules % 2 === 0, `grown to ${r.molecules} molecules, ${r.wallSeconds} s`);
     assert.equal(r.backend, "onnx");
     assert.equal(r.effectiveSteps, 2, "K = 4, D = 3: steps 0 and 3");
-    assert.equal(r.networkCalls, 4, "2 batches × 2 calls");
+    assert.equal(r.networkCalls, (r.molecules / 2) * 2, "one batch of 2 per 2 molecules × 2 calls");
     assert.ok(r.wallSeconds > 0 && r.moleculesPerSecond > 0 && r.peakRssBytes > 50e6 && r.startupSeconds > 0);
     await assert.rejects(runSystemConfigInChild({ ...settings, model: "random:nope" }, { backend: "tfjs", workers: 1, cache: "none" }), /benchmark child .* failed/);
   });

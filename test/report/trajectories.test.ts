@@ -35,11 +35,26 @@ describe("trajectoryStudy", () => {
     model.generator.dispose();
   });
 
+  it("records on the ONNX backend too (the hooks run on the compiled network), leaking no tensors", async () => {
+    const model = createRandomModel(TINY_CONFIG, { seed: 1 });
+    const before = tf.memory().numTensors;
+    const study = await trajectoryStudy(model, { n: 2, steps: 7, caches: ["taylor:m=2,D=3"], backend: "onnx" });
+    assert.equal(tf.memory().numTensors, before);
+    assert.deepEqual(study.figures.map((f) => f.name), ["pca_trajectory", "atom_trajectory", "predictability", "similarity_heatmap"]);
+    assert.equal(study.base.recording.trajectory("sampler", "prediction.coords", 0).rows.length, 7);
+    assert.equal(study.similarity!.blocks.length, TINY_CONFIG.nLayers);
+    assert.equal(study.cached[0].deviation.rmsd[0].mean, 0);
+    assert.deepEqual(study.cached[0].deviation.computed, [true, false, false, true, false, false, true]);
+    assert.equal(model.generator.observers.size + model.generator.stepObservers.size, 0, "the recorder is removed");
+    model.generator.dispose();
+  });
+
   it("rejects bad options naming the field", () => {
     assert.throws(() => resolveTrajectoryStudyOptions({ n: 0 }), /invalid n: 0; must be an integer >= 1/);
     assert.throws(() => resolveTrajectoryStudyOptions({ n: 2, molecule: 2 }), /invalid molecule: 2; must be below n = 2/);
     assert.throws(() => resolveTrajectoryStudyOptions({ caches: ["none"] }), /"none" is the base run/);
     assert.throws(() => resolveTrajectoryStudyOptions({ caches: ["taylor:m=7,D=2"] }), /invalid order: 7/);
+    assert.throws(() => resolveTrajectoryStudyOptions({ backend: "gpu" as never }), /invalid backend: gpu; use one of tfjs, onnx/);
     assert.throws(() => resolveTrajectoryStudyOptions({ bogus: 1 } as never), /unknown trajectory study option: bogus/);
   });
 

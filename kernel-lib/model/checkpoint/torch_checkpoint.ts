@@ -44,6 +44,19 @@ export interface TorchCheckpoint {
 const tensorLeaf = (v: unknown): unknown =>
   v instanceof TorchTensorRef ? { tensor: v.dtype, shape: v.shape } : undefined;
 
+/** What a unpickled value is, in Python's words, for messages: "a list of 2 items", "None", "a dict without tensors". */
+function pythonTypeName(v: unknown): string {
+  if (v === null || v === undefined) return "None";
+  if (v instanceof Map) return v.size ? "a dict without tensors" : "an empty dict";
+  if (Array.isArray(v)) return `a list of ${v.length} item${v.length === 1 ? "" : "s"}`;
+  if (v instanceof TorchTensorRef) return `a single tensor of shape [${v.shape.join(", ")}]`;
+  if (v instanceof PyObject) return `a ${v.cls.qualname} object${dictItems(v) ? " without tensors" : ""}`;
+  if (typeof v === "string") return `a string (${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)})`;
+  if (typeof v === "number" || typeof v === "bigint") return `a number (${String(v)})`;
+  if (typeof v === "boolean") return v ? "True" : "False";
+  return `a ${typeof v}`;
+}
+
 /** The items of a dict or dict subclass, or undefined. */
 function dictItems(v: unknown): Map<unknown, unknown> | undefined {
   if (v instanceof Map) return v;
@@ -67,7 +80,14 @@ export function openTorchCheckpoint(path: string): LazyTorchCheckpoint {
     const top = dictItems(archive.root);
     if (!top) throw new Error(`${path} is a torch.save file but not a checkpoint: its top level is not a dict`);
     const topKeys = [...top.keys()].map(String);
-    let sd = dictItems(top.get("state_dict"));
+    const stateDict = top.get("state_dict");
+    let sd = dictItems(stateDict);
+    if (top.has("state_dict") && !(sd && [...sd.values()].some((v) => v instanceof TorchTensorRef))) {
+      throw new Error(
+        `${path}: its "state_dict" is ${pythonTypeName(stateDict)}, not a dict of parameter name → tensor; the file is damaged ` +
+          "or was saved from something other than a model (re-save it with torch.save({\"state_dict\": model.state_dict()}, path))",
+      );
+    }
     if (!sd && [...top.values()].some((v) => v instanceof TorchTensorRef)) sd = top; // bare state dict
     if (!sd) {
       throw new Error(`${path} is a torch.save file but not a model checkpoint: no "state_dict" among its keys (${topKeys.join(", ")})`);
