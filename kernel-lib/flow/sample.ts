@@ -2,13 +2,15 @@
  * `sample(model, options)`: generate molecules with the SemlaFlow sampler, optionally with predictive feature
  * caching. Molecule sizes are drawn from the model's size histogram, grouped into size buckets under an
  * atoms-per-batch budget (each batch padded to its largest molecule), and each batch is integrated with its own
- * seeded generator derived from (seed, batch index), so results do not depend on how batches are scheduled.
+ * seeded generator derived from (seed, batch index), so results do not depend on how batches are scheduled. The plan
+ * is streamed ({@link BatchPlanStream}): memory does not grow with `n` when the molecules are not kept.
  */
 import { CachedBackbone } from "../cache/cached_backbone";
 import { CacheConfig, parseCacheSpec, resolveCacheConfig, ResolvedCacheConfig } from "../cache/config";
 import { effectiveSteps } from "../cache/schedule";
 import { Molecule } from "../chem/molecule";
-import { planBatches, QM9_BUCKETS } from "../data/batching";
+import { QM9_BUCKETS } from "../data/batching";
+import { BatchPlanStream, PlanCursor, PlannedBatch, SizeSource } from "../data/plan_stream";
 import { histogramFromJson, sampleSizes, statsSizeHistogram } from "../data/size_histogram";
 import { LoadedModel } from "../model/model_io";
 import { Rng } from "../util/rng";
@@ -40,21 +42,29 @@ export interface SampleOptions {
   sizeHistogram: Record<string, number> | undefined;
   /** Called after each batch with the molecules done so far and the total. */
   onProgress: ((done: number, total: number) => void) | undefined;
-  /** Called with each finished batch's molecules (in order) and their indices: stream them to disk. */
-  onBatch: ((molecules: Molecule[], indices: number[]) => void) | undefined;
+  /**
+   * Called with each finished batch's molecules (in order), their indices and the planned batch (its index and the
+   * plan cursor after it, for resumable runs): stream them to disk.
+   */
+  onBatch: ((molecules: Molecule[], indices: number[], batch: PlannedBatch) => void) | undefined;
   /** Step observers (hooks): called after every solver step of every batch. */
   observers: readonly StepObserver[];
+  /** Keep the molecules in the result (default true); false for long streamed runs (`molecules` is then empty). */
+  keepMolecules: boolean;
+  /** Continue the plan from this cursor (a {@link PlannedBatch.next} of the same run; default: from the start). */
+  start: PlanCursor | undefined;
 }
 
 /** Defaults of {@link SampleOptions}. */
 export const DEFAULT_SAMPLE_OPTIONS: Readonly<SampleOptions> = {
   n: 100, steps: 100, grid: "log", seed: 0, batchCost: 1152, buckets: QM9_BUCKETS, cache: { kind: "none" },
-  sizes: undefined, sizeHistogram: undefined, onProgress: undefined, onBatch: undefined, observers: [],
+  sizes: undefined, sizeHistogram: undefined, onProgress: undefined, onBatch: undefined, observers: [], keepMolecules: true,
+  start: undefined,
 };
 
 /** What {@link sample} returns. */
 export interface SampleResult {
-  /** The molecules, in the order of their drawn sizes. */
+  /** The molecules, in the order of their drawn sizes (empty with `keepMolecules: false`; from `start` on only). */
   molecules: Molecule[];
   /** The resolved cache configuration. */
   cache: ResolvedCacheConfig;
@@ -72,31 +82,58 @@ export interface SampleResult {
   batches: number;
 }
 
-/** Fill defaults, validate everything that can fail before any work starts, and draw the sizes. */
-export function resolveSampleOptions(model: LoadedModel, options: Partial<SampleOptions> = {}): SampleOptions & { cacheConfig: ResolvedCacheConfig; drawnSizes: number[] } {
+/** {@link SampleOptions} resolved: defaults filled, validated, the size source and the plan ready. */
+export interface ResolvedSampleOptions extends SampleOptions {
+  cacheConfig: ResolvedCacheConfig;
+  /** Where the sizes come from. */
+  sizeSource: SizeSource;
+  /** A fresh stream of the run's batch plan (from `start` when given). */
+  planStream(): BatchPlanStream;
+  /** All n sizes (drawn on first use: memory grows with n; for in-memory uses such as recordings). */
+  readonly drawnSizes: number[];
+}
+
+/**
+ * Fill defaults and validate everything that can fail before any work starts (every size the histogram can give
+ * must fit the model and a bucket). The sizes are drawn lazily, batch by batch.
+ */
+export function resolveSampleOptions(model: LoadedModel, options: Partial<SampleOptions> = {}): ResolvedSampleOptions {
   rejectUnknownOptions(options, DEFAULT_SAMPLE_OPTIONS, "sample");
   const o: SampleOptions = { ...DEFAULT_SAMPLE_OPTIONS, ...options };
   if (!(Number.isInteger(o.steps) && o.steps >= 2)) throw new Error(`invalid steps: ${o.steps}; must be an integer >= 2`);
   if (!Number.isInteger(o.seed)) throw new Error(`invalid seed: ${o.seed}; must be an integer`);
   const cacheConfig = typeof o.cache === "string" ? parseCacheSpec(o.cache) : resolveCacheConfig(o.cache);
   timeGrid(o.steps, o.grid);
-  let drawnSizes: number[];
+  let sizeSource: SizeSource;
+  let possibleSizes: number[];
   if (o.sizes) {
-    drawnSizes = [...o.sizes];
-    if (drawnSizes.length === 0) throw new Error("invalid sizes: empty; give at least one molecule size");
+    if (o.sizes.length === 0) throw new Error("invalid sizes: empty; give at least one molecule size");
+    sizeSource = { kind: "sizes", sizes: [...o.sizes] };
+    possibleSizes = sizeSource.sizes as number[];
   } else {
     if (!(Number.isInteger(o.n) && o.n >= 1)) throw new Error(`invalid n: ${o.n}; must be an integer >= 1`);
     const hist = o.sizeHistogram ?? model.sizeHistogram;
     const histogram = hist ? histogramFromJson(hist) : statsSizeHistogram("train");
-    drawnSizes = sampleSizes(histogram, o.n, new Rng(o.seed));
+    sizeSource = { kind: "histogram", histogram, seed: o.seed, n: o.n };
+    sampleSizes(histogram, 0, new Rng(o.seed)); // an empty histogram fails here, before the size check
+    possibleSizes = histogram.counts.flatMap((c, size) => (c > 0 ? [size] : []));
   }
   const maxAtoms = model.generator.config.maxAtoms;
-  const tooLarge = drawnSizes.find((s) => !(s < maxAtoms));
+  const tooLarge = possibleSizes.find((s) => !(s < maxAtoms));
   if (tooLarge !== undefined) {
     throw new Error(`a molecule of ${tooLarge} atoms is too large for this model (maxAtoms ${maxAtoms}); use smaller sizes`);
   }
-  planBatches(drawnSizes, { budget: o.batchCost, buckets: o.buckets });
-  return { ...o, n: drawnSizes.length, cacheConfig, drawnSizes };
+  const source = sizeSource;
+  const planStream = () => new BatchPlanStream(source, { budget: o.batchCost, buckets: o.buckets }, o.start);
+  planStream(); // validates the plan options and `start`
+  let drawn: number[] | undefined;
+  return {
+    ...o, n: source.kind === "sizes" ? source.sizes.length : source.n, cacheConfig, sizeSource: source, planStream,
+    get drawnSizes(): number[] {
+      drawn ??= source.kind === "sizes" ? [...source.sizes] : sampleSizes(source.histogram, source.n, new Rng(source.seed));
+      return drawn;
+    },
+  };
 }
 
 /**
@@ -109,28 +146,30 @@ export async function sample(model: LoadedModel, options: Partial<SampleOptions>
   const o = resolveSampleOptions(model, options);
   const config = model.generator.config;
   const grid = timeGrid(o.steps, o.grid);
-  const plan = planBatches(o.drawnSizes, { budget: o.batchCost, buckets: o.buckets });
-  const molecules: Molecule[] = new Array(o.drawnSizes.length);
+  const plan = o.planStream();
+  const molecules: Molecule[] = o.keepMolecules ? new Array(o.n) : [];
   const start = performance.now();
   let networkCalls = 0;
   let peak = 0;
   let done = 0;
+  let batches = 0;
   const backbone = new CachedBackbone(model.generator, o.cacheConfig, grid.t);
   try {
-    for (let batchIndex = 0; batchIndex < plan.length; batchIndex++) {
-      const indices = plan[batchIndex];
+    for (let planned = plan.next(); planned; planned = plan.next()) {
+      const { batchIndex, indices } = planned;
       const rng = Rng.derive(o.seed, batchIndex);
-      const prior = drawPrior(indices.map((i) => o.drawnSizes[i]), rng, { vocabSize: config.vocabSize, bondClasses: config.nEdgeTypes });
+      const prior = drawPrior(planned.sizes, rng, { vocabSize: config.vocabSize, bondClasses: config.nEdgeTypes });
       const result = integrate(prior, { grid, backbone, rng, observers: o.observers, batch: { index: batchIndex, molecules: indices } });
       networkCalls += result.networkCalls;
       peak = Math.max(peak, result.peakTensorBytes);
       const batchMolecules = predictionToMolecules(result.final, prior, {
         vocabSize: config.vocabSize, bondClasses: config.nEdgeTypes, chargeClasses: config.nChargeTypes, coordStd: model.coordStd,
       });
-      batchMolecules.forEach((m, k) => (molecules[indices[k]] = m));
-      o.onBatch?.(batchMolecules, indices);
+      if (o.keepMolecules) batchMolecules.forEach((m, k) => (molecules[indices[k]] = m));
+      o.onBatch?.(batchMolecules, indices, planned);
       done += indices.length;
-      o.onProgress?.(done, o.drawnSizes.length);
+      batches++;
+      o.onProgress?.(done, o.n);
       // Let the event loop breathe (progress bars, Ctrl-C) between batches.
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -144,9 +183,9 @@ export async function sample(model: LoadedModel, options: Partial<SampleOptions>
     wallSeconds,
     networkCalls,
     effectiveSteps: effectiveSteps(backbone.schedule),
-    moleculesPerSecond: molecules.length / wallSeconds,
+    moleculesPerSecond: done / wallSeconds,
     peakTensorBytes: peak,
-    batches: plan.length,
+    batches,
   };
 }
 

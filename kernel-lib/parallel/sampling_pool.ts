@@ -13,7 +13,7 @@ import { Worker } from "node:worker_threads";
 import { CachedBackbone } from "../cache/cached_backbone";
 import { effectiveSteps } from "../cache/schedule";
 import { Molecule } from "../chem/molecule";
-import { planBatches } from "../data/batching";
+import { BatchPlanStream, PlannedBatch } from "../data/plan_stream";
 import { initBackend } from "../env";
 import { resolveSampleOptions, SampleOptions, SampleResult } from "../flow/sample";
 import { timeGrid } from "../flow/time_grid";
@@ -176,10 +176,9 @@ export class SamplingPool {
     }
     if (signal?.aborted) throw new SamplingError("sampling stopped before it started (signal aborted)", [], 0, true);
     const grid = timeGrid(o.steps, o.grid);
-    const plan = planBatches(o.drawnSizes, { budget: o.batchCost, buckets: o.buckets });
-    const tasks: BatchTask[] = plan.map((indices, batchIndex) => ({ batchIndex, indices, sizes: indices.map((i) => o.drawnSizes[i]), seed: o.seed }));
+    const tasks = new TaskStream(o.planStream(), o.seed);
     const run: RunSettings = { steps: o.steps, grid: o.grid, cache: o.cacheConfig };
-    const molecules: (Molecule | undefined)[] = new Array(o.drawnSizes.length);
+    const molecules: (Molecule | undefined)[] = o.keepMolecules ? new Array(o.n) : [];
     let delivered = 0;
     let networkCalls = 0;
     let peakTensor = 0;
@@ -194,10 +193,10 @@ export class SamplingPool {
       networkCalls += r.networkCalls;
       peakTensor = Math.max(peakTensor, r.peakTensorBytes);
       peakRss = Math.max(peakRss, r.peakRssBytes, process.memoryUsage.rss());
-      r.molecules.forEach((m, k) => (molecules[r.indices[k]] = m));
-      o.onBatch?.(r.molecules, r.indices);
+      if (o.keepMolecules) r.molecules.forEach((m, k) => (molecules[r.indices[k]] = m));
+      o.onBatch?.(r.molecules, r.indices, tasks.planned(r.batchIndex));
       delivered += r.indices.length;
-      o.onProgress?.(delivered, o.drawnSizes.length);
+      o.onProgress?.(delivered, o.n);
     };
     this.busy = true;
     const start = performance.now();
@@ -208,7 +207,7 @@ export class SamplingPool {
       const e = err as Error & { stack2?: string; interrupted?: boolean };
       await this.close(e.message);
       throw new SamplingError(
-        `${e.message}; ${delivered} of ${o.drawnSizes.length} molecules were delivered before the run stopped`,
+        `${e.message}; ${delivered} of ${o.n} molecules were delivered before the run stopped`,
         molecules, delivered, Boolean(e.interrupted), e.stack2,
       );
     } finally {
@@ -224,9 +223,9 @@ export class SamplingPool {
       wallSeconds,
       networkCalls,
       effectiveSteps: effectiveSteps(schedule),
-      moleculesPerSecond: o.drawnSizes.length / wallSeconds,
+      moleculesPerSecond: delivered / wallSeconds,
       peakTensorBytes: peakTensor,
-      batches: plan.length,
+      batches: tasks.count,
       workers: this.options.workers,
       backend: this.options.backend,
       peakRssBytes: peakRss,
@@ -236,7 +235,7 @@ export class SamplingPool {
   }
 
   private async runInThread(
-    tasks: BatchTask[],
+    tasks: TaskStream,
     run: RunSettings,
     observers: SampleOptions["observers"],
     deliver: (r: BatchResult) => void,
@@ -248,7 +247,7 @@ export class SamplingPool {
     const onSigint = () => (interrupted = true);
     if (this.options.handleSigint) process.on("SIGINT", onSigint);
     try {
-      for (const task of tasks) {
+      for (let task = tasks.next(); task; task = tasks.next()) {
         if (interrupted || signal?.aborted) throw stopError(interrupted ? "SIGINT" : "signal");
         deliver(runBatch(backbone, grid, task, this.model.coordStd, observers));
         // Let the event loop run between batches (progress, Ctrl-C).
@@ -262,7 +261,7 @@ export class SamplingPool {
   }
 
   private runOnWorkers(
-    tasks: BatchTask[],
+    tasks: TaskStream,
     run: RunSettings,
     deliver: (r: BatchResult) => void,
     account: (worker: number, r: BatchResult) => void,
@@ -271,8 +270,7 @@ export class SamplingPool {
     return new Promise<void>((resolve, reject) => {
       const done = new Map<number, BatchResult>();
       const running = new Map<number, number>(); // worker id → batch index
-      let next = 0;
-      let nextToDeliver = 0;
+      let nextToDeliver = tasks.first;
       let finished = false;
       const cleanup = () => {
         finished = true;
@@ -288,8 +286,8 @@ export class SamplingPool {
       const onSigint = () => fail(stopError("SIGINT"));
       const onAbort = () => fail(stopError("signal"));
       const feed = (w: PoolWorker) => {
-        if (next >= tasks.length) return;
-        const task = tasks[next++];
+        const task = tasks.next();
+        if (!task) return;
         running.set(w.id, task.batchIndex);
         w.worker.postMessage({ type: "batch", run, task } satisfies SampleWorkerRequest);
       };
@@ -317,10 +315,11 @@ export class SamplingPool {
             return;
           }
           if (finished) return;
-          if (nextToDeliver === tasks.length) {
+          feed(w);
+          if (tasks.exhausted && nextToDeliver === tasks.first + tasks.count) {
             cleanup();
             resolve();
-          } else feed(w);
+          }
         };
         w.onDeath = (why, stack) => {
           const batch = running.get(w.id);
@@ -332,6 +331,10 @@ export class SamplingPool {
       for (const w of this.workers) {
         if (w.exited) return fail(new Error(`sampling worker ${w.id} is not running`));
         feed(w);
+      }
+      if (tasks.exhausted && tasks.count === 0) {
+        cleanup();
+        resolve();
       }
     });
   }
@@ -357,4 +360,41 @@ export class SamplingPool {
 
 function stopError(by: "SIGINT" | "signal"): Error & { interrupted: boolean } {
   return Object.assign(new Error(by === "SIGINT" ? "sampling interrupted by Ctrl-C (SIGINT); workers stopped" : "sampling stopped by its abort signal; workers stopped"), { interrupted: true });
+}
+
+/**
+ * The run's batches as worker tasks, drawn from the plan stream as workers become free; the planned batches not yet
+ * delivered are kept (for `onBatch`), so memory holds only the batches in flight.
+ */
+class TaskStream {
+  /** Index of the first batch of this run (0, or where a resumed plan starts). */
+  readonly first: number;
+  /** Batches handed out so far. */
+  count = 0;
+  /** True once the plan has no more batches. */
+  exhausted = false;
+  private readonly pending = new Map<number, PlannedBatch>();
+
+  constructor(private readonly plan: BatchPlanStream, private readonly seed: number) {
+    this.first = plan.position().batch;
+  }
+
+  /** The next task, or undefined when the plan is done. */
+  next(): BatchTask | undefined {
+    const b = this.plan.next();
+    if (!b) {
+      this.exhausted = true;
+      return undefined;
+    }
+    this.count++;
+    this.pending.set(b.batchIndex, b);
+    return { batchIndex: b.batchIndex, indices: b.indices, sizes: b.sizes, seed: this.seed };
+  }
+
+  /** The planned batch of a delivered task (forgotten after this call). */
+  planned(batchIndex: number): PlannedBatch {
+    const b = this.pending.get(batchIndex)!;
+    this.pending.delete(batchIndex);
+    return b;
+  }
 }
