@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(jupyter-nbconvert jupyter-client python3-nbclient chromium fonts-liberation fonts-dejavu-core)
+APT_PACKAGES=(jupyter-nbconvert jupyter-client python3-nbclient chromium fonts-liberation fonts-dejavu-core redis-server)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,7 +1,9 @@
 /**
  * `molcache sample --model <dir> --n 100 --steps 100 --cache taylor:m=2,D=3 --seed 0 --out mols.sdf`: generate
  * molecules and stream them to an SDF file as batches finish. The file is written as `<out>.partial` and renamed at
- * the end, so an interrupted run keeps what it finished and never leaves a half-written final file.
+ * the end, so an interrupted run keeps what it finished and never leaves a half-written final file; a run manifest
+ * beside it lets `--resume` continue a killed run to the same bytes (see resumable_output.ts). With `--queue` the
+ * batches run on `molcache worker` processes (see distributed/producer.ts).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -16,6 +18,8 @@ import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
 import { sampleParallel } from "../parallel/sample_parallel";
 import { cacheLabel, parseCacheSpec } from "../cache/config";
 import { TimeGridKind } from "../flow/time_grid";
+import { modelContentHash } from "../model/model_hash";
+import { ResumableOutput, RunIdentity, runPaths } from "./resumable_output";
 
 /**
  * Load the model a `--model` argument names: a model folder, `random:<preset>` or `random:<preset>:<seed>` for a
@@ -92,6 +96,22 @@ export function sampledMolblock(mol: Molecule, name: string): string {
   return lines.join("\n");
 }
 
+/**
+ * The SDF text of one sampled batch as `molcache sample` writes it (molecule `i` named `molcache i`, with an `<index>`
+ * property). Local and distributed runs both write this, so their files are byte-identical.
+ */
+export function batchSdfText(molecules: readonly Molecule[], indices: readonly number[]): string {
+  return molecules.map((m, k) => `${sampledMolblock(m, `molcache ${indices[k]}`)}>  <index>\n${indices[k]}\n\n$$$$\n`).join("");
+}
+
+/** What decides a `molcache sample` run's molecules (recorded in the run manifest, compared on --resume). */
+export function sampleRunIdentity(model: LoadedModel, o: { n: number; steps: number; grid: string; cache: string; seed: number; batchCost: number; backend: string }): RunIdentity {
+  return {
+    modelHash: modelContentHash(model),
+    options: { n: o.n, steps: o.steps, grid: o.grid, cache: JSON.stringify(parseCacheSpec(o.cache)), seed: o.seed, batchCost: o.batchCost, backend: o.backend },
+  };
+}
+
 /** Options of {@link runSampleCommand} (the parsed command line). */
 export interface SampleCommandOptions {
   model?: string;
@@ -107,6 +127,10 @@ export interface SampleCommandOptions {
   /** Inference backend: tfjs (default) or onnx (compiled, runs on the worker pool). */
   backend?: string;
   quiet?: boolean;
+  /** Continue the interrupted run of `out` (its run manifest). */
+  resume?: boolean;
+  /** Overwrite an existing `out` (and discard an interrupted run of it). */
+  force?: boolean;
 }
 
 /** Run `molcache sample` (exported for tests). Validates everything before sampling; returns the sample result. */
@@ -122,36 +146,36 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
   // The backend first: variables made before it would live on the default backend.
   await initBackend();
   const model = resolveModelArgument(opts.model);
-  const partial = `${out}.partial`;
-  let fd: number | undefined;
+  let output: ResumableOutput | undefined;
   try {
     const progress = opts.quiet ? undefined : stderrProgress("sampling");
-    let started = false;
     const workers = intOption("--workers", opts.workers ?? "0", 0);
     const backend = (opts.backend ?? "tfjs") as InferenceBackend;
     if (!INFERENCE_BACKENDS.includes(backend)) throw new Error(`invalid --backend: ${backend}; use ${INFERENCE_BACKENDS.join(" or ")}`);
+    output = ResumableOutput.open(out, sampleRunIdentity(model, { n, steps, grid: opts.grid, cache: opts.cache, seed, batchCost, backend }), { resume: opts.resume, force: opts.force });
+    const out0 = output;
+    if (out0.complete) {
+      out0.finish();
+      if (!opts.quiet) console.log(`${out} is already complete (${out0.moleculesDone} molecules); nothing to resume`);
+      return { molecules: [], cache: parseCacheSpec(opts.cache), wallSeconds: 0, networkCalls: 0, effectiveSteps: 0, moleculesPerSecond: 0, peakTensorBytes: 0, batches: 0 };
+    }
+    const already = out0.moleculesDone;
     // The pool (worker threads, or the compiled backend) gives the same molecules as sample() for the same seed.
     const run = workers > 0 || backend === "onnx" ? (m: LoadedModel, o: Partial<SampleOptions>) => sampleParallel(m, { ...o, workers, backend }) : sample;
-    const result = await run(model, {
-      n, steps, seed, batchCost, grid: opts.grid as TimeGridKind, cache: opts.cache,
-      onProgress: progress,
-      onBatch: (mols, indices) => {
-        if (!started) {
-          fd = fs.openSync(partial, "w");
-          started = true;
-        }
-        const text = mols.map((m, k) => `${sampledMolblock(m, `molcache ${indices[k]}`)}>  <index>\n${indices[k]}\n\n$$$$\n`).join("");
-        fs.writeSync(fd!, text);
-      },
-    });
-    if (fd !== undefined) {
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
-      fd = undefined;
+    let result: SampleResult;
+    try {
+      result = await run(model, {
+        n, steps, seed, batchCost, grid: opts.grid as TimeGridKind, cache: opts.cache, start: out0.start, keepMolecules: false,
+        onProgress: progress && ((done, total) => progress(already + done, total)),
+        onBatch: (mols, indices, planned) => out0.append(batchSdfText(mols, indices), planned.next, mols.length),
+      });
+    } catch (err) {
+      const kept = out0.moleculesDone > 0 ? `${out0.moleculesDone} finished molecules are kept in ${runPaths(out).partial}; ` : "";
+      throw new Error(`${(err as Error).message}; ${kept}continue with the same command and --resume`);
     }
-    fs.renameSync(partial, out);
+    out0.finish();
     const lines = [
-      `wrote ${result.molecules.length} molecules to ${out}`,
+      `wrote ${n} molecules to ${out}` + (already > 0 ? ` (${already} from before the resume)` : ""),
       `  model ${model.name} (${model.generator.parameterCount().toLocaleString("en-US")} parameters), ${steps} steps (${opts.grid} grid), ` +
         `cache ${cacheLabel(result.cache)}: ${result.effectiveSteps} network calls per batch, ${result.batches} batches`,
       `  ${result.wallSeconds.toFixed(1)} s, ${result.moleculesPerSecond.toFixed(2)} molecules/s, peak tensor memory ${(result.peakTensorBytes / 1e6).toFixed(1)} MB`,
@@ -159,7 +183,7 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
     if (!opts.quiet) for (const l of lines) console.log(l);
     return result;
   } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    output?.close();
     model.generator.dispose();
   }
 }
@@ -184,6 +208,8 @@ export function registerSampleCommand(program: Command): void {
     .option("--workers <n>", "worker threads, each with its own backend and model copy (0 = this thread)", "0")
     .option("--backend <name>", "inference backend: tfjs, or onnx (compiled with onnxruntime-node)", "tfjs")
     .option("--quiet", "no progress bar or summary")
+    .option("--resume", "continue the interrupted run of --out (its <out>.run.json manifest): same options, same bytes")
+    .option("--force", "overwrite an existing --out (and discard an interrupted run of it)")
     .action(async (opts: SampleCommandOptions) => {
       await runSampleCommand(opts);
     });
