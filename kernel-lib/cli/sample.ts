@@ -20,6 +20,7 @@ import { cacheLabel, parseCacheSpec } from "../cache/config";
 import { TimeGridKind } from "../flow/time_grid";
 import { modelContentHash } from "../model/model_hash";
 import { ResumableOutput, RunIdentity, runPaths } from "./resumable_output";
+import { sampleOnQueue } from "../distributed/producer";
 
 /**
  * Load the model a `--model` argument names: a model folder, `random:<preset>` or `random:<preset>:<seed>` for a
@@ -55,16 +56,19 @@ export function intOption(name: string, value: string, min: number): number {
   return n;
 }
 
-/** A minimal stderr progress display: a redrawn bar on a terminal, a line every 10% otherwise. */
-function stderrProgress(label: string): (done: number, total: number) => void {
+/**
+ * A minimal stderr progress display: a redrawn bar on a terminal, a line every 10% otherwise; `status` (e.g. rates,
+ * workers alive) is appended to each line.
+ */
+export function stderrProgress(label: string): (done: number, total: number, status?: string) => void {
   const tty = Boolean(process.stderr.isTTY);
   const start = Date.now();
   let lastDecile = -1;
-  return (done, total) => {
+  return (done, total, status) => {
     const frac = total > 0 ? done / total : 1;
     const secs = (Date.now() - start) / 1000;
     const eta = done > 0 ? (secs * (total - done)) / done : NaN;
-    const text = `${label} ${done}/${total} (${(100 * frac).toFixed(0)}%), ${secs.toFixed(0)} s` + (done < total && Number.isFinite(eta) ? `, ~${eta.toFixed(0)} s left` : "");
+    const text = `${label} ${done}/${total} (${(100 * frac).toFixed(0)}%), ${secs.toFixed(0)} s` + (done < total && Number.isFinite(eta) ? `, ~${eta.toFixed(0)} s left` : "") + (status ? `, ${status}` : "");
     if (tty) {
       const width = 30;
       const filled = Math.round(frac * width);
@@ -131,6 +135,12 @@ export interface SampleCommandOptions {
   resume?: boolean;
   /** Overwrite an existing `out` (and discard an interrupted run of it). */
   force?: boolean;
+  /** Run the batches on `molcache worker` processes through this Redis queue (`redis://host:port`). */
+  queue?: string;
+  /** With --queue: jobs in the queue at once. */
+  window?: string;
+  /** With --queue: attempts per batch before the run fails. */
+  attempts?: string;
 }
 
 /** Run `molcache sample` (exported for tests). Validates everything before sampling; returns the sample result. */
@@ -164,7 +174,16 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
     const run = workers > 0 || backend === "onnx" ? (m: LoadedModel, o: Partial<SampleOptions>) => sampleParallel(m, { ...o, workers, backend }) : sample;
     let result: SampleResult;
     try {
-      result = await run(model, {
+      if (opts.queue) {
+        const q = await sampleOnQueue(model, out0, {
+          queue: opts.queue, identity: sampleRunIdentity(model, { n, steps, grid: opts.grid, cache: opts.cache, seed, batchCost, backend }),
+          sample: { n, steps, seed, batchCost, grid: opts.grid as TimeGridKind, cache: opts.cache }, backend,
+          window: intOption("--window", opts.window ?? "64", 1), attempts: intOption("--attempts", opts.attempts ?? "3", 1),
+          onProgress: progress && ((done, total, status) => progress(already + done, total, status)),
+        });
+        result = { molecules: [], cache: parseCacheSpec(opts.cache), wallSeconds: q.wallSeconds, networkCalls: NaN, effectiveSteps: NaN,
+          moleculesPerSecond: q.molecules / q.wallSeconds, peakTensorBytes: NaN, batches: q.batches };
+      } else result = await run(model, {
         n, steps, seed, batchCost, grid: opts.grid as TimeGridKind, cache: opts.cache, start: out0.start, keepMolecules: false,
         onProgress: progress && ((done, total) => progress(already + done, total)),
         onBatch: (mols, indices, planned) => out0.append(batchSdfText(mols, indices), planned.next, mols.length),
@@ -180,6 +199,10 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
         `cache ${cacheLabel(result.cache)}: ${result.effectiveSteps} network calls per batch, ${result.batches} batches`,
       `  ${result.wallSeconds.toFixed(1)} s, ${result.moleculesPerSecond.toFixed(2)} molecules/s, peak tensor memory ${(result.peakTensorBytes / 1e6).toFixed(1)} MB`,
     ];
+    if (opts.queue) {
+      lines[1] = `  model ${model.name}, ${steps} steps (${opts.grid} grid), cache ${cacheLabel(result.cache)}, ${result.batches} batches on the workers of ${opts.queue}`;
+      lines[2] = `  ${result.wallSeconds.toFixed(1)} s, ${result.moleculesPerSecond.toFixed(2)} molecules/s`;
+    }
     if (!opts.quiet) for (const l of lines) console.log(l);
     return result;
   } finally {
@@ -210,6 +233,9 @@ export function registerSampleCommand(program: Command): void {
     .option("--quiet", "no progress bar or summary")
     .option("--resume", "continue the interrupted run of --out (its <out>.run.json manifest): same options, same bytes")
     .option("--force", "overwrite an existing --out (and discard an interrupted run of it)")
+    .option("--queue <redis-url>", "run the batches on `molcache worker` processes through Redis, e.g. redis://127.0.0.1:6379")
+    .option("--window <jobs>", "with --queue: batches queued at once", "64")
+    .option("--attempts <n>", "with --queue: attempts per batch before the run fails", "3")
     .action(async (opts: SampleCommandOptions) => {
       await runSampleCommand(opts);
     });

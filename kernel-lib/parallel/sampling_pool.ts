@@ -83,6 +83,8 @@ export class SamplingPool {
   private closed = false;
   private busy = false;
   private brokenReason: string | undefined;
+  /** Worker threads running a {@link SamplingPool.runTask} batch. */
+  private readonly taskThreads = new Set<number>();
 
   private constructor(readonly model: LoadedModel, readonly options: ResolvedSamplingPoolOptions) {}
 
@@ -166,6 +168,7 @@ export class SamplingPool {
   async sample(options: Partial<PoolRunOptions> = {}): Promise<ParallelSampleResult> {
     if (this.closed) throw new Error(`this sampling pool is closed${this.brokenReason ? ` (${this.brokenReason})` : ""}; start a new one`);
     if (this.busy) throw new Error("this sampling pool is already running a sample(); wait for it or start another pool");
+    if (this.taskThreads.size) throw new Error("this sampling pool is running runTask() batches; wait for them or start another pool");
     const { signal, ...sampleOptions } = options;
     const o = resolveSampleOptions(this.model, sampleOptions);
     if (this.options.workers > 0) {
@@ -336,6 +339,36 @@ export class SamplingPool {
         cleanup();
         resolve();
       }
+    });
+  }
+
+  /**
+   * Run one batch on an idle worker thread (for callers that schedule batches themselves, such as a queue worker).
+   * Up to `workers` calls may run at once; the batch gives the same molecules as in a whole run.
+   * @throws when no worker thread is idle, the pool is closed or running a whole `sample()`, or the batch fails
+   *   (a thread that dies is not replaced: the pool is then broken and should be closed).
+   * @example
+   * const r = await pool.runTask({ steps: 20, grid: "log", cache: parseCacheSpec("none") }, { batchIndex: 3, indices, sizes, seed: 0 });
+   */
+  runTask(run: RunSettings, task: BatchTask): Promise<BatchResult> {
+    if (this.closed) return Promise.reject(new Error(`this sampling pool is closed${this.brokenReason ? ` (${this.brokenReason})` : ""}`));
+    if (this.busy) return Promise.reject(new Error("this sampling pool is running a sample(); runTask needs a pool of its own"));
+    const w = this.workers.find((x) => !x.exited && !this.taskThreads.has(x.id));
+    if (!w) return Promise.reject(new Error(`no idle sampling worker (${this.options.workers} threads, ${this.liveWorkers()} alive)`));
+    this.taskThreads.add(w.id);
+    return new Promise<BatchResult>((resolve, reject) => {
+      const settle = (err: Error | undefined, r?: BatchResult) => {
+        w.onMessage = w.onDeath = undefined;
+        this.taskThreads.delete(w.id);
+        if (err) reject(err);
+        else resolve(r!);
+      };
+      w.onMessage = (msg) => {
+        if (msg.type === "done") settle(undefined, msg.result);
+        else if (msg.type === "error") settle(Object.assign(new Error(`sampling worker ${w.id} failed on batch ${task.batchIndex}: ${msg.message}`), { stack2: msg.stack }));
+      };
+      w.onDeath = (why) => settle(new Error(`sampling worker ${w.id} ${why} while running batch ${task.batchIndex}`));
+      w.worker.postMessage({ type: "batch", run, task } satisfies SampleWorkerRequest);
     });
   }
 
