@@ -9,6 +9,7 @@ import { CACHE_BENCH } from "./bench_cache";
 import { SYSTEM_BENCH } from "./bench_system";
 import { TRAIN_BENCH } from "./bench_train";
 import { HOOKS_BENCH } from "./bench_hooks";
+import { DISTRIBUTED_BENCH } from "./bench_distributed";
 
 export { median, formatTable, toCsv } from "./bench_format";
 
@@ -27,6 +28,7 @@ export const BENCHES: Record<string, BenchDefinition> = {
   system: SYSTEM_BENCH,
   train: TRAIN_BENCH,
   hooks: HOOKS_BENCH,
+  distributed: DISTRIBUTED_BENCH,
 };
 
 /**

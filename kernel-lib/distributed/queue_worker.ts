@@ -85,7 +85,7 @@ export async function runQueueWorker(model: LoadedModel, options: Partial<QueueW
         if (pool.liveWorkers() < o.workers) stop(new Error(`a sampling thread died (${err.message}); restart this worker`));
         throw err;
       });
-      return { sdf: batchSdfText(r.molecules, r.indices), molecules: r.indices.length, computeSeconds: r.seconds, startedAt, endedAt: Date.now(), worker: name };
+      return { sdf: batchSdfText(r.molecules, r.indices), molecules: r.indices.length, computeSeconds: r.seconds, cpuSeconds: r.threadCpuSeconds, waitSeconds: r.threadWaitSeconds, startedAt, endedAt: Date.now(), worker: name };
     };
     const w = new Worker<SampleJobData, SampleJobResult>(SAMPLE_QUEUE_NAME, processor, {
       connection, concurrency: 1, name, lockDuration: o.lockSeconds * 1000, stalledInterval: o.lockSeconds * 1000,

@@ -33,6 +33,9 @@ export interface SampleJobResult {
   molecules: number;
   /** Seconds the batch computed on its thread. */
   computeSeconds: number;
+  /** On-CPU seconds of the sampling thread over the batch, and seconds it waited, runnable, for a CPU (NaN if unknown). */
+  cpuSeconds: number;
+  waitSeconds: number;
   /** Wall-clock ms (epoch) when the processor started and ended (queue overhead = gaps between a worker's jobs). */
   startedAt: number;
   endedAt: number;
