@@ -156,9 +156,9 @@ export const DISTRIBUTED_BENCH: BenchDefinition = {
   configure(cmd: Command) {
     cmd
       .option("--model <spec>", "model folder or random:<preset>[:seed]", "random:small")
-      .option("--n <count>", "molecules per timed run (choose so that each run takes >= 20 s)", "512")
+      .option("--n <count>", "molecules per timed run (choose so that each run takes >= 20 s)", "768")
       .option("--steps <K>", "solver steps", "10")
-      .option("--batch-cost <atoms>", "atoms per batch", "1152")
+      .option("--batch-cost <atoms>", "atoms per batch (smaller: more batches, a shorter tail)", "576")
       .option("--seed <int>", "seed", "0")
       .option("--processes <list>", "worker process counts to time", "1,2")
       .option("--out <file>", "also write the table as CSV")

@@ -61,6 +61,11 @@ export function registerWorkerCommand(program: Command): void {
     .option("--lock-seconds <s>", "job lock time: a killed worker's batch is retried after about 1-2x this", "30")
     .option("--quiet", "no log lines")
     .action(async (opts: WorkerCommandOptions) => {
-      await runWorkerCommand(opts);
+      try {
+        await runWorkerCommand(opts);
+      } finally {
+        // Connections still retrying a gone Redis must not keep a stopped worker alive (the exit code is already set).
+        setTimeout(() => process.exit(), 1000).unref();
+      }
     });
 }

@@ -58,7 +58,9 @@ export async function runQueueWorker(model: LoadedModel, options: Partial<QueueW
   const pool = await SamplingPool.start(model, { workers: o.workers, backend: o.backend, handleSigint: false, testFault: o.testFault });
   let stop!: (err?: Error) => void;
   const stopped = new Promise<Error | undefined>((resolve) => (stop = (err) => resolve(err)));
-  const onSignal = () => stop();
+  let signals = 0;
+  // A second Ctrl-C exits at once (the first waits up to a few seconds for Redis to hear that the worker leaves).
+  const onSignal = () => (++signals > 1 ? process.exit(130) : stop());
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   o.signal?.addEventListener("abort", onSignal);
@@ -107,10 +109,18 @@ export async function runQueueWorker(model: LoadedModel, options: Partial<QueueW
   process.removeListener("SIGINT", onSignal);
   process.removeListener("SIGTERM", onSignal);
   o.signal?.removeEventListener("abort", onSignal);
-  // Do not wait for running batches: whatever is unfinished is recovered by the stalled-job check.
-  await Promise.all(workers.map((w) => w.close(true).catch(() => undefined)));
-  await stopHeartbeat();
+  // Do not wait for running batches: whatever is unfinished is recovered by the stalled-job check. With Redis down,
+  // closing would wait for a reconnect: give up after a few seconds.
+  await withTimeout(Promise.all(workers.map((w) => w.close(true).catch(() => undefined))), 5000);
+  await withTimeout(stopHeartbeat(), 2000);
   await pool.close();
   if (err) throw err;
   log("stopped");
+}
+
+/** `p`, or nothing after `ms` milliseconds (for clean-up that must not hang when Redis is gone). */
+async function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
 }
