@@ -99,7 +99,8 @@ function startWorker(url: string, model: string): { child: ChildProcess; ready: 
 export async function benchDistributed(s: DistributedBenchSettings, log: (line: string) => void = () => undefined): Promise<DistributedRun[]> {
   await initBackend();
   const model = resolveModelArgument(s.model);
-  const redis = await LocalRedis.start();
+  // AOF fsync'ed every second (Redis's default with AOF), not on every write: results are ~100 KB per job.
+  const redis = await LocalRedis.start("everysec");
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-bench-distributed-"));
   const rows: DistributedRun[] = [];
   try {

@@ -21,6 +21,7 @@ import { TimeGridKind } from "../flow/time_grid";
 import { modelContentHash } from "../model/model_hash";
 import { ResumableOutput, RunIdentity, runPaths } from "./resumable_output";
 import { sampleOnQueue } from "../distributed/producer";
+import { checkRedisReachable, parseQueueUrl } from "../distributed/queue_url";
 
 /**
  * Load the model a `--model` argument names: a model folder, `random:<preset>` or `random:<preset>:<seed>` for a
@@ -162,6 +163,10 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
     const workers = intOption("--workers", opts.workers ?? "0", 0);
     const backend = (opts.backend ?? "tfjs") as InferenceBackend;
     if (!INFERENCE_BACKENDS.includes(backend)) throw new Error(`invalid --backend: ${backend}; use ${INFERENCE_BACKENDS.join(" or ")}`);
+    const window = intOption("--window", opts.window ?? "64", 1);
+    const attempts = intOption("--attempts", opts.attempts ?? "3", 1);
+    // An unreachable queue fails before the output is touched.
+    if (opts.queue) await checkRedisReachable(opts.queue, parseQueueUrl(opts.queue));
     output = ResumableOutput.open(out, sampleRunIdentity(model, { n, steps, grid: opts.grid, cache: opts.cache, seed, batchCost, backend }), { resume: opts.resume, force: opts.force });
     const out0 = output;
     if (out0.complete) {
@@ -178,7 +183,7 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
         const q = await sampleOnQueue(model, out0, {
           queue: opts.queue, identity: sampleRunIdentity(model, { n, steps, grid: opts.grid, cache: opts.cache, seed, batchCost, backend }),
           sample: { n, steps, seed, batchCost, grid: opts.grid as TimeGridKind, cache: opts.cache }, backend,
-          window: intOption("--window", opts.window ?? "64", 1), attempts: intOption("--attempts", opts.attempts ?? "3", 1),
+          window, attempts,
           onProgress: progress && ((done, total, status) => progress(already + done, total, status)),
         });
         result = { molecules: [], cache: parseCacheSpec(opts.cache), wallSeconds: q.wallSeconds, networkCalls: NaN, effectiveSteps: NaN,

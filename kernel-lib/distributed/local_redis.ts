@@ -26,7 +26,7 @@ export async function freePort(): Promise<number> {
 export class LocalRedis {
   private child: ChildProcess | undefined;
 
-  private constructor(readonly port: number, readonly dir: string) {}
+  private constructor(readonly port: number, readonly dir: string, readonly appendfsync: "always" | "everysec") {}
 
   /** `redis://127.0.0.1:<port>`. */
   get url(): string {
@@ -35,22 +35,24 @@ export class LocalRedis {
 
   /**
    * Start a server (AOF on) in a new temporary folder.
+   * @param appendfsync `always` (default: a SIGKILLed server restarts with every acknowledged write; each write waits
+   *   for the disk) or `everysec` (Redis's default with AOF: up to a second lost; for benchmarks).
    * @example
    * const redis = await LocalRedis.start(); try { use(redis.url); } finally { await redis.stop(); }
    */
-  static async start(): Promise<LocalRedis> {
+  static async start(appendfsync: "always" | "everysec" = "always"): Promise<LocalRedis> {
     const which = spawnSync("redis-server", ["--version"], { encoding: "utf8" });
     if (which.error || which.status !== 0) {
       throw new Error("redis-server is not installed: install it with apt-get install redis-server (or run scripts/setup.sh); distributed sampling tests and benchmarks need a real Redis 7");
     }
-    const r = new LocalRedis(await freePort(), fs.mkdtempSync(path.join(os.tmpdir(), "molcache-redis-")));
+    const r = new LocalRedis(await freePort(), fs.mkdtempSync(path.join(os.tmpdir(), "molcache-redis-")), appendfsync);
     await r.launch();
     return r;
   }
 
   private async launch(): Promise<void> {
     this.child = spawn("redis-server", [
-      "--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.dir, "--appendonly", "yes", "--appendfsync", "always",
+      "--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.dir, "--appendonly", "yes", "--appendfsync", this.appendfsync,
       "--save", "", "--protected-mode", "yes",
     ], { stdio: "ignore" });
     const c = new Redis({ host: "127.0.0.1", port: this.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });

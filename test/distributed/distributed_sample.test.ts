@@ -15,7 +15,7 @@ import { runSampleCommand, SampleCommandOptions } from "../../kernel-lib/cli/sam
 import { runPaths } from "../../kernel-lib/cli/resumable_output";
 import { Rng } from "../../kernel-lib/util/rng";
 import { CliProcess, errorLines, startCli, waitUntil } from "../helpers/cli_process";
-import { TestRedis } from "../helpers/redis_server";
+import { freePort, TestRedis } from "../helpers/redis_server";
 
 let tmp: string;
 let redis: TestRedis;
@@ -70,6 +70,14 @@ after(async () => {
 });
 
 describe("molcache sample --queue / molcache worker", () => {
+  it("fails with one line before touching the output when the queue is wrong or unreachable", async () => {
+    const out = path.join(tmp, "unreachable.sdf");
+    const port = await freePort();
+    await assert.rejects(() => runSampleCommand({ ...RUN, out, queue: `redis://127.0.0.1:${port}` }), new RegExp(`cannot reach Redis at redis://127.0.0.1:${port}: .*; start it \\(redis-server --port ${port} --appendonly yes\\) or fix --queue`));
+    await assert.rejects(() => runSampleCommand({ ...RUN, out, queue: "http://x" }), /invalid --queue http:\/\/x; use redis:\/\/host:port/);
+    for (const f of [out, ...Object.values(runPaths(out))]) assert.ok(!fs.existsSync(f), `${f} was created`);
+  });
+
   it("refuses a wrong-model worker, fails on a poisoned batch keeping the rest, resumes to the local bytes with 3, 2 and 1 workers", async () => {
     // A worker with another model takes a job, puts it back and stops with one line.
     const wrong = worker("random:tiny:6");
