@@ -2,8 +2,8 @@
  * `molcache bench distributed`: distributed sampling through BullMQ + Redis on this machine. Starts a private Redis
  * server, then for 1 and 2 (`--processes`) `molcache worker` processes (one sampling thread each): one untimed warm-up
  * run, then one timed run of `--n` molecules. Reports molecules/s and the ratio to one process, and the queue's cost:
- * per job, the time a worker spends outside the batch's computation (waiting for the next job, handing the result back:
- * the gap between its jobs plus the processor's own overhead), against the batch's compute time. Checks that every run's
+ * per job, the time a sampling thread spends outside batch computation (idle between jobs, hand-offs), against the
+ * batch's compute time. Checks that every run's
  * file is byte-identical. Table on stdout; `--out` also writes it as CSV (atomic).
  */
 import { ChildProcess, spawn } from "node:child_process";
@@ -43,9 +43,9 @@ export interface DistributedRun {
   moleculesPerSecond: number;
   /** Mean compute seconds of a batch (on its sampling thread). */
   batchSeconds: number;
-  /** Mean seconds per job a worker spent outside the batch's computation (queue round trips, result hand-off). */
+  /** Mean seconds per job a sampling thread spent outside batch computation (waiting for jobs, hand-offs). */
   overheadSeconds: number;
-  /** Of which: between jobs (queue round trips), and inside the processor (thread hand-off, SDF text). */
+  /** Of which: idle between jobs, and handing batches to the thread and back. */
   gapSeconds: number;
   insideSeconds: number;
   /** Σ batch compute / (processes × wall): how busy the workers were. */
@@ -57,9 +57,9 @@ export interface DistributedRun {
 }
 
 /**
- * Mean per-job overhead from the jobs' timings: `gap`, the time between a worker's consecutive jobs (completing one and
- * fetching the next through Redis), and `inside`, the processor's time outside the batch's computation (handing the batch
- * to the sampling thread and back, writing its SDF text).
+ * Mean per-job overhead from the jobs' timings, as the sampling threads see it: `gap`, a thread's idle time between
+ * consecutive batches (waiting for the next job from Redis when it was not fetched in time), and `inside`, the time
+ * between handing a batch to the thread and getting its result, outside the computation (message passing).
  */
 export function queueOverheadSeconds(results: readonly SampleJobResult[]): { gap: number; inside: number; total: number } {
   const byWorker = new Map<string, SampleJobResult[]>();
@@ -170,7 +170,7 @@ export const DISTRIBUTED_BENCH: BenchDefinition = {
           batchCost: intOption("--batch-cost", opts.batchCost, 1), seed: intOption("--seed", opts.seed, 0), processes,
         }, (l) => console.error(l));
         const base = rows[0];
-        const header = ["processes", "molecules", "batches", "wall s", "molecules/s", `vs ${base.processes}`, "batch compute s", "queue overhead ms/job", "(between jobs", "in processor)", "overhead %", "worker busy", "CPU wait s", "same bytes"];
+        const header = ["processes", "molecules", "batches", "wall s", "molecules/s", `vs ${base.processes}`, "batch compute s", "queue overhead ms/job", "(idle between jobs", "hand-off)", "overhead %", "worker busy", "CPU wait s", "same bytes"];
         const table = [header, ...rows.map((r) => [String(r.processes), String(r.molecules), String(r.batches), r.wallSeconds.toFixed(1),
           r.moleculesPerSecond.toFixed(2), (r.moleculesPerSecond / base.moleculesPerSecond).toFixed(2) + "×", r.batchSeconds.toFixed(3),
           (1000 * r.overheadSeconds).toFixed(1), (1000 * r.gapSeconds).toFixed(1), (1000 * r.insideSeconds).toFixed(1), (100 * r.overheadSeconds / r.batchSeconds).toFixed(2), (100 * r.efficiency).toFixed(1) + "%",

@@ -1,7 +1,8 @@
 /**
  * `molcache worker`: serve sampling jobs from the BullMQ queue on Redis. Each process runs `workers` sampling threads
  * (a {@link SamplingPool}) and one BullMQ worker per thread, so the main thread stays free to renew job locks while the
- * threads compute: a worker process killed mid-batch is found by BullMQ's stalled-job check after about
+ * threads compute. Each BullMQ worker holds two jobs (concurrency 2): while a thread computes one batch the next one
+ * is already fetched, so the queue's round trips overlap the computation instead of idling the thread. Lost work: a worker process killed mid-batch is found by BullMQ's stalled-job check after about
  * `lockSeconds` and its batch runs again elsewhere. A job for another model or backend is put back untouched (no
  * attempt used) and this process stops with one line naming both hashes.
  */
@@ -79,7 +80,6 @@ export async function runQueueWorker(model: LoadedModel, options: Partial<QueueW
           : `job ${job.id} wants backend ${d.backend}, this worker runs ${o.backend} (the molecules would differ in float rounding); start the worker with --backend ${d.backend} (the job was put back for other workers)`));
         throw new DelayedError();
       }
-      const startedAt = Date.now();
       const r = await pool.runTask(
         { steps: d.steps, grid: d.grid, cache: parseCacheSpec(d.cache) },
         { batchIndex: d.batchIndex, indices: d.indices, sizes: d.sizes, seed: d.seed },
@@ -87,10 +87,11 @@ export async function runQueueWorker(model: LoadedModel, options: Partial<QueueW
         if (pool.liveWorkers() < o.workers) stop(new Error(`a sampling thread died (${err.message}); restart this worker`));
         throw err;
       });
-      return { sdf: batchSdfText(r.molecules, r.indices), molecules: r.indices.length, computeSeconds: r.seconds, cpuSeconds: r.threadCpuSeconds, waitSeconds: r.threadWaitSeconds, startedAt, endedAt: Date.now(), worker: name };
+      return { sdf: batchSdfText(r.molecules, r.indices), molecules: r.indices.length, computeSeconds: r.seconds, cpuSeconds: r.threadCpuSeconds, waitSeconds: r.threadWaitSeconds,
+        startedAt: r.dispatchedAt, endedAt: r.returnedAt, worker: `${os.hostname()} pid ${process.pid} thread ${r.thread}` };
     };
     const w = new Worker<SampleJobData, SampleJobResult>(SAMPLE_QUEUE_NAME, processor, {
-      connection, concurrency: 1, name, lockDuration: o.lockSeconds * 1000, stalledInterval: o.lockSeconds * 1000,
+      connection, concurrency: 2, name, lockDuration: o.lockSeconds * 1000, stalledInterval: o.lockSeconds * 1000,
       // A crash is not the batch's fault: attempts count failures, stalls are retried (bounded, in case a batch kills every worker).
       maxStalledCount: 20,
     });

@@ -36,10 +36,13 @@ export interface SampleJobResult {
   /** On-CPU seconds of the sampling thread over the batch, and seconds it waited, runnable, for a CPU (NaN if unknown). */
   cpuSeconds: number;
   waitSeconds: number;
-  /** Wall-clock ms (epoch) when the processor started and ended (queue overhead = gaps between a worker's jobs). */
+  /**
+   * Wall-clock ms (epoch) when the batch was handed to its sampling thread and when the result came back: the
+   * queue's overhead is what a thread spends outside its batches (gaps between them, hand-offs).
+   */
   startedAt: number;
   endedAt: number;
-  /** Which worker ran it: `<host> pid <pid> #<slot>`. */
+  /** Which sampling thread ran it: `<host> pid <pid> thread <id>`. */
   worker: string;
 }
 

@@ -47,6 +47,14 @@ export interface ParallelSampleResult extends SampleResult {
   workerWaitSeconds: number[];
 }
 
+/** What {@link SamplingPool.runTask} returns: the batch's result, which thread ran it and when (epoch ms). */
+export interface TaskRun extends BatchResult {
+  thread: number;
+  /** When the batch was handed to the thread, and when its result came back. */
+  dispatchedAt: number;
+  returnedAt: number;
+}
+
 /** A failed or interrupted run. The molecules delivered before the failure are kept in `molecules`. */
 export class SamplingError extends Error {
   /**
@@ -83,8 +91,9 @@ export class SamplingPool {
   private closed = false;
   private busy = false;
   private brokenReason: string | undefined;
-  /** Worker threads running a {@link SamplingPool.runTask} batch. */
+  /** Worker threads running a {@link SamplingPool.runTask} batch, and the calls waiting for one. */
   private readonly taskThreads = new Set<number>();
+  private readonly threadWaiters: (() => void)[] = [];
 
   private constructor(readonly model: LoadedModel, readonly options: ResolvedSamplingPoolOptions) {}
 
@@ -343,32 +352,41 @@ export class SamplingPool {
   }
 
   /**
-   * Run one batch on an idle worker thread (for callers that schedule batches themselves, such as a queue worker).
-   * Up to `workers` calls may run at once; the batch gives the same molecules as in a whole run.
-   * @throws when no worker thread is idle, the pool is closed or running a whole `sample()`, or the batch fails
-   *   (a thread that dies is not replaced: the pool is then broken and should be closed).
+   * Run one batch on the next free worker thread (for callers that schedule batches themselves, such as a queue
+   * worker). Calls beyond the thread count wait, first come first served, so a caller can hand over the next batch
+   * before the current one ends and keep the threads busy. The batch gives the same molecules as in a whole run.
+   * @throws when the pool is closed or running a whole `sample()`, or the batch fails (a thread that dies is not
+   *   replaced: the pool is then broken and should be closed).
    * @example
    * const r = await pool.runTask({ steps: 20, grid: "log", cache: parseCacheSpec("none") }, { batchIndex: 3, indices, sizes, seed: 0 });
    */
-  runTask(run: RunSettings, task: BatchTask): Promise<BatchResult> {
-    if (this.closed) return Promise.reject(new Error(`this sampling pool is closed${this.brokenReason ? ` (${this.brokenReason})` : ""}`));
-    if (this.busy) return Promise.reject(new Error("this sampling pool is running a sample(); runTask needs a pool of its own"));
-    const w = this.workers.find((x) => !x.exited && !this.taskThreads.has(x.id));
-    if (!w) return Promise.reject(new Error(`no idle sampling worker (${this.options.workers} threads, ${this.liveWorkers()} alive)`));
-    this.taskThreads.add(w.id);
-    return new Promise<BatchResult>((resolve, reject) => {
+  async runTask(run: RunSettings, task: BatchTask): Promise<TaskRun> {
+    if (this.closed) throw new Error(`this sampling pool is closed${this.brokenReason ? ` (${this.brokenReason})` : ""}`);
+    if (this.busy) throw new Error("this sampling pool is running a sample(); runTask needs a pool of its own");
+    let w = this.workers.find((x) => !x.exited && !this.taskThreads.has(x.id));
+    while (!w) {
+      if (this.liveWorkers() === 0) throw new Error(`no live sampling worker (${this.options.workers} threads, all exited)`);
+      await new Promise<void>((resolve) => this.threadWaiters.push(resolve));
+      if (this.closed) throw new Error(`this sampling pool is closed${this.brokenReason ? ` (${this.brokenReason})` : ""}`);
+      w = this.workers.find((x) => !x.exited && !this.taskThreads.has(x.id));
+    }
+    const thread = w;
+    this.taskThreads.add(thread.id);
+    const dispatchedAt = Date.now();
+    return new Promise<TaskRun>((resolve, reject) => {
       const settle = (err: Error | undefined, r?: BatchResult) => {
-        w.onMessage = w.onDeath = undefined;
-        this.taskThreads.delete(w.id);
+        thread.onMessage = thread.onDeath = undefined;
+        this.taskThreads.delete(thread.id);
+        this.threadWaiters.shift()?.();
         if (err) reject(err);
-        else resolve(r!);
+        else resolve({ ...r!, thread: thread.id, dispatchedAt, returnedAt: Date.now() });
       };
-      w.onMessage = (msg) => {
+      thread.onMessage = (msg) => {
         if (msg.type === "done") settle(undefined, msg.result);
-        else if (msg.type === "error") settle(Object.assign(new Error(`sampling worker ${w.id} failed on batch ${task.batchIndex}: ${msg.message}`), { stack2: msg.stack }));
+        else if (msg.type === "error") settle(Object.assign(new Error(`sampling worker ${thread.id} failed on batch ${task.batchIndex}: ${msg.message}`), { stack2: msg.stack }));
       };
-      w.onDeath = (why) => settle(new Error(`sampling worker ${w.id} ${why} while running batch ${task.batchIndex}`));
-      w.worker.postMessage({ type: "batch", run, task } satisfies SampleWorkerRequest);
+      thread.onDeath = (why) => settle(new Error(`sampling worker ${thread.id} ${why} while running batch ${task.batchIndex}`));
+      thread.worker.postMessage({ type: "batch", run, task } satisfies SampleWorkerRequest);
     });
   }
 
@@ -384,6 +402,7 @@ export class SamplingPool {
     this.network?.dispose();
     this.network = undefined;
     for (const w of this.workers) w.onMessage = w.onDeath = undefined;
+    for (const wake of this.threadWaiters.splice(0)) wake();
     await Promise.all(this.workers.map(async (w) => {
       if (!w.exited) await w.worker.terminate();
       await w.exit;

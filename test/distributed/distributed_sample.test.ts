@@ -87,7 +87,7 @@ describe("molcache sample --queue / molcache worker", () => {
     mark("wrong-model worker exited");
     assert.equal(w.code, 1, w.stderr);
     assert.equal(errorLines(w.stderr).length, 1, w.stderr);
-    assert.match(w.stderr, /molcache: job [0-9a-f]{12}-0 is for a model with content hash [0-9a-f]{16}, this worker has random:tiny:6 \(hash [0-9a-f]{16}\); start the worker with the run's --model/);
+    assert.match(w.stderr, /molcache: job [0-9a-f]{12}-\d+ is for a model with content hash [0-9a-f]{16}, this worker has random:tiny:6 \(hash [0-9a-f]{16}\); start the worker with the run's --model/);
     // A worker that fails on batch 3: the run fails after 2 attempts, naming the batch, with batches 0-2 kept.
     const poisoned = worker(RUN.model, { MOLCACHE_TEST_FAULT: "throw:3" });
     await assert.rejects(run, /batch 3 \(job [0-9a-f]{12}-3\) failed 2 time\(s\), the last with: .*injected failure on batch 3; \d+ finished molecules are kept in .*faults\.sdf\.partial; continue with the same command and --resume/);
