@@ -99,8 +99,10 @@ function startWorker(url: string, model: string): { child: ChildProcess; ready: 
 export async function benchDistributed(s: DistributedBenchSettings, log: (line: string) => void = () => undefined): Promise<DistributedRun[]> {
   await initBackend();
   const model = resolveModelArgument(s.model);
-  // AOF fsync'ed every second (Redis's default with AOF), not on every write: results are ~100 KB per job.
-  const redis = await LocalRedis.start("everysec");
+  // AOF fsync'ed every second (Redis's default with AOF), not on every write (results are ~100 KB per job), and in
+  // memory (/dev/shm) where there is one: on a shared disk a slow fsync stalls Redis for up to 2 s, which measures the
+  // disk, not the queue.
+  const redis = await LocalRedis.start("everysec", fs.existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir());
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-bench-distributed-"));
   const rows: DistributedRun[] = [];
   try {

@@ -37,15 +37,16 @@ export class LocalRedis {
    * Start a server (AOF on) in a new temporary folder.
    * @param appendfsync `always` (default: a SIGKILLed server restarts with every acknowledged write; each write waits
    *   for the disk) or `everysec` (Redis's default with AOF: up to a second lost; for benchmarks).
+   * @param parent the folder to make the server's folder in (default the system's temporary folder).
    * @example
    * const redis = await LocalRedis.start(); try { use(redis.url); } finally { await redis.stop(); }
    */
-  static async start(appendfsync: "always" | "everysec" = "always"): Promise<LocalRedis> {
+  static async start(appendfsync: "always" | "everysec" = "always", parent: string = os.tmpdir()): Promise<LocalRedis> {
     const which = spawnSync("redis-server", ["--version"], { encoding: "utf8" });
     if (which.error || which.status !== 0) {
       throw new Error("redis-server is not installed: install it with apt-get install redis-server (or run scripts/setup.sh); distributed sampling tests and benchmarks need a real Redis 7");
     }
-    const r = new LocalRedis(await freePort(), fs.mkdtempSync(path.join(os.tmpdir(), "molcache-redis-")), appendfsync);
+    const r = new LocalRedis(await freePort(), fs.mkdtempSync(path.join(parent, "molcache-redis-")), appendfsync);
     await r.launch();
     return r;
   }
