@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian machine for molcache: the system packages the tests and figures need (Jupyter's nbconvert
-# for notebooks, Chromium for figure export), the npm packages, and the tslab Jupyter kernel. Idempotent.
+# for notebooks, Chromium for figure export, Redis for the distributed-sampling tests), the npm packages, and the tslab Jupyter kernel. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
