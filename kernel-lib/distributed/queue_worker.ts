@@ -80,6 +80,7 @@ export async function runQueueWorker(model: LoadedModel, options: Partial<QueueW
           : `job ${job.id} wants backend ${d.backend}, this worker runs ${o.backend} (the molecules would differ in float rounding); start the worker with --backend ${d.backend} (the job was put back for other workers)`));
         throw new DelayedError();
       }
+      const fetchedAt = Date.now();
       const r = await pool.runTask(
         { steps: d.steps, grid: d.grid, cache: parseCacheSpec(d.cache) },
         { batchIndex: d.batchIndex, indices: d.indices, sizes: d.sizes, seed: d.seed },
@@ -88,7 +89,7 @@ export async function runQueueWorker(model: LoadedModel, options: Partial<QueueW
         throw err;
       });
       return { sdf: batchSdfText(r.molecules, r.indices), molecules: r.indices.length, computeSeconds: r.seconds, cpuSeconds: r.threadCpuSeconds, waitSeconds: r.threadWaitSeconds,
-        startedAt: r.dispatchedAt, endedAt: r.returnedAt, worker: `${os.hostname()} pid ${process.pid} thread ${r.thread}` };
+        fetchedAt, startedAt: r.dispatchedAt, endedAt: r.returnedAt, worker: `${os.hostname()} pid ${process.pid} thread ${r.thread}` };
     };
     const w = new Worker<SampleJobData, SampleJobResult>(SAMPLE_QUEUE_NAME, processor, {
       connection, concurrency: 2, name, lockDuration: o.lockSeconds * 1000, stalledInterval: o.lockSeconds * 1000,

@@ -42,6 +42,8 @@ export interface SampleJobResult {
    */
   startedAt: number;
   endedAt: number;
+  /** When the worker got the job from the queue (its processor started; before `startedAt` when prefetched). */
+  fetchedAt: number;
   /** Which sampling thread ran it: `<host> pid <pid> thread <id>`. */
   worker: string;
 }
