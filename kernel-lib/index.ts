@@ -64,8 +64,7 @@ export { integrate } from "./flow/integrate";
 export type { IntegrateOptions, IntegrateResult, Prediction, StepEvent, StepObserver, UniformSource } from "./flow/integrate";
 export { predictionToMolecules } from "./flow/to_molecules";
 export { sample, resolveSampleOptions, samplingDataset, DEFAULT_SAMPLE_OPTIONS, outputBytes } from "./flow/sample";
-export type { ResolvedSampleOptions } from "./flow/sample";
-export type { SampleOptions, SampleResult } from "./flow/sample";
+export type { SampleOptions, SampleResult, ResolvedSampleOptions } from "./flow/sample";
 
 // --- Caching ---
 export { computeSchedule, effectiveSteps } from "./cache/schedule";
@@ -224,3 +223,19 @@ export { trajectoryStudy, resolveTrajectoryStudyOptions, studyCaches, DEFAULT_TR
 export type { TrajectoryStudy, TrajectoryStudyOptions, CachedRecording } from "./report/trajectories";
 export { prepareRunFolder, SdfStream } from "./report/run_folder";
 export type { RunFolder } from "./report/run_folder";
+// Streamed plans, resumable output and distributed sampling (BullMQ + Redis).
+export { BatchPlanStream } from "./data/plan_stream";
+export type { PlanCursor, PlannedBatch, SizeSource, PlanStreamOptions } from "./data/plan_stream";
+export { sizeDrawer } from "./data/size_histogram";
+export { modelContentHash } from "./model/model_hash";
+export { FileLock } from "./util/file_lock";
+export { ResumableOutput, runPaths } from "./cli/resumable_output";
+export type { RunIdentity, RunManifest, OutputOpenOptions } from "./cli/resumable_output";
+export { sampleOnQueue, DEFAULT_QUEUE_RUN_OPTIONS } from "./distributed/producer";
+export type { QueueRunOptions, QueueRunResult } from "./distributed/producer";
+export { runQueueWorker, DEFAULT_QUEUE_WORKER_OPTIONS } from "./distributed/queue_worker";
+export type { QueueWorkerOptions } from "./distributed/queue_worker";
+export { parseQueueUrl, checkRedisReachable, SAMPLE_QUEUE_NAME } from "./distributed/queue_url";
+export { LocalRedis } from "./distributed/local_redis";
+export { runId, jobId } from "./distributed/sample_job";
+export type { SampleJobData, SampleJobResult } from "./distributed/sample_job";

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian machine for molcache: the system packages the tests and figures need (Jupyter's nbconvert
-# for notebooks, Chromium for figure export), the npm packages, and the tslab Jupyter kernel. Idempotent.
+# for notebooks, Chromium for figure export, Redis for the distributed-sampling tests), the npm packages, and the tslab Jupyter kernel. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(jupyter-nbconvert jupyter-client python3-nbclient chromium fonts-liberation fonts-dejavu-core)
+APT_PACKAGES=(jupyter-nbconvert jupyter-client python3-nbclient chromium fonts-liberation fonts-dejavu-core redis-server)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -10,6 +10,7 @@ import { SYSTEM_BENCH } from "./bench_system";
 import { TRAIN_BENCH } from "./bench_train";
 import { HOOKS_BENCH } from "./bench_hooks";
 import { MEMORY_BENCH } from "./bench_memory";
+import { DISTRIBUTED_BENCH } from "./bench_distributed";
 
 export { median, formatTable, toCsv } from "./bench_format";
 
@@ -29,6 +30,7 @@ export const BENCHES: Record<string, BenchDefinition> = {
   train: TRAIN_BENCH,
   hooks: HOOKS_BENCH,
   memory: MEMORY_BENCH,
+  distributed: DISTRIBUTED_BENCH,
 };
 
 /**

@@ -1,7 +1,9 @@
 /**
  * `molcache sample --model <dir> --n 100 --steps 100 --cache taylor:m=2,D=3 --seed 0 --out mols.sdf`: generate
  * molecules and stream them to an SDF file as batches finish. The file is written as `<out>.partial` and renamed at
- * the end, so an interrupted run keeps what it finished and never leaves a half-written final file.
+ * the end, so an interrupted run keeps what it finished and never leaves a half-written final file; a run manifest
+ * beside it lets `--resume` continue a killed run to the same bytes (see resumable_output.ts). With `--queue` the
+ * batches run on `molcache worker` processes (see distributed/producer.ts).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -20,6 +22,10 @@ import { cacheLabel, parseCacheSpec } from "../cache/config";
 import { TimeGridKind } from "../flow/time_grid";
 import { checkWorkerCount } from "../util/ts_worker";
 import { checkOutputFile } from "../util/output_folder";
+import { modelContentHash } from "../model/model_hash";
+import { ResumableOutput, RunIdentity, runPaths } from "./resumable_output";
+import { sampleOnQueue } from "../distributed/producer";
+import { checkRedisReachable, parseQueueUrl } from "../distributed/queue_url";
 
 /**
  * Load the model a `--model` argument names ({@link openModel} with errors naming `--model`).
@@ -37,16 +43,19 @@ export function intOption(name: string, value: string, min: number): number {
   return n;
 }
 
-/** A minimal stderr progress display: a redrawn bar on a terminal, a line every 10% otherwise. */
-function stderrProgress(label: string): (done: number, total: number) => void {
+/**
+ * A minimal stderr progress display: a redrawn bar on a terminal, a line every 10% otherwise; `status` (e.g. rates,
+ * workers alive) is appended to each line.
+ */
+export function stderrProgress(label: string): (done: number, total: number, status?: string) => void {
   const tty = Boolean(process.stderr.isTTY);
   const start = Date.now();
   let lastDecile = -1;
-  return (done, total) => {
+  return (done, total, status) => {
     const frac = total > 0 ? done / total : 1;
     const secs = (Date.now() - start) / 1000;
     const eta = done > 0 ? (secs * (total - done)) / done : NaN;
-    const text = `${label} ${done}/${total} (${(100 * frac).toFixed(0)}%), ${secs.toFixed(0)} s` + (done < total && Number.isFinite(eta) ? `, ~${eta.toFixed(0)} s left` : "");
+    const text = `${label} ${done}/${total} (${(100 * frac).toFixed(0)}%), ${secs.toFixed(0)} s` + (done < total && Number.isFinite(eta) ? `, ~${eta.toFixed(0)} s left` : "") + (status ? `, ${status}` : "");
     if (tty) {
       const width = 30;
       const filled = Math.round(frac * width);
@@ -78,6 +87,28 @@ export function sampledMolblock(mol: Molecule, name: string): string {
   return lines.join("\n");
 }
 
+/**
+ * The SDF text of one sampled batch as `molcache sample` writes it (molecule `i` named `molcache i`, with an `<index>`
+ * property). Local and distributed runs both write this, so their files are byte-identical.
+ */
+export function batchSdfText(molecules: readonly Molecule[], indices: readonly number[]): string {
+  return molecules.map((m, k) => `${sampledMolblock(m, `molcache ${indices[k]}`)}>  <index>\n${indices[k]}\n\n$$$$\n`).join("");
+}
+
+/** What decides a `molcache sample` run's molecules (recorded in the run manifest, compared on --resume). */
+export function sampleRunIdentity(
+  model: LoadedModel,
+  o: { n: number; steps: number; grid: string; cache: string; seed: number; batchCost: number; backend: string; dataset?: string; memory?: number },
+): RunIdentity {
+  return {
+    modelHash: modelContentHash(model),
+    options: {
+      n: o.n, steps: o.steps, grid: o.grid, cache: JSON.stringify(parseCacheSpec(o.cache)), seed: o.seed, batchCost: o.batchCost, backend: o.backend,
+      dataset: o.dataset ?? "", memory: o.memory ?? 0,
+    },
+  };
+}
+
 /** Options of {@link runSampleCommand} (the parsed command line). */
 export interface SampleCommandOptions {
   model?: string;
@@ -97,6 +128,16 @@ export interface SampleCommandOptions {
   /** Memory budget per worker in GiB (default 6). */
   memory?: string;
   quiet?: boolean;
+  /** Continue the interrupted run of `out` (its run manifest). */
+  resume?: boolean;
+  /** Overwrite an existing `out` (and discard an interrupted run of it). */
+  force?: boolean;
+  /** Run the batches on `molcache worker` processes through this Redis queue (`redis://host:port`). */
+  queue?: string;
+  /** With --queue: jobs in the queue at once. */
+  window?: string;
+  /** With --queue: attempts per batch before the run fails. */
+  attempts?: string;
 }
 
 /** Run `molcache sample` (exported for tests). Validates everything before sampling; returns the sample result. */
@@ -116,44 +157,61 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
   // The backend first: variables made before it would live on the default backend.
   await initBackend();
   const model = resolveModelArgument(opts.model);
-  const partial = `${out}.partial`;
-  let fd: number | undefined;
+  let output: ResumableOutput | undefined;
   try {
     const progress = opts.quiet ? undefined : stderrProgress("sampling");
-    let started = false;
     const workers = checkWorkerCount("--workers", opts.workers ?? "0", 0);
     const backend = (opts.backend ?? "tfjs") as InferenceBackend;
     if (!INFERENCE_BACKENDS.includes(backend)) throw new Error(`invalid --backend: ${backend}; use ${INFERENCE_BACKENDS.join(" or ")}`);
+    const window = intOption("--window", opts.window ?? "64", 1);
+    const attempts = intOption("--attempts", opts.attempts ?? "3", 1);
+    // An unreachable queue fails before the output is touched.
+    if (opts.queue) await checkRedisReachable(opts.queue, parseQueueUrl(opts.queue));
+    output = ResumableOutput.open(out, sampleRunIdentity(model, { n, steps, grid: opts.grid, cache: opts.cache, seed, batchCost, backend, dataset: opts.dataset, memory }), { resume: opts.resume, force: opts.force });
+    const out0 = output;
+    if (out0.complete) {
+      out0.finish();
+      if (!opts.quiet) console.log(`${out} is already complete (${out0.moleculesDone} molecules); nothing to resume`);
+      return { molecules: [], cache: parseCacheSpec(opts.cache), wallSeconds: 0, networkCalls: 0, effectiveSteps: 0, moleculesPerSecond: 0, peakTensorBytes: 0, batches: 0 };
+    }
+    const already = out0.moleculesDone;
     // The pool (worker threads, or the compiled backend) gives the same molecules as sample() for the same seed.
     const run = workers > 0 || backend === "onnx" ? (m: LoadedModel, o: Partial<SampleOptions>) => sampleParallel(m, { ...o, workers, backend }) : sample;
-    const result = await run(model, {
-      n, steps, seed, batchCost, grid: opts.grid as TimeGridKind, cache: opts.cache, dataset: opts.dataset, memory,
-      onProgress: progress,
-      onBatch: (mols, indices) => {
-        if (!started) {
-          fd = fs.openSync(partial, "w");
-          started = true;
-        }
-        const text = mols.map((m, k) => `${sampledMolblock(m, `molcache ${indices[k]}`)}>  <index>\n${indices[k]}\n\n$$$$\n`).join("");
-        fs.writeSync(fd!, text);
-      },
-    });
-    if (fd !== undefined) {
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
-      fd = undefined;
+    let result: SampleResult;
+    try {
+      if (opts.queue) {
+        const q = await sampleOnQueue(model, out0, {
+          queue: opts.queue, identity: sampleRunIdentity(model, { n, steps, grid: opts.grid, cache: opts.cache, seed, batchCost, backend, dataset: opts.dataset, memory }),
+          sample: { n, steps, seed, batchCost, grid: opts.grid as TimeGridKind, cache: opts.cache, dataset: opts.dataset, memory }, backend,
+          window, attempts,
+          onProgress: progress && ((done, total, status) => progress(already + done, total, status)),
+        });
+        result = { molecules: [], cache: parseCacheSpec(opts.cache), wallSeconds: q.wallSeconds, networkCalls: NaN, effectiveSteps: NaN,
+          moleculesPerSecond: q.molecules / q.wallSeconds, peakTensorBytes: NaN, batches: q.batches };
+      } else result = await run(model, {
+        n, steps, seed, batchCost, grid: opts.grid as TimeGridKind, cache: opts.cache, dataset: opts.dataset, memory, start: out0.start, keepMolecules: false,
+        onProgress: progress && ((done, total) => progress(already + done, total)),
+        onBatch: (mols, indices, planned) => out0.append(batchSdfText(mols, indices), planned.next, mols.length),
+      });
+    } catch (err) {
+      const kept = out0.moleculesDone > 0 ? `${out0.moleculesDone} finished molecules are kept in ${runPaths(out).partial}; ` : "";
+      throw new Error(`${(err as Error).message}; ${kept}continue with the same command and --resume`);
     }
-    fs.renameSync(partial, out);
+    out0.finish();
     const lines = [
-      `wrote ${result.molecules.length} molecules to ${out}`,
+      `wrote ${n} molecules to ${out}` + (already > 0 ? ` (${already} from before the resume)` : ""),
       `  model ${model.name} (${model.generator.parameterCount().toLocaleString("en-US")} parameters), ${steps} steps (${opts.grid} grid), ` +
         `cache ${cacheLabel(result.cache)}: ${result.effectiveSteps} network calls per batch, ${result.batches} batches`,
       `  ${result.wallSeconds.toFixed(1)} s, ${result.moleculesPerSecond.toFixed(2)} molecules/s, peak tensor memory ${(result.peakTensorBytes / 1e6).toFixed(1)} MB`,
     ];
+    if (opts.queue) {
+      lines[1] = `  model ${model.name}, ${steps} steps (${opts.grid} grid), cache ${cacheLabel(result.cache)}, ${result.batches} batches on the workers of ${opts.queue}`;
+      lines[2] = `  ${result.wallSeconds.toFixed(1)} s, ${result.moleculesPerSecond.toFixed(2)} molecules/s`;
+    }
     if (!opts.quiet) for (const l of lines) console.log(l);
     return result;
   } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    output?.close();
     model.generator.dispose();
   }
 }
@@ -180,6 +238,11 @@ export function registerSampleCommand(program: Command): void {
     .option("--dataset <name>", "size histogram and buckets of qm9 or geom-drugs (default: the model's dataset)")
     .option("--memory <GiB>", "memory budget per worker: batches are cut to fit their estimated peak", "6")
     .option("--quiet", "no progress bar or summary")
+    .option("--resume", "continue the interrupted run of --out (its <out>.run.json manifest): same options, same bytes")
+    .option("--force", "overwrite an existing --out (and discard an interrupted run of it)")
+    .option("--queue <redis-url>", "run the batches on `molcache worker` processes through Redis, e.g. redis://127.0.0.1:6379")
+    .option("--window <jobs>", "with --queue: batches queued at once", "64")
+    .option("--attempts <n>", "with --queue: attempts per batch before the run fails", "3")
     .action(async (opts: SampleCommandOptions) => {
       await runSampleCommand(opts);
     });

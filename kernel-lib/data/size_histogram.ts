@@ -112,6 +112,20 @@ export function recordsSizeHistogram(records: Iterable<Qm9Record>): SizeHistogra
 export function sampleSizes(hist: SizeHistogram, count: number, rng: Rng): number[] {
   checkInteger("count", count, 0);
   if (!(rng instanceof Rng)) throw new Error("invalid rng: pass an Rng (kernel-lib/util/rng)");
+  const draw = sizeDrawer(hist);
+  const out = new Array<number>(count);
+  for (let k = 0; k < count; k++) out[k] = draw(rng);
+  return out;
+}
+
+/**
+ * One size draw at a time, exactly as {@link sampleSizes} draws them (one uniform each): `count` calls on the same
+ * generator give `sampleSizes(hist, count, rng)`, so a streamed run draws the same sizes without holding them all.
+ * @throws on an empty histogram (no molecules) or a negative count.
+ * @example
+ * const draw = sizeDrawer(statsSizeHistogram("train")); const rng = new Rng(0); draw(rng); // an atom count
+ */
+export function sizeDrawer(hist: SizeHistogram): (rng: Rng) => number {
   const cdf: number[] = [];
   let acc = 0;
   for (const c of hist.counts) {
@@ -122,8 +136,7 @@ export function sampleSizes(hist: SizeHistogram, count: number, rng: Rng): numbe
   if (!(acc > 0)) {
     throw new Error("cannot sample sizes from an empty histogram (no molecules); build it from a non-empty split");
   }
-  const out = new Array<number>(count);
-  for (let k = 0; k < count; k++) {
+  return (rng) => {
     const u = rng.uniform() * acc;
     // First size whose cumulative count exceeds u (binary search).
     let lo = 0, hi = cdf.length - 1;
@@ -132,7 +145,6 @@ export function sampleSizes(hist: SizeHistogram, count: number, rng: Rng): numbe
       if (cdf[mid] > u) hi = mid;
       else lo = mid + 1;
     }
-    out[k] = lo;
-  }
-  return out;
+    return lo;
+  };
 }

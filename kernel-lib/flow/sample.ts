@@ -2,13 +2,15 @@
  * `sample(model, options)`: generate molecules with the SemlaFlow sampler, optionally with predictive feature
  * caching. Molecule sizes are drawn from the model's size histogram, grouped into size buckets under an
  * atoms-per-batch budget (each batch padded to its largest molecule), and each batch is integrated with its own
- * seeded generator derived from (seed, batch index), so results do not depend on how batches are scheduled.
+ * seeded generator derived from (seed, batch index), so results do not depend on how batches are scheduled. The plan
+ * is streamed ({@link BatchPlanStream}): memory does not grow with `n` when the molecules are not kept.
  */
 import { CachedBackbone } from "../cache/cached_backbone";
 import { CacheConfig, parseCacheSpec, resolveCacheConfig, ResolvedCacheConfig } from "../cache/config";
 import { effectiveSteps } from "../cache/schedule";
 import { Molecule } from "../chem/molecule";
-import { planBatches, PlanBatchesOptions, QM9_BUCKETS } from "../data/batching";
+import { QM9_BUCKETS } from "../data/batching";
+import { BatchPlanStream, PlanCursor, PlannedBatch, SizeSource } from "../data/plan_stream";
 import { DEFAULT_WORKER_MEMORY_BYTES, estimateBatchBytes, formatGb, maxBatchForMemory } from "./memory_plan";
 import { histogramFromJson, sampleSizes, SizeHistogram, statsSizeHistogram } from "../data/size_histogram";
 import { checkHistogramFits, DATASET_PRESETS, DatasetPreset, datasetPreset } from "../data/dataset_preset";
@@ -50,8 +52,11 @@ export interface SampleOptions {
   sizeHistogram: Record<string, number> | undefined;
   /** Called after each batch with the molecules done so far and the total. */
   onProgress: ((done: number, total: number) => void) | undefined;
-  /** Called with each finished batch's molecules (in order) and their indices: stream them to disk. */
-  onBatch: ((molecules: Molecule[], indices: number[]) => void) | undefined;
+  /**
+   * Called with each finished batch's molecules (in order), their indices and the planned batch (its index and the
+   * plan cursor after it, for resumable runs): stream them to disk.
+   */
+  onBatch: ((molecules: Molecule[], indices: number[], batch: PlannedBatch) => void) | undefined;
   /** Step observers (hooks): called after every solver step of every batch. */
   observers: readonly StepObserver[];
   /**
@@ -60,6 +65,10 @@ export interface SampleOptions {
    * the same batches and molecules on every backend); a molecule that does not fit alone is an error.
    */
   memory: number | undefined;
+  /** Keep the molecules in the result (default true); false for long streamed runs (`molecules` is then empty). */
+  keepMolecules: boolean;
+  /** Continue the plan from this cursor (a {@link PlannedBatch.next} of the same run; default: from the start). */
+  start: PlanCursor | undefined;
 }
 
 /** Most solver steps a run may ask for: 100 is the reference; far more only burns time and time-grid memory. */
@@ -69,12 +78,12 @@ export const MAX_SOLVER_STEPS = 10_000;
 export const DEFAULT_SAMPLE_OPTIONS: Readonly<SampleOptions> = {
   n: 100, steps: 100, grid: "log", seed: 0, batchCost: 1152, buckets: undefined, dataset: undefined, cache: { kind: "none" },
   sizes: undefined, sizeHistogram: undefined, onProgress: undefined, onBatch: undefined, observers: [],
-  memory: undefined,
+  memory: undefined, keepMolecules: true, start: undefined,
 };
 
 /** What {@link sample} returns. */
 export interface SampleResult {
-  /** The molecules, in the order of their drawn sizes. */
+  /** The molecules, in the order of their drawn sizes (empty with `keepMolecules: false`; from `start` on only). */
   molecules: Molecule[];
   /** The resolved cache configuration. */
   cache: ResolvedCacheConfig;
@@ -92,14 +101,17 @@ export interface SampleResult {
   batches: number;
 }
 
-/** {@link SampleOptions} after {@link resolveSampleOptions}: buckets chosen, sizes drawn, cache parsed. */
-export type ResolvedSampleOptions = Omit<SampleOptions, "buckets"> & {
+/** {@link SampleOptions} resolved: defaults filled, validated, buckets chosen, the size source and the plan ready. */
+export interface ResolvedSampleOptions extends Omit<SampleOptions, "buckets"> {
   buckets: readonly number[];
   cacheConfig: ResolvedCacheConfig;
-  drawnSizes: number[];
-  /** What to pass to `planBatches` (atoms budget, buckets, memory cap). */
-  batchPlan: Partial<PlanBatchesOptions>;
-};
+  /** Where the sizes come from. */
+  sizeSource: SizeSource;
+  /** A fresh stream of the run's batch plan (from `start` when given). */
+  planStream(): BatchPlanStream;
+  /** All n sizes (drawn on first use: memory grows with n; for in-memory uses such as recordings). */
+  readonly drawnSizes: number[];
+}
 
 /**
  * The memory cap of batch planning: the most molecules of N atoms under the budget, after checking that every
@@ -147,7 +159,10 @@ function samplingHistogram(model: LoadedModel, o: SampleOptions, preset: Dataset
   return { hist: statsSizeHistogram("train"), label: "QM9 train" };
 }
 
-/** Fill defaults, validate everything that can fail before any work starts, and draw the sizes. */
+/**
+ * Fill defaults and validate everything that can fail before any work starts (every size the histogram can give
+ * must fit the model, a bucket and the memory budget). The sizes are drawn lazily, batch by batch.
+ */
 export function resolveSampleOptions(model: LoadedModel, options: Partial<SampleOptions> = {}): ResolvedSampleOptions {
   if (model === null || typeof model !== "object" || !model.generator) {
     throw new TypeError(`sample needs a model as its first argument, got ${model === null ? "null" : typeof model}; load one with loadModel(dir) or createRandomModel(config)`);
@@ -166,23 +181,36 @@ export function resolveSampleOptions(model: LoadedModel, options: Partial<Sample
   const preset = samplingDataset(model, o.dataset);
   const buckets = o.buckets ?? preset?.buckets ?? QM9_BUCKETS;
   const maxAtoms = model.generator.config.maxAtoms;
-  let drawnSizes: number[];
+  let sizeSource: SizeSource;
+  let possibleSizes: number[];
   if (o.sizes) {
-    drawnSizes = [...o.sizes];
-    if (drawnSizes.length === 0) throw new Error("invalid sizes: empty; give at least one molecule size");
+    if (o.sizes.length === 0) throw new Error("invalid sizes: empty; give at least one molecule size");
+    sizeSource = { kind: "sizes", sizes: [...o.sizes] };
+    possibleSizes = sizeSource.sizes as number[];
   } else {
     if (!(Number.isInteger(o.n) && o.n >= 1)) throw new Error(`invalid n: ${o.n}; must be an integer >= 1`);
     const { hist, label } = samplingHistogram(model, o, preset);
     checkHistogramFits(hist, maxAtoms, buckets, label);
-    drawnSizes = sampleSizes(hist, o.n, new Rng(o.seed));
+    sizeSource = { kind: "histogram", histogram: hist, seed: o.seed, n: o.n };
+    sampleSizes(hist, 0, new Rng(o.seed)); // an empty histogram fails here, before the size check
+    possibleSizes = hist.counts.flatMap((c, size) => (c > 0 ? [size] : []));
   }
-  const tooLarge = drawnSizes.find((s) => !(s < maxAtoms));
+  const tooLarge = possibleSizes.find((s) => !(s < maxAtoms));
   if (tooLarge !== undefined) {
     throw new Error(`a molecule of ${tooLarge} atoms is too large for this model (maxAtoms ${maxAtoms}); use smaller sizes`);
   }
-  const batchPlan = { budget: o.batchCost, buckets, maxMolecules: memoryCap(model, o, drawnSizes, cacheConfig) };
-  planBatches(drawnSizes, batchPlan);
-  return { ...o, buckets, n: drawnSizes.length, cacheConfig, drawnSizes, batchPlan };
+  const source = sizeSource;
+  const planOptions = { budget: o.batchCost, buckets, maxMolecules: memoryCap(model, o, possibleSizes, cacheConfig) };
+  const planStream = () => new BatchPlanStream(source, planOptions, o.start);
+  planStream(); // validates the plan options and `start`
+  let drawn: number[] | undefined;
+  return {
+    ...o, buckets, n: source.kind === "sizes" ? source.sizes.length : source.n, cacheConfig, sizeSource: source, planStream,
+    get drawnSizes(): number[] {
+      drawn ??= source.kind === "sizes" ? [...source.sizes] : sampleSizes(source.histogram, source.n, new Rng(source.seed));
+      return drawn;
+    },
+  };
 }
 
 /**
@@ -195,28 +223,30 @@ export async function sample(model: LoadedModel, options: Partial<SampleOptions>
   const o = resolveSampleOptions(model, options);
   const config = model.generator.config;
   const grid = timeGrid(o.steps, o.grid);
-  const plan = planBatches(o.drawnSizes, o.batchPlan);
-  const molecules: Molecule[] = new Array(o.drawnSizes.length);
+  const plan = o.planStream();
+  const molecules: Molecule[] = o.keepMolecules ? new Array(o.n) : [];
   const start = performance.now();
   let networkCalls = 0;
   let peak = 0;
   let done = 0;
+  let batches = 0;
   const backbone = new CachedBackbone(model.generator, o.cacheConfig, grid.t);
   try {
-    for (let batchIndex = 0; batchIndex < plan.length; batchIndex++) {
-      const indices = plan[batchIndex];
+    for (let planned = plan.next(); planned; planned = plan.next()) {
+      const { batchIndex, indices } = planned;
       const rng = Rng.derive(o.seed, batchIndex);
-      const prior = drawPrior(indices.map((i) => o.drawnSizes[i]), rng, { vocabSize: config.vocabSize, bondClasses: config.nEdgeTypes });
+      const prior = drawPrior(planned.sizes, rng, { vocabSize: config.vocabSize, bondClasses: config.nEdgeTypes });
       const result = integrate(prior, { grid, backbone, rng, observers: o.observers, batch: { index: batchIndex, molecules: indices } });
       networkCalls += result.networkCalls;
       peak = Math.max(peak, result.peakTensorBytes);
       const batchMolecules = predictionToMolecules(result.final, prior, {
         vocabSize: config.vocabSize, bondClasses: config.nEdgeTypes, chargeClasses: config.nChargeTypes, coordStd: model.coordStd,
       });
-      batchMolecules.forEach((m, k) => (molecules[indices[k]] = m));
-      o.onBatch?.(batchMolecules, indices);
+      if (o.keepMolecules) batchMolecules.forEach((m, k) => (molecules[indices[k]] = m));
+      o.onBatch?.(batchMolecules, indices, planned);
       done += indices.length;
-      o.onProgress?.(done, o.drawnSizes.length);
+      batches++;
+      o.onProgress?.(done, o.n);
       // Let the event loop breathe (progress bars, Ctrl-C) between batches.
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -230,9 +260,9 @@ export async function sample(model: LoadedModel, options: Partial<SampleOptions>
     wallSeconds,
     networkCalls,
     effectiveSteps: effectiveSteps(backbone.schedule),
-    moleculesPerSecond: molecules.length / wallSeconds,
+    moleculesPerSecond: done / wallSeconds,
     peakTensorBytes: peak,
-    batches: plan.length,
+    batches,
   };
 }
 

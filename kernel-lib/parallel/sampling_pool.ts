@@ -13,7 +13,7 @@ import { Worker } from "node:worker_threads";
 import { CachedBackbone } from "../cache/cached_backbone";
 import { effectiveSteps } from "../cache/schedule";
 import { Molecule } from "../chem/molecule";
-import { planBatches } from "../data/batching";
+import { BatchPlanStream, PlannedBatch } from "../data/plan_stream";
 import { initBackend } from "../env";
 import { resolveSampleOptions, SampleOptions, SampleResult } from "../flow/sample";
 import { timeGrid } from "../flow/time_grid";
@@ -45,6 +45,14 @@ export interface ParallelSampleResult extends SampleResult {
   workerCpuSeconds: number[];
   /** Seconds each worker waited, runnable, for a CPU (other processes' load; NaN where the kernel does not say). */
   workerWaitSeconds: number[];
+}
+
+/** What {@link SamplingPool.runTask} returns: the batch's result, which thread ran it and when (epoch ms). */
+export interface TaskRun extends BatchResult {
+  thread: number;
+  /** When the batch was handed to the thread, and when its result came back. */
+  dispatchedAt: number;
+  returnedAt: number;
 }
 
 /** A failed or interrupted run. The molecules delivered before the failure are kept in `molecules`. */
@@ -83,6 +91,9 @@ export class SamplingPool {
   private closed = false;
   private busy = false;
   private brokenReason: string | undefined;
+  /** Worker threads running a {@link SamplingPool.runTask} batch, and the calls waiting for one. */
+  private readonly taskThreads = new Set<number>();
+  private readonly threadWaiters: (() => void)[] = [];
 
   private constructor(readonly model: LoadedModel, readonly options: ResolvedSamplingPoolOptions) {}
 
@@ -166,6 +177,7 @@ export class SamplingPool {
   async sample(options: Partial<PoolRunOptions> = {}): Promise<ParallelSampleResult> {
     if (this.closed) throw new Error(`this sampling pool is closed${this.brokenReason ? ` (${this.brokenReason})` : ""}; start a new one`);
     if (this.busy) throw new Error("this sampling pool is already running a sample(); wait for it or start another pool");
+    if (this.taskThreads.size) throw new Error("this sampling pool is running runTask() batches; wait for them or start another pool");
     const { signal, ...sampleOptions } = options;
     const o = resolveSampleOptions(this.model, sampleOptions);
     if (this.options.workers > 0) {
@@ -176,10 +188,9 @@ export class SamplingPool {
     }
     if (signal?.aborted) throw new SamplingError("sampling stopped before it started (signal aborted)", [], 0, true);
     const grid = timeGrid(o.steps, o.grid);
-    const plan = planBatches(o.drawnSizes, o.batchPlan);
-    const tasks: BatchTask[] = plan.map((indices, batchIndex) => ({ batchIndex, indices, sizes: indices.map((i) => o.drawnSizes[i]), seed: o.seed }));
+    const tasks = new TaskStream(o.planStream(), o.seed);
     const run: RunSettings = { steps: o.steps, grid: o.grid, cache: o.cacheConfig };
-    const molecules: (Molecule | undefined)[] = new Array(o.drawnSizes.length);
+    const molecules: (Molecule | undefined)[] = o.keepMolecules ? new Array(o.n) : [];
     let delivered = 0;
     let networkCalls = 0;
     let peakTensor = 0;
@@ -194,10 +205,10 @@ export class SamplingPool {
       networkCalls += r.networkCalls;
       peakTensor = Math.max(peakTensor, r.peakTensorBytes);
       peakRss = Math.max(peakRss, r.peakRssBytes, process.memoryUsage.rss());
-      r.molecules.forEach((m, k) => (molecules[r.indices[k]] = m));
-      o.onBatch?.(r.molecules, r.indices);
+      if (o.keepMolecules) r.molecules.forEach((m, k) => (molecules[r.indices[k]] = m));
+      o.onBatch?.(r.molecules, r.indices, tasks.planned(r.batchIndex));
       delivered += r.indices.length;
-      o.onProgress?.(delivered, o.drawnSizes.length);
+      o.onProgress?.(delivered, o.n);
     };
     this.busy = true;
     const start = performance.now();
@@ -208,7 +219,7 @@ export class SamplingPool {
       const e = err as Error & { stack2?: string; interrupted?: boolean };
       await this.close(e.message);
       throw new SamplingError(
-        `${e.message}; ${delivered} of ${o.drawnSizes.length} molecules were delivered before the run stopped`,
+        `${e.message}; ${delivered} of ${o.n} molecules were delivered before the run stopped`,
         molecules, delivered, Boolean(e.interrupted), e.stack2,
       );
     } finally {
@@ -224,9 +235,9 @@ export class SamplingPool {
       wallSeconds,
       networkCalls,
       effectiveSteps: effectiveSteps(schedule),
-      moleculesPerSecond: o.drawnSizes.length / wallSeconds,
+      moleculesPerSecond: delivered / wallSeconds,
       peakTensorBytes: peakTensor,
-      batches: plan.length,
+      batches: tasks.count,
       workers: this.options.workers,
       backend: this.options.backend,
       peakRssBytes: peakRss,
@@ -236,7 +247,7 @@ export class SamplingPool {
   }
 
   private async runInThread(
-    tasks: BatchTask[],
+    tasks: TaskStream,
     run: RunSettings,
     observers: SampleOptions["observers"],
     deliver: (r: BatchResult) => void,
@@ -248,7 +259,7 @@ export class SamplingPool {
     const onSigint = () => (interrupted = true);
     if (this.options.handleSigint) process.on("SIGINT", onSigint);
     try {
-      for (const task of tasks) {
+      for (let task = tasks.next(); task; task = tasks.next()) {
         if (interrupted || signal?.aborted) throw stopError(interrupted ? "SIGINT" : "signal");
         deliver(runBatch(backbone, grid, task, this.model.coordStd, observers));
         // Let the event loop run between batches (progress, Ctrl-C).
@@ -262,7 +273,7 @@ export class SamplingPool {
   }
 
   private runOnWorkers(
-    tasks: BatchTask[],
+    tasks: TaskStream,
     run: RunSettings,
     deliver: (r: BatchResult) => void,
     account: (worker: number, r: BatchResult) => void,
@@ -271,8 +282,7 @@ export class SamplingPool {
     return new Promise<void>((resolve, reject) => {
       const done = new Map<number, BatchResult>();
       const running = new Map<number, number>(); // worker id → batch index
-      let next = 0;
-      let nextToDeliver = 0;
+      let nextToDeliver = tasks.first;
       let finished = false;
       const cleanup = () => {
         finished = true;
@@ -288,8 +298,8 @@ export class SamplingPool {
       const onSigint = () => fail(stopError("SIGINT"));
       const onAbort = () => fail(stopError("signal"));
       const feed = (w: PoolWorker) => {
-        if (next >= tasks.length) return;
-        const task = tasks[next++];
+        const task = tasks.next();
+        if (!task) return;
         running.set(w.id, task.batchIndex);
         w.worker.postMessage({ type: "batch", run, task } satisfies SampleWorkerRequest);
       };
@@ -317,10 +327,11 @@ export class SamplingPool {
             return;
           }
           if (finished) return;
-          if (nextToDeliver === tasks.length) {
+          feed(w);
+          if (tasks.exhausted && nextToDeliver === tasks.first + tasks.count) {
             cleanup();
             resolve();
-          } else feed(w);
+          }
         };
         w.onDeath = (why, stack) => {
           const batch = running.get(w.id);
@@ -333,6 +344,49 @@ export class SamplingPool {
         if (w.exited) return fail(new Error(`sampling worker ${w.id} is not running`));
         feed(w);
       }
+      if (tasks.exhausted && tasks.count === 0) {
+        cleanup();
+        resolve();
+      }
+    });
+  }
+
+  /**
+   * Run one batch on the next free worker thread (for callers that schedule batches themselves, such as a queue
+   * worker). Calls beyond the thread count wait, first come first served, so a caller can hand over the next batch
+   * before the current one ends and keep the threads busy. The batch gives the same molecules as in a whole run.
+   * @throws when the pool is closed or running a whole `sample()`, or the batch fails (a thread that dies is not
+   *   replaced: the pool is then broken and should be closed).
+   * @example
+   * const r = await pool.runTask({ steps: 20, grid: "log", cache: parseCacheSpec("none") }, { batchIndex: 3, indices, sizes, seed: 0 });
+   */
+  async runTask(run: RunSettings, task: BatchTask): Promise<TaskRun> {
+    if (this.closed) throw new Error(`this sampling pool is closed${this.brokenReason ? ` (${this.brokenReason})` : ""}`);
+    if (this.busy) throw new Error("this sampling pool is running a sample(); runTask needs a pool of its own");
+    let w = this.workers.find((x) => !x.exited && !this.taskThreads.has(x.id));
+    while (!w) {
+      if (this.liveWorkers() === 0) throw new Error(`no live sampling worker (${this.options.workers} threads, all exited)`);
+      await new Promise<void>((resolve) => this.threadWaiters.push(resolve));
+      if (this.closed) throw new Error(`this sampling pool is closed${this.brokenReason ? ` (${this.brokenReason})` : ""}`);
+      w = this.workers.find((x) => !x.exited && !this.taskThreads.has(x.id));
+    }
+    const thread = w;
+    this.taskThreads.add(thread.id);
+    const dispatchedAt = Date.now();
+    return new Promise<TaskRun>((resolve, reject) => {
+      const settle = (err: Error | undefined, r?: BatchResult) => {
+        thread.onMessage = thread.onDeath = undefined;
+        this.taskThreads.delete(thread.id);
+        this.threadWaiters.shift()?.();
+        if (err) reject(err);
+        else resolve({ ...r!, thread: thread.id, dispatchedAt, returnedAt: Date.now() });
+      };
+      thread.onMessage = (msg) => {
+        if (msg.type === "done") settle(undefined, msg.result);
+        else if (msg.type === "error") settle(Object.assign(new Error(`sampling worker ${thread.id} failed on batch ${task.batchIndex}: ${msg.message}`), { stack2: msg.stack }));
+      };
+      thread.onDeath = (why) => settle(new Error(`sampling worker ${thread.id} ${why} while running batch ${task.batchIndex}`));
+      thread.worker.postMessage({ type: "batch", run, task } satisfies SampleWorkerRequest);
     });
   }
 
@@ -348,6 +402,7 @@ export class SamplingPool {
     this.network?.dispose();
     this.network = undefined;
     for (const w of this.workers) w.onMessage = w.onDeath = undefined;
+    for (const wake of this.threadWaiters.splice(0)) wake();
     await Promise.all(this.workers.map(async (w) => {
       if (!w.exited) await w.worker.terminate();
       await w.exit;
@@ -357,4 +412,41 @@ export class SamplingPool {
 
 function stopError(by: "SIGINT" | "signal"): Error & { interrupted: boolean } {
   return Object.assign(new Error(by === "SIGINT" ? "sampling interrupted by Ctrl-C (SIGINT); workers stopped" : "sampling stopped by its abort signal; workers stopped"), { interrupted: true });
+}
+
+/**
+ * The run's batches as worker tasks, drawn from the plan stream as workers become free; the planned batches not yet
+ * delivered are kept (for `onBatch`), so memory holds only the batches in flight.
+ */
+class TaskStream {
+  /** Index of the first batch of this run (0, or where a resumed plan starts). */
+  readonly first: number;
+  /** Batches handed out so far. */
+  count = 0;
+  /** True once the plan has no more batches. */
+  exhausted = false;
+  private readonly pending = new Map<number, PlannedBatch>();
+
+  constructor(private readonly plan: BatchPlanStream, private readonly seed: number) {
+    this.first = plan.position().batch;
+  }
+
+  /** The next task, or undefined when the plan is done. */
+  next(): BatchTask | undefined {
+    const b = this.plan.next();
+    if (!b) {
+      this.exhausted = true;
+      return undefined;
+    }
+    this.count++;
+    this.pending.set(b.batchIndex, b);
+    return { batchIndex: b.batchIndex, indices: b.indices, sizes: b.sizes, seed: this.seed };
+  }
+
+  /** The planned batch of a delivered task (forgotten after this call). */
+  planned(batchIndex: number): PlannedBatch {
+    const b = this.pending.get(batchIndex)!;
+    this.pending.delete(batchIndex);
+    return b;
+  }
 }

@@ -53,7 +53,9 @@ describe("memory plan", () => {
     const budget = estimateBatchBytes(wide.generator.config, 3, 40, "any") + 1;
     assert.ok(estimateBatchBytes(wide.generator.config, 3, 40, "any") >= estimateBatchBytes(wide.generator.config, 3, 40, "tfjs"));
     const o = resolveSampleOptions(wide, { sizes, memory: budget, batchCost: 100000, buckets: [40] });
-    const plan = planBatches(o.drawnSizes, o.batchPlan);
+    const stream = o.planStream();
+    const plan: number[][] = [];
+    for (let b = stream.next(); b; b = stream.next()) plan.push(b.indices);
     assert.deepEqual(plan.map((b) => b.length), [3, 3, 3, 3]);
     // Without the memory cap the atoms budget alone would take all 12 at once.
     assert.equal(planBatches(o.drawnSizes, { budget: 100000, buckets: [40] }).length, 1);
