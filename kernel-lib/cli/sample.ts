@@ -12,7 +12,7 @@ import { initBackend } from "../env";
 import { Molecule } from "../chem/molecule";
 import { writeMolblock } from "../chem/sdf";
 import { datasetPreset } from "../data/dataset_preset";
-import { GIB } from "../flow/memory_plan";
+import { DEFAULT_WORKER_MEMORY_BYTES, GIB } from "../flow/memory_plan";
 import { LoadedModel } from "../model/model_io";
 import { openModel } from "../model/open_model";
 import { sample, SampleOptions, SampleResult } from "../flow/sample";
@@ -104,7 +104,7 @@ export function sampleRunIdentity(
     modelHash: modelContentHash(model),
     options: {
       n: o.n, steps: o.steps, grid: o.grid, cache: JSON.stringify(parseCacheSpec(o.cache)), seed: o.seed, batchCost: o.batchCost, backend: o.backend,
-      dataset: o.dataset ?? "", memory: o.memory ?? 0,
+      dataset: o.dataset ?? "", memory: o.memory ?? DEFAULT_WORKER_MEMORY_BYTES,
     },
   };
 }
