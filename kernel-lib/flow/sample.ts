@@ -12,11 +12,12 @@ import { planBatches, QM9_BUCKETS } from "../data/batching";
 import { histogramFromJson, sampleSizes, statsSizeHistogram } from "../data/size_histogram";
 import { LoadedModel } from "../model/model_io";
 import { Rng } from "../util/rng";
-import { integrate, StepObserver } from "./integrate";
+import { integrate, SolverKind, StepObserver } from "./integrate";
 import { drawPrior } from "./prior";
 import { timeGrid, TimeGridKind } from "./time_grid";
 import { predictionToMolecules } from "./to_molecules";
 import { rejectUnknownOptions } from "../util/options";
+import { resolveCacheProfile } from "../cache/profile";
 
 /** Options of {@link sample}. */
 export interface SampleOptions {
@@ -34,6 +35,8 @@ export interface SampleOptions {
   buckets: readonly number[];
   /** Cache: a config object or spec string (`"taylor:m=2,D=3"`; default none). */
   cache: CacheConfig | string;
+  /** Coordinate solver: `euler` (default, the reference) or `heun` (2 network calls per step). */
+  solver: SolverKind;
   /** Explicit molecule sizes instead of drawing from the histogram (then `n` is their count). */
   sizes: readonly number[] | undefined;
   /** Size histogram `{atoms: count}` (default: the model's, else QM9 MiDi train). */
@@ -48,7 +51,7 @@ export interface SampleOptions {
 
 /** Defaults of {@link SampleOptions}. */
 export const DEFAULT_SAMPLE_OPTIONS: Readonly<SampleOptions> = {
-  n: 100, steps: 100, grid: "log", seed: 0, batchCost: 1152, buckets: QM9_BUCKETS, cache: { kind: "none" },
+  n: 100, steps: 100, grid: "log", seed: 0, batchCost: 1152, buckets: QM9_BUCKETS, cache: { kind: "none" }, solver: "euler",
   sizes: undefined, sizeHistogram: undefined, onProgress: undefined, onBatch: undefined, observers: [],
 };
 
@@ -62,8 +65,10 @@ export interface SampleResult {
   wallSeconds: number;
   /** Real backbone calls over all batches. */
   networkCalls: number;
-  /** Backbone calls per batch (K for no cache, fewer with caching). */
+  /** Backbone calls per batch (K for no cache, fewer with caching; the mean over batches for an adaptive schedule). */
   effectiveSteps: number;
+  /** The schedule actually used: the computed steps of each batch (first call of a step, for Heun). */
+  stepsComputed: number[][];
   /** Molecules per second. */
   moleculesPerSecond: number;
   /** Largest TensorFlow.js memory in use during sampling, in bytes. */
@@ -78,7 +83,8 @@ export function resolveSampleOptions(model: LoadedModel, options: Partial<Sample
   const o: SampleOptions = { ...DEFAULT_SAMPLE_OPTIONS, ...options };
   if (!(Number.isInteger(o.steps) && o.steps >= 2)) throw new Error(`invalid steps: ${o.steps}; must be an integer >= 2`);
   if (!Number.isInteger(o.seed)) throw new Error(`invalid seed: ${o.seed}; must be an integer`);
-  const cacheConfig = typeof o.cache === "string" ? parseCacheSpec(o.cache) : resolveCacheConfig(o.cache);
+  if (o.solver !== "euler" && o.solver !== "heun") throw new Error(`invalid solver: ${String(o.solver)}; use euler or heun`);
+  const cacheConfig = resolveCacheProfile(typeof o.cache === "string" ? parseCacheSpec(o.cache) : resolveCacheConfig(o.cache), model.dir, o.steps, o.grid);
   timeGrid(o.steps, o.grid);
   let drawnSizes: number[];
   if (o.sizes) {
@@ -113,6 +119,7 @@ export async function sample(model: LoadedModel, options: Partial<SampleOptions>
   const molecules: Molecule[] = new Array(o.drawnSizes.length);
   const start = performance.now();
   let networkCalls = 0;
+  const stepsComputed: number[][] = [];
   let peak = 0;
   let done = 0;
   const backbone = new CachedBackbone(model.generator, o.cacheConfig, grid.t);
@@ -121,8 +128,9 @@ export async function sample(model: LoadedModel, options: Partial<SampleOptions>
       const indices = plan[batchIndex];
       const rng = Rng.derive(o.seed, batchIndex);
       const prior = drawPrior(indices.map((i) => o.drawnSizes[i]), rng, { vocabSize: config.vocabSize, bondClasses: config.nEdgeTypes });
-      const result = integrate(prior, { grid, backbone, rng, observers: o.observers, batch: { index: batchIndex, molecules: indices } });
+      const result = integrate(prior, { grid, backbone, rng, solver: o.solver, observers: o.observers, batch: { index: batchIndex, molecules: indices } });
       networkCalls += result.networkCalls;
+      stepsComputed.push(result.computedSteps);
       peak = Math.max(peak, result.peakTensorBytes);
       const batchMolecules = predictionToMolecules(result.final, prior, {
         vocabSize: config.vocabSize, bondClasses: config.nEdgeTypes, chargeClasses: config.nChargeTypes, coordStd: model.coordStd,
@@ -143,7 +151,8 @@ export async function sample(model: LoadedModel, options: Partial<SampleOptions>
     cache: o.cacheConfig,
     wallSeconds,
     networkCalls,
-    effectiveSteps: effectiveSteps(backbone.schedule),
+    effectiveSteps: backbone.adaptive || o.solver !== "euler" ? networkCalls / Math.max(1, plan.length) : effectiveSteps(backbone.schedule),
+    stepsComputed,
     moleculesPerSecond: molecules.length / wallSeconds,
     peakTensorBytes: peak,
     batches: plan.length,

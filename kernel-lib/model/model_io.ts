@@ -30,6 +30,8 @@ export interface LoadedModel {
   name: string;
   /** Free-form metadata from config.json (dataset, training log summary, quality…). */
   meta: Record<string, unknown>;
+  /** The folder it was loaded from (absent for models built in memory); cache profiles are looked up there. */
+  dir?: string;
 }
 
 /** The content of a model folder's `config.json`. */
@@ -69,6 +71,7 @@ export function loadModel(dir: string = DEFAULT_MODEL_DIR): LoadedModel {
     sizeHistogram: file.sizeHistogram,
     name: file.name,
     meta: file.meta ?? {},
+    dir: path.resolve(dir),
   };
 }
 

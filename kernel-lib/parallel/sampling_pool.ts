@@ -168,6 +168,7 @@ export class SamplingPool {
     if (this.busy) throw new Error("this sampling pool is already running a sample(); wait for it or start another pool");
     const { signal, ...sampleOptions } = options;
     const o = resolveSampleOptions(this.model, sampleOptions);
+    if (o.solver !== "euler") throw new Error(`the sampling pool runs the Euler solver; use sample() for solver ${o.solver}`);
     if (this.options.workers > 0) {
       if (o.observers.length) throw new Error("step observers cannot run in worker threads; use workers: 0 to observe steps");
       if (this.model.generator.stepObservers.size || this.model.generator.observers.size) {
@@ -182,6 +183,7 @@ export class SamplingPool {
     const molecules: (Molecule | undefined)[] = new Array(o.drawnSizes.length);
     let delivered = 0;
     let networkCalls = 0;
+    const stepsComputed: number[][] = new Array(plan.length);
     let peakTensor = 0;
     let peakRss = process.memoryUsage.rss();
     const workerCpu = new Array<number>(Math.max(1, this.options.workers)).fill(0);
@@ -192,6 +194,7 @@ export class SamplingPool {
     };
     const deliver = (r: BatchResult) => {
       networkCalls += r.networkCalls;
+      stepsComputed[r.batchIndex] = r.computedSteps;
       peakTensor = Math.max(peakTensor, r.peakTensorBytes);
       peakRss = Math.max(peakRss, r.peakRssBytes, process.memoryUsage.rss());
       r.molecules.forEach((m, k) => (molecules[r.indices[k]] = m));
@@ -217,13 +220,15 @@ export class SamplingPool {
     const wallSeconds = (performance.now() - start) / 1000;
     const scheduleOwner = new CachedBackbone(this.model.generator, o.cacheConfig, grid.t);
     const schedule = scheduleOwner.schedule;
+    const adaptive = scheduleOwner.adaptive;
     scheduleOwner.dispose();
     return {
       molecules: molecules as Molecule[],
       cache: o.cacheConfig,
       wallSeconds,
       networkCalls,
-      effectiveSteps: effectiveSteps(schedule),
+      effectiveSteps: adaptive ? networkCalls / Math.max(1, plan.length) : effectiveSteps(schedule),
+      stepsComputed,
       moleculesPerSecond: o.drawnSizes.length / wallSeconds,
       peakTensorBytes: peakTensor,
       batches: plan.length,

@@ -4,7 +4,7 @@
  * ordered in the layout of SemlaFlow's Table 1 / the paper's Tables 1–2 (grouped by network calls, most first).
  */
 import { cacheLabel, parseCacheSpec, ResolvedCacheConfig } from "../cache/config";
-import { computeSchedule, effectiveSteps } from "../cache/schedule";
+import { plannedNetworkCalls } from "../cache/schedule";
 
 /** One sampler configuration of a report. */
 export interface ReportConfiguration {
@@ -49,7 +49,11 @@ export function cacheSpec(cache: ResolvedCacheConfig): string {
   const parts: string[] = [];
   if (cache.kind === "taylor") parts.push(`m=${cache.order}`);
   if (cache.kind === "ab") parts.push(`j=${cache.steps}`);
-  parts.push(`D=${cache.interval}`);
+  if (cache.schedule !== "uniform") parts.push(`schedule=${cache.schedule}`);
+  if (cache.interval !== undefined) parts.push(`D=${cache.interval}`);
+  if (cache.nfe !== undefined) parts.push(`nfe=${cache.nfe}`);
+  if (cache.threshold !== undefined) parts.push(`threshold=${cache.threshold}`);
+  if (cache.profile !== undefined) parts.push(`profile=${cache.profile}`);
   if (cache.startStep !== 0) parts.push(`start=${cache.startStep}`);
   if (cache.endStep !== undefined) parts.push(`end=${cache.endStep}`);
   if (cache.axis !== "step") parts.push(`axis=${cache.axis}`);
@@ -69,12 +73,12 @@ export function baseConfiguration(steps: number): ReportConfiguration {
 export function cacheConfiguration(cache: ResolvedCacheConfig, steps: number): ReportConfiguration {
   if (cache.kind === "none") return baseConfiguration(steps);
   const spec = cacheSpec(cache);
-  const networkCalls = effectiveSteps(computeSchedule(steps, cache));
+  const networkCalls = plannedNetworkCalls(steps, cache);
   const forecaster = cache.kind === "reuse" ? "Reuse" : cache.kind === "taylor" ? `Taylor m=${cache.order}` : `AB j=${cache.steps}`;
   const extras = spec.split(":")[1].split(",").filter((p) => !/^[mjD]=/.test(p));
   const label = cacheLabel(cache) + (extras.length ? ` (${extras.join(", ")})` : "");
-  const slug = spec.replace(/[:,]/g, "_").replace(/=/g, "").toLowerCase();
-  return { label, slug, steps, cache, spec, networkCalls, forecaster, interval: cache.interval };
+  const slug = spec.replace(/=/g, "").replace(/[^\w.-]+/g, "_").toLowerCase();
+  return { label, slug, steps, cache, spec, networkCalls, forecaster, interval: cache.schedule === "uniform" ? cache.interval ?? null : null };
 }
 
 /** Split a `--caches` list into entries: a part holding `=` and no `:` continues the entry before it. */
