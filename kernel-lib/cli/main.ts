@@ -10,6 +10,7 @@ import { registerSampleCommand } from "./sample";
 import { registerBenchCommand } from "./bench";
 import { registerTrainCommand } from "./train";
 import { registerReportCommand } from "./report";
+import { registerCalibrateCommand } from "./calibrate";
 
 /** Build the program with every subcommand registered (exported for tests). */
 export function buildProgram(): Command {
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerBenchCommand(program);
   registerTrainCommand(program);
   registerReportCommand(program);
+  registerCalibrateCommand(program);
   return program;
 }
 
