@@ -156,11 +156,11 @@ export function createForecaster(config: ResolvedCacheConfig): Forecaster {
   }
 }
 
-/** How a config picks its steps, for labels: `D=3`, `D=3 start=5`, `nfe=26`, `calibrated nfe=26`, `adaptive τ=0.2`. */
+/** How a config picks its steps, for labels: `D=3`, `uniform nfe=26`, `calibrated nfe=26`, `adaptive nfe=26`, `adaptive τ=0.2`. */
 export function scheduleLabel(config: ResolvedCachingConfig): string {
   if (config.schedule === "adaptive") return config.nfe !== undefined ? `adaptive nfe=${config.nfe}` : `adaptive τ=${config.threshold}`;
   if (config.schedule === "calibrated") return `calibrated nfe=${config.nfe}`;
-  return config.interval !== undefined ? `D=${config.interval}` : `nfe=${config.nfe}`;
+  return config.interval !== undefined ? `D=${config.interval}` : `uniform nfe=${config.nfe}`;
 }
 
 /**

@@ -79,6 +79,12 @@ export function filledSeries(values: readonly (number | null)[]): number[] {
   return out;
 }
 
+/** Whether a config needs a profile it does not name yet (calibrated, or adaptive with an nfe target). */
+export function needsProfile(config: ResolvedCacheConfig): boolean {
+  return config.kind !== "none" && config.profile === undefined &&
+    (config.schedule === "calibrated" || (config.schedule === "adaptive" && config.threshold === undefined));
+}
+
 /**
  * Fill in and check the profile of a config that needs one (calibrated, or adaptive with an nfe target): the spec's
  * `profile=` file, else `cache_profile.json` in the model folder. Returns the config with `profile` set to the path.
@@ -86,7 +92,7 @@ export function filledSeries(values: readonly (number | null)[]): number[] {
  */
 export function resolveCacheProfile(config: ResolvedCacheConfig, modelDir: string | undefined, steps: number, grid: string): ResolvedCacheConfig {
   if (config.kind === "none" || config.schedule === "uniform" || (config.schedule === "adaptive" && config.threshold !== undefined)) return config;
-  let file = config.profile;
+  let file: string | undefined = config.profile;
   if (file === undefined) {
     const beside = modelDir ? path.join(modelDir, CACHE_PROFILE_FILE) : undefined;
     if (!beside || !fs.existsSync(beside)) {

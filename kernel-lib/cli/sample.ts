@@ -16,6 +16,7 @@ import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
 import { sampleParallel } from "../parallel/sample_parallel";
 import { cacheLabel, parseCacheSpec } from "../cache/config";
 import { TimeGridKind } from "../flow/time_grid";
+import type { SolverKind } from "../flow/integrate";
 
 /**
  * Load the model a `--model` argument names: a model folder, `random:<preset>` or `random:<preset>:<seed>` for a
@@ -106,7 +107,17 @@ export interface SampleCommandOptions {
   workers?: string;
   /** Inference backend: tfjs (default) or onnx (compiled, runs on the worker pool). */
   backend?: string;
+  /** Coordinate solver: euler (default) or heun. */
+  solver?: string;
   quiet?: boolean;
+}
+
+/** Calls per batch for the summary: one number, or min–max (mean) when the batches differ (adaptive schedules). */
+function callsLine(result: SampleResult): string {
+  const calls = result.stepsComputed.map((s) => s.length);
+  const min = Math.min(...calls);
+  const max = Math.max(...calls);
+  return min === max ? String(result.effectiveSteps) : `${min}–${max} (mean ${result.effectiveSteps.toFixed(1)})`;
 }
 
 /** Run `molcache sample` (exported for tests). Validates everything before sampling; returns the sample result. */
@@ -119,6 +130,7 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
   const out = path.resolve(opts.out);
   if (!fs.existsSync(path.dirname(out))) throw new Error(`cannot write ${out}: folder ${path.dirname(out)} does not exist`);
   parseCacheSpec(opts.cache); // a bad spec fails before the model loads
+  if (opts.solver !== undefined && opts.solver !== "euler" && opts.solver !== "heun") throw new Error(`invalid --solver: ${opts.solver}; use euler or heun`);
   // The backend first: variables made before it would live on the default backend.
   await initBackend();
   const model = resolveModelArgument(opts.model);
@@ -133,7 +145,7 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
     // The pool (worker threads, or the compiled backend) gives the same molecules as sample() for the same seed.
     const run = workers > 0 || backend === "onnx" ? (m: LoadedModel, o: Partial<SampleOptions>) => sampleParallel(m, { ...o, workers, backend }) : sample;
     const result = await run(model, {
-      n, steps, seed, batchCost, grid: opts.grid as TimeGridKind, cache: opts.cache,
+      n, steps, seed, batchCost, grid: opts.grid as TimeGridKind, cache: opts.cache, solver: (opts.solver ?? "euler") as SolverKind,
       onProgress: progress,
       onBatch: (mols, indices) => {
         if (!started) {
@@ -153,7 +165,7 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
     const lines = [
       `wrote ${result.molecules.length} molecules to ${out}`,
       `  model ${model.name} (${model.generator.parameterCount().toLocaleString("en-US")} parameters), ${steps} steps (${opts.grid} grid), ` +
-        `cache ${cacheLabel(result.cache)}: ${result.effectiveSteps} network calls per batch, ${result.batches} batches`,
+        `cache ${cacheLabel(result.cache)}: ${callsLine(result)} network calls per batch, ${result.batches} batches`,
       `  ${result.wallSeconds.toFixed(1)} s, ${result.moleculesPerSecond.toFixed(2)} molecules/s, peak tensor memory ${(result.peakTensorBytes / 1e6).toFixed(1)} MB`,
     ];
     if (!opts.quiet) for (const l of lines) console.log(l);
@@ -177,7 +189,9 @@ export function registerSampleCommand(program: Command): void {
     .option("--n <count>", "number of molecules", "100")
     .option("--steps <K>", "solver steps", "100")
     .option("--grid <kind>", "time grid: log (reference default) or linear", "log")
-    .option("--cache <spec>", "none, reuse:D=2, taylor:m=2,D=3, ab:j=2,D=3 (+ start=, end=, axis=time, level=lastBlock)", "none")
+    .option("--cache <spec>", "none, reuse:D=2, taylor:m=2,D=3, ab:j=2,D=3 (+ start=, end=, axis=time, level=lastBlock; " +
+      "or nfe=26 instead of D, schedule=calibrated|adaptive with nfe= and profile=)", "none")
+    .option("--solver <kind>", "coordinate solver: euler, or heun (2 network calls per step)", "euler")
     .option("--seed <int>", "random seed (same seed, same molecules)", "0")
     .option("--batch-cost <atoms>", "atoms per batch (a batch of bucket size N holds floor(cost/N) molecules)", "1152")
     .requiredOption("--out <file.sdf>", "output SDF file (written as <out>.partial, renamed when done)")

@@ -23,8 +23,10 @@ export interface ConfigurationRun {
   moleculesPerSecond: number[];
   /** Peak TensorFlow.js memory per replicate, in bytes. */
   peakTensorBytes: number[];
-  /** Backbone calls per batch (same every replicate). */
+  /** Backbone calls per batch (same every replicate; the mean over batches and replicates for adaptive schedules). */
   networkCalls: number;
+  /** The schedule actually used: computed steps per replicate and batch. */
+  stepsComputed: number[][][];
   /** Batches per replicate. */
   batches: number;
   /** The SDF file written (undefined without `sdfPath`). */
@@ -71,13 +73,13 @@ export async function sampleConfigurations(
       : undefined;
     const run: ConfigurationRun = {
       configuration, molecules: [], seeds: [...options.seeds], wallSeconds: [], moleculesPerSecond: [], peakTensorBytes: [],
-      networkCalls: configuration.networkCalls, batches: 0, sdfFile: stream?.file,
+      networkCalls: configuration.networkCalls, stepsComputed: [], batches: 0, sdfFile: stream?.file,
     };
     try {
       for (const seed of options.seeds) {
         const offset = doneBefore;
         const result = await sample(model, {
-          n: options.n, steps: configuration.steps, cache: configuration.cache, seed, grid, batchCost,
+          n: options.n, steps: configuration.steps, cache: configuration.cache, solver: configuration.solver, seed, grid, batchCost,
           onBatch: stream ? (mols, indices) => stream.append(mols, indices, { seed: String(seed) }) : undefined,
           onProgress: (done) => options.onProgress?.(offset + done),
         });
@@ -86,7 +88,9 @@ export async function sampleConfigurations(
         run.wallSeconds.push(result.wallSeconds);
         run.moleculesPerSecond.push(result.moleculesPerSecond);
         run.peakTensorBytes.push(result.peakTensorBytes);
-        run.networkCalls = result.effectiveSteps;
+        run.stepsComputed.push(result.stepsComputed);
+        // Mean over every batch so far (adaptive schedules vary by batch); Heun makes two calls per computed step.
+        run.networkCalls = meanStd(run.stepsComputed.flat().map((s) => s.length)).mean * (configuration.solver === "heun" ? 2 : 1);
         run.batches = result.batches;
       }
       stream?.finish();
