@@ -71,7 +71,7 @@ describe("cache config", () => {
     assert.equal(cacheLabel(parseCacheSpec("taylor:m=2,D=3")), "Taylor m=2 D=3");
     assert.equal(cacheLabel(parseCacheSpec("ab:j=2,D=4")), "AB j=2 D=4");
     assert.equal(cacheLabel(parseCacheSpec("reuse:D=2")), "Reuse D=2");
-    assert.equal(cacheLabel(parseCacheSpec("taylor:m=2,nfe=26")), "Taylor m=2 nfe=26");
+    assert.equal(cacheLabel(parseCacheSpec("taylor:m=2,nfe=26")), "Taylor m=2 uniform nfe=26");
     assert.equal(cacheLabel(parseCacheSpec("taylor:m=2,schedule=calibrated,nfe=26")), "Taylor m=2 calibrated nfe=26");
     assert.equal(cacheLabel(parseCacheSpec("ab:j=2,schedule=adaptive,nfe=18")), "AB j=2 adaptive nfe=18");
   });
