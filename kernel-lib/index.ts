@@ -74,7 +74,7 @@ export { calibratedSchedule, intervalCost, scheduleCost } from "./cache/calibrat
 export { relativeChange, GateAccumulator, simulateGate, tuneThreshold } from "./cache/adaptive_gate";
 export { readCacheProfile, resolveCacheProfile, needsProfile, checkProfileFits, filledSeries, CACHE_PROFILE_FILE } from "./cache/profile";
 export type { CacheProfile } from "./cache/profile";
-export { recordCacheProfile, calibrate, DEFAULT_PROFILE_OPTIONS } from "./cache/calibrate";
+export { recordCacheProfile, calibrate, attachCacheProfile, DEFAULT_PROFILE_OPTIONS } from "./cache/calibrate";
 export type { ProfileOptions, Calibration } from "./cache/calibrate";
 export { CachedBackbone, GATE_BLOCK } from "./cache/cached_backbone";
 export type { BackboneCall } from "./cache/cached_backbone";

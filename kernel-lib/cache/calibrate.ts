@@ -3,6 +3,8 @@
  * without caching, and plan the calibrated schedule and the adaptive threshold for an NFE target from it.
  * Deterministic: the molecule sizes and priors come from the seed, and every step computes.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { predictabilityErrors } from "../analysis/predictability";
 import { resolveSampleOptions } from "../flow/sample";
 import { integrate } from "../flow/integrate";
@@ -14,8 +16,9 @@ import { rejectUnknownOptions } from "../util/options";
 import { relativeChange, simulateGate, tuneThreshold } from "./adaptive_gate";
 import { GATE_BLOCK, CachedBackbone } from "./cached_backbone";
 import { calibratedSchedule, scheduleCost } from "./calibrated_schedule";
-import { ForecastAxis, parseCacheSpec, ResolvedCachingConfig } from "./config";
-import { CacheProfile, filledSeries } from "./profile";
+import { ForecastAxis, parseCacheSpec, ResolvedCacheConfig, ResolvedCachingConfig } from "./config";
+import { CACHE_PROFILE_FILE, CacheProfile, checkProfileFits, filledSeries, needsProfile, readCacheProfile } from "./profile";
+import { writeFileAtomic } from "../util/atomic_write";
 import { computedSteps, computeSchedule } from "./schedule";
 
 /** Options of {@link recordCacheProfile}. */
@@ -155,6 +158,33 @@ export function calibrate(model: LoadedModel, options: Partial<ProfileOptions> &
     cost: { calibrated: scheduleCost(errors, schedule), uniform },
     adaptive: { threshold, calls: simulateGate(signal, threshold) },
   };
+}
+
+/**
+ * Give every configuration whose schedule needs a profile (and names none) one: `profile` when given, else the
+ * model folder's `cache_profile.json`, else one recorded now (16 molecules of seed 1000 + `seed`, kept apart from
+ * the seeds a study samples) and written to `recordTo`. Configurations are updated in place; returns the file used,
+ * or undefined when none needed one.
+ * @example
+ * attachCacheProfile(model, parseCacheList("matched-nfe@26", 100), { steps: 100, grid: "log", seed: 0, recordTo: "out/p.json" });
+ */
+export function attachCacheProfile(
+  model: LoadedModel,
+  configurations: { cache: ResolvedCacheConfig }[],
+  o: { steps: number; grid: TimeGridKind; seed: number; profile?: string; recordTo: string; log?: (line: string) => void },
+): string | undefined {
+  const profiled = configurations.filter((c) => needsProfile(c.cache));
+  if (!profiled.length) return undefined;
+  const beside = model.dir ? path.join(model.dir, CACHE_PROFILE_FILE) : undefined;
+  let file = o.profile ?? (beside && fs.existsSync(beside) ? beside : undefined);
+  if (file === undefined) {
+    file = o.recordTo;
+    o.log?.(`recording a cache calibration profile (16 molecules, seed ${1000 + o.seed}, ${o.steps} steps) to ${file}`);
+    writeFileAtomic(file, JSON.stringify(recordCacheProfile(model, { n: 16, steps: o.steps, grid: o.grid, seed: 1000 + o.seed }), null, 1));
+  }
+  checkProfileFits(readCacheProfile(file), file, o.steps, o.grid);
+  for (const c of profiled) c.cache = { ...c.cache, profile: file } as typeof c.cache;
+  return file;
 }
 
 /** `taylor:m=2` (+ optional axis=…) → the calibrated config with the target; rejects schedule keys in the base spec. */

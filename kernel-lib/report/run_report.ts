@@ -38,8 +38,7 @@ import { matchedNfeFigure, matchedNfeTable } from "./matched_nfe";
 import { EvaluatedRun, metricsCsv, summaryTable } from "./tables";
 import { rejectUnknownOptions } from "../util/options";
 import { CACHE_PROFILE_FILE, checkProfileFits, needsProfile, readCacheProfile } from "../cache/profile";
-import { recordCacheProfile } from "../cache/calibrate";
-import { writeFileAtomic } from "../util/atomic_write";
+import { attachCacheProfile } from "../cache/calibrate";
 
 /** Options of {@link runReport}. */
 export interface ReportOptions {
@@ -177,8 +176,7 @@ export async function runReport(model: LoadedModel, options: Partial<ReportOptio
   const o = resolveReportOptions(options);
   const t0 = Date.now();
   const profiled = o.configurations.filter((c) => needsProfile(c.cache));
-  let profile = o.profile ?? (model.dir && fs.existsSync(path.join(model.dir, CACHE_PROFILE_FILE)) ? path.join(model.dir, CACHE_PROFILE_FILE) : undefined);
-  if (profile !== undefined && profiled.length) checkProfileFits(readCacheProfile(profile), profile, o.steps, o.grid);
+  if (o.profile !== undefined && profiled.length) checkProfileFits(readCacheProfile(o.profile), o.profile, o.steps, o.grid);
   for (const c of o.configurations) {
     if (!profiled.includes(c)) resolveSampleOptions(model, { n: o.n, steps: c.steps, cache: c.cache, solver: c.solver, grid: o.grid, batchCost: o.batchCost, seed: o.seed });
   }
@@ -190,16 +188,8 @@ export async function runReport(model: LoadedModel, options: Partial<ReportOptio
   }
   const folder = prepareRunFolder(o.target);
   try {
-    if (profiled.length) {
-      if (profile === undefined) {
-        profile = folder.file(CACHE_PROFILE_FILE);
-        o.log(`recording a cache calibration profile (16 molecules, seed ${1000 + o.seed}, ${o.steps} steps) for ${profiled.map((c) => c.label).join("; ")}`);
-        const recorded = recordCacheProfile(model, { n: 16, steps: o.steps, grid: o.grid, seed: 1000 + o.seed });
-        writeFileAtomic(profile, JSON.stringify(recorded, null, 1));
-      }
-      // The sampler reads the profile; labels, slugs and specs stay as given.
-      for (const c of profiled) c.cache = { ...c.cache, profile } as ReportConfiguration["cache"];
-    }
+    // The sampler reads the profile; labels, slugs and specs stay as given.
+    attachCacheProfile(model, profiled, { steps: o.steps, grid: o.grid, seed: o.seed, profile: o.profile, recordTo: folder.file(CACHE_PROFILE_FILE), log: o.log });
     const total = o.configurations.length * o.seeds.length * o.n;
     o.log(`molcache report: ${o.configurations.length} configurations × ${o.seeds.length} seed(s) × ${o.n} molecules, K = ${o.steps}, model ${model.name}; writing ${o.target}`);
     const bar = progressBar(total, "sampling", { mode: o.progress });
