@@ -16,7 +16,7 @@ import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
 import { sampleParallel } from "../parallel/sample_parallel";
 import { cacheLabel, parseCacheSpec } from "../cache/config";
 import { TimeGridKind } from "../flow/time_grid";
-import type { SolverKind } from "../flow/integrate";
+import { SOLVERS, SolverKind } from "../flow/integrate";
 
 /**
  * Load the model a `--model` argument names: a model folder, `random:<preset>` or `random:<preset>:<seed>` for a
@@ -130,7 +130,7 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
   const out = path.resolve(opts.out);
   if (!fs.existsSync(path.dirname(out))) throw new Error(`cannot write ${out}: folder ${path.dirname(out)} does not exist`);
   parseCacheSpec(opts.cache); // a bad spec fails before the model loads
-  if (opts.solver !== undefined && opts.solver !== "euler" && opts.solver !== "heun") throw new Error(`invalid --solver: ${opts.solver}; use euler or heun`);
+  if (opts.solver !== undefined && !SOLVERS.includes(opts.solver as SolverKind)) throw new Error(`invalid --solver: ${opts.solver}; use ${SOLVERS.join(", ")}`);
   // The backend first: variables made before it would live on the default backend.
   await initBackend();
   const model = resolveModelArgument(opts.model);
@@ -191,7 +191,7 @@ export function registerSampleCommand(program: Command): void {
     .option("--grid <kind>", "time grid: log (reference default) or linear", "log")
     .option("--cache <spec>", "none, reuse:D=2, taylor:m=2,D=3, ab:j=2,D=3 (+ start=, end=, axis=time, level=lastBlock; " +
       "or nfe=26 instead of D, schedule=calibrated|adaptive with nfe= and profile=)", "none")
-    .option("--solver <kind>", "coordinate solver: euler, or heun (2 network calls per step)", "euler")
+    .option("--solver <kind>", "coordinate solver: euler, heun (2 network calls per step) or dpm2m (DPM-Solver++(2M))", "euler")
     .option("--seed <int>", "random seed (same seed, same molecules)", "0")
     .option("--batch-cost <atoms>", "atoms per batch (a batch of bucket size N holds floor(cost/N) molecules)", "1152")
     .requiredOption("--out <file.sdf>", "output SDF file (written as <out>.partial, renamed when done)")

@@ -7,6 +7,11 @@
  * second network call at (x̃, t + dt) on the step's updated categorical state, self-conditioned on the first call,
  * and x' = x + dt·(v + ṽ)/2. Two calls per step, each with its own cache; the final sample is the last step's second
  * prediction (at t = t_K), so K Heun steps cost 2K network calls.
+ *
+ * DPM-Solver++(2M) (`dpm2m`, coordinates only): for the linear interpolant x_t = t·x₁ + (1 − t)·x₀ (α = t,
+ * σ = 1 − t, λ = log(t / (1 − t))) the first-order DPM-Solver++ step with data prediction x̂₁ is exactly the Euler
+ * step above; the 2M variant replaces x̂₁ by D = (1 + 1/(2r))·x̂₁(t_k) − 1/(2r)·x̂₁(t_{k−1}), r = h_{k−1}/h_k,
+ * h = Δλ. One call per step, so it competes at the same NFE; the first step (t = 0, λ = −∞) is first order.
  */
 import * as tf from "@tensorflow/tfjs";
 import { BackboneCall, CachedBackbone } from "../cache/cached_backbone";
@@ -72,8 +77,14 @@ export interface StepObserver {
   beforeStep?: (start: StepStart) => void;
 }
 
-/** ODE solver of the coordinates: `euler` (the reference) or `heun` (2nd order, two network calls per step). */
-export type SolverKind = "euler" | "heun";
+/**
+ * ODE solver of the coordinates: `euler` (the reference), `heun` (2nd order, two network calls per step) or
+ * `dpm2m` (DPM-Solver++(2M), multistep 2nd order, one call per step).
+ */
+export type SolverKind = "euler" | "heun" | "dpm2m";
+
+/** Every solver. */
+export const SOLVERS: readonly SolverKind[] = ["euler", "heun", "dpm2m"];
 
 /** Options of {@link integrate}. */
 export interface IntegrateOptions {
@@ -116,7 +127,7 @@ export function integrate(prior: SamplerState, options: IntegrateOptions): Integ
   const { B, N } = prior;
   const steps = grid.t.length;
   const solver = options.solver ?? "euler";
-  if (solver !== "euler" && solver !== "heun") throw new Error(`invalid solver: ${String(solver)}; use "euler" or "heun"`);
+  if (!SOLVERS.includes(solver)) throw new Error(`invalid solver: ${String(solver)}; use ${SOLVERS.join(", ")}`);
   if (backbone.schedule.length !== steps) throw new Error(`cache schedule has ${backbone.schedule.length} steps, grid has ${steps}`);
   const uniforms: UniformSource = options.uniforms ?? defaultUniforms(options.rng);
   backbone.reset();
@@ -138,6 +149,8 @@ export function integrate(prior: SamplerState, options: IntegrateOptions): Integ
   let final: Prediction | undefined;
   let networkCalls = 0;
   const computedSteps: number[] = [];
+  // DPM-Solver++(2M): the previous step's predicted coordinates and time.
+  const history: { coords?: Float32Array; t?: number } = {};
   let peak = tf.memory().numBytes;
   /** Build the inputs a call needs (none for an output-level forecast), run or forecast it, release the inputs. */
   const runCall = (k: number, callIndex: number, at: SamplerState, time: number): BackboneCall => {
@@ -182,8 +195,9 @@ export function integrate(prior: SamplerState, options: IntegrateOptions): Integ
 
       const next = cloneState(state);
       const scale = dt / (1 - t);
+      const target = solver === "dpm2m" ? multistepTarget(prediction.coords, history, t, k + 1 < steps ? grid.t[k + 1] : Math.fround(t + dt)) : prediction.coords;
       for (let i = 0; i < next.coords.length; i++) {
-        next.coords[i] = state.coords[i] + scale * (prediction.coords[i] - state.coords[i]);
+        next.coords[i] = state.coords[i] + scale * (target[i] - state.coords[i]);
       }
       uniformSampleUpdate(prediction.typeLogits, vocab, next.atomClasses, uniforms(k, "atomics", B * N), t, dt, prior.mask);
       uniformSampleUpdate(prediction.bondLogits, edgeTypes, next.bondClasses, uniforms(k, "bonds", B * N * N), t, dt, pairMask);
@@ -214,6 +228,24 @@ export function integrate(prior: SamplerState, options: IntegrateOptions): Integ
     backbone.reset();
   }
   return { final: final!, state, networkCalls, computedSteps, peakTensorBytes: peak };
+}
+
+/**
+ * DPM-Solver++(2M) data target D for the step t → tNext (see the file comment); updates `history`. First order (the
+ * prediction itself) on the first step or when the previous time is 0.
+ */
+function multistepTarget(pred: Float32Array, history: { coords?: Float32Array; t?: number }, t: number, tNext: number): Float32Array {
+  const lambda = (u: number) => Math.log(u / (1 - u));
+  let out = pred;
+  if (history.coords && history.t !== undefined && history.t > 0 && t > 0) {
+    const r = (lambda(t) - lambda(history.t)) / (lambda(tNext) - lambda(t));
+    const a = 1 / (2 * r);
+    out = new Float32Array(pred.length);
+    for (let i = 0; i < pred.length; i++) out[i] = (1 + a) * pred[i] - a * history.coords[i];
+  }
+  history.coords = pred.slice();
+  history.t = t;
+  return out;
 }
 
 function defaultUniforms(rng: Rng | undefined): UniformSource {

@@ -12,7 +12,7 @@ import { planBatches, QM9_BUCKETS } from "../data/batching";
 import { histogramFromJson, sampleSizes, statsSizeHistogram } from "../data/size_histogram";
 import { LoadedModel } from "../model/model_io";
 import { Rng } from "../util/rng";
-import { integrate, SolverKind, StepObserver } from "./integrate";
+import { integrate, SolverKind, SOLVERS, StepObserver } from "./integrate";
 import { drawPrior } from "./prior";
 import { timeGrid, TimeGridKind } from "./time_grid";
 import { predictionToMolecules } from "./to_molecules";
@@ -35,7 +35,7 @@ export interface SampleOptions {
   buckets: readonly number[];
   /** Cache: a config object or spec string (`"taylor:m=2,D=3"`; default none). */
   cache: CacheConfig | string;
-  /** Coordinate solver: `euler` (default, the reference) or `heun` (2 network calls per step). */
+  /** Coordinate solver: `euler` (default, the reference), `heun` (2 network calls per step) or `dpm2m` (DPM-Solver++(2M)). */
   solver: SolverKind;
   /** Explicit molecule sizes instead of drawing from the histogram (then `n` is their count). */
   sizes: readonly number[] | undefined;
@@ -83,7 +83,7 @@ export function resolveSampleOptions(model: LoadedModel, options: Partial<Sample
   const o: SampleOptions = { ...DEFAULT_SAMPLE_OPTIONS, ...options };
   if (!(Number.isInteger(o.steps) && o.steps >= 2)) throw new Error(`invalid steps: ${o.steps}; must be an integer >= 2`);
   if (!Number.isInteger(o.seed)) throw new Error(`invalid seed: ${o.seed}; must be an integer`);
-  if (o.solver !== "euler" && o.solver !== "heun") throw new Error(`invalid solver: ${String(o.solver)}; use euler or heun`);
+  if (!SOLVERS.includes(o.solver)) throw new Error(`invalid solver: ${String(o.solver)}; use ${SOLVERS.join(", ")}`);
   const cacheConfig = resolveCacheProfile(typeof o.cache === "string" ? parseCacheSpec(o.cache) : resolveCacheConfig(o.cache), model.dir, o.steps, o.grid);
   timeGrid(o.steps, o.grid);
   let drawnSizes: number[];
@@ -151,7 +151,7 @@ export async function sample(model: LoadedModel, options: Partial<SampleOptions>
     cache: o.cacheConfig,
     wallSeconds,
     networkCalls,
-    effectiveSteps: backbone.adaptive || o.solver !== "euler" ? networkCalls / Math.max(1, plan.length) : effectiveSteps(backbone.schedule),
+    effectiveSteps: backbone.adaptive || o.solver === "heun" ? networkCalls / Math.max(1, plan.length) : effectiveSteps(backbone.schedule),
     stepsComputed,
     moleculesPerSecond: molecules.length / wallSeconds,
     peakTensorBytes: peak,

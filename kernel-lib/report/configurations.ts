@@ -47,8 +47,8 @@ export const MATCHED_NFE_BUDGETS: readonly number[] = [51, 34, 26, 18];
 
 /**
  * The matched-NFE study at one budget: Base with that many steps, uniform Taylor m=2 and AB j=2 on the step and time
- * axes (where an interval gives exactly that many calls), calibrated and adaptive Taylor m=2, and Heun with half
- * the steps (2 calls per step; an odd budget gets one call less).
+ * axes (where an interval gives exactly that many calls), calibrated and adaptive Taylor m=2, Heun with half
+ * the steps (2 calls per step; an odd budget gets one call less) and DPM-Solver++(2M) with that many steps.
  */
 export function matchedNfeEntries(nfe: number, steps: number): string[] {
   const uniform = (() => {
@@ -60,11 +60,11 @@ export function matchedNfeEntries(nfe: number, steps: number): string[] {
     }
   })();
   return [`base@${nfe}`, ...uniform, `taylor:m=2,schedule=calibrated,nfe=${nfe}`, `taylor:m=2,schedule=adaptive,nfe=${nfe}`,
-    ...(nfe >= 4 ? [`heun@${Math.floor(nfe / 2)}`] : [])];
+    ...(nfe >= 4 ? [`heun@${Math.floor(nfe / 2)}`] : []), `dpm@${nfe}`];
 }
 
 const HELP =
-  "use base, base@<steps>, heun@<steps>, matched (Base at each cache's network calls), reuse:D=<d>, taylor:m=<m>,D=<d>, ab:j=<j>,D=<d> " +
+  "use base, base@<steps>, heun@<steps>, dpm@<steps>, matched (Base at each cache's network calls), reuse:D=<d>, taylor:m=<m>,D=<d>, ab:j=<j>,D=<d> " +
   "(schedules: nfe=<n>, schedule=calibrated|adaptive), matched-nfe[@26+18] (the matched-NFE study) " +
   `or a preset (${Object.keys(CACHE_PRESETS).join(", ")}), comma-separated`;
 
@@ -99,6 +99,14 @@ export function heunConfiguration(steps: number): ReportConfiguration {
   return {
     label: `Heun (${steps} steps)`, slug: `heun_k${steps}`, steps, cache: { kind: "none" }, spec: "none",
     networkCalls: 2 * steps, forecaster: null, interval: null, solver: "heun",
+  };
+}
+
+/** DPM-Solver++(2M) (no cache) at `steps` steps: 1 network call per step. */
+export function dpmConfiguration(steps: number): ReportConfiguration {
+  return {
+    label: `DPM-Solver++(2M) (${steps} steps)`, slug: `dpm2m_k${steps}`, steps, cache: { kind: "none" }, spec: "none",
+    networkCalls: steps, forecaster: null, interval: null, solver: "dpm2m",
   };
 }
 
@@ -164,11 +172,12 @@ export function parseCacheList(text: string, steps: number): ReportConfiguration
         for (const b of budgets) expand(matchedNfeEntries(b, steps).join(","), depth + 1);
         continue;
       }
-      const heun = /^heun@(\S+)$/i.exec(entry);
-      if (heun) {
-        const s = Number(heun[1]);
-        if (!(Number.isInteger(s) && s >= 1)) throw new Error(`invalid --caches entry "${entry}": steps must be an integer >= 1, e.g. heun@13`);
-        out.push(heunConfiguration(s));
+      const solver = /^(heun|dpm)@(\S+)$/i.exec(entry);
+      if (solver) {
+        const s = Number(solver[2]);
+        const min = solver[1].toLowerCase() === "heun" ? 1 : 2;
+        if (!(Number.isInteger(s) && s >= min)) throw new Error(`invalid --caches entry "${entry}": steps must be an integer >= ${min}, e.g. ${solver[1]}@13`);
+        out.push(solver[1].toLowerCase() === "heun" ? heunConfiguration(s) : dpmConfiguration(s));
         continue;
       }
       const base = /^(?:base|none)(?:@(\S+))?$/i.exec(entry);

@@ -24,7 +24,7 @@ export const MATCHED_NFE_METRICS: readonly { metric: SummaryMetric; title: strin
 
 /** The family a configuration belongs to in the figure and table: `Base`, `Heun`, `Taylor m=2 uniform (time axis)`, … */
 export function samplerFamily(c: ReportConfiguration): string {
-  if (c.cache.kind === "none") return c.solver === "heun" ? "Heun" : "Base";
+  if (c.cache.kind === "none") return c.solver === "heun" ? "Heun" : c.solver === "dpm2m" ? "DPM-Solver++(2M)" : "Base";
   const schedule = c.cache.schedule;
   return `${c.forecaster} ${schedule}${c.cache.axis === "time" ? " (time axis)" : ""}${c.cache.level === "lastBlock" ? " (last block)" : ""}`;
 }
