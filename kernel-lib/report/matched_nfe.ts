@@ -8,7 +8,7 @@
  */
 import type { SummaryMetric } from "../metrics/summary";
 import { mergeAxis, subplotGrid } from "../viz/subplots";
-import { axisStyle, baseLayout, forecasterColor } from "../viz/theme";
+import { axisStyle, baseLayout } from "../viz/theme";
 import type { PlotlyFigure, PlotlyTrace } from "../viz/types";
 import type { ReportConfiguration } from "./configurations";
 import { meanStd } from "./sample_runs";
@@ -21,6 +21,9 @@ export const MATCHED_NFE_METRICS: readonly { metric: SummaryMetric; title: strin
   { metric: "strain", title: "Strain (kcal/mol)", percent: false, better: "down" },
   { metric: "pb_validity", title: "PB-valid (%)", percent: true, better: "up" },
 ];
+
+/** One colour per sampler family (Okabe–Ito and Tableau hues, distinguishable in print); Base is black. */
+const FAMILY_COLORS = ["#0072B2", "#E69F00", "#56B4E9", "#D55E00", "#009E73", "#CC79A7", "#8C564B", "#F0E442", "#7F7F7F", "#17BECF"];
 
 /** The family a configuration belongs to in the figure and table: `Base`, `Heun`, `Taylor m=2 uniform (time axis)`, … */
 export function samplerFamily(c: ReportConfiguration): string {
@@ -119,7 +122,7 @@ export function matchedNfeFigure(evaluated: readonly EvaluatedRun[]): PlotlyFigu
   const data: PlotlyTrace[] = [];
   families.forEach((family, fi) => {
     const runs = evaluated.filter((e) => samplerFamily(e.run.configuration) === family).sort((a, b) => a.run.networkCalls - b.run.networkCalls);
-    const color = family === "Base" ? "#222222" : forecasterColor(family, fi);
+    const color = family === "Base" ? "#222222" : FAMILY_COLORS[(fi - (fi > families.indexOf("Base") && families.includes("Base") ? 1 : 0)) % FAMILY_COLORS.length];
     metrics.forEach((m, mi) => {
       const ys = runs.map((e) => value(e, m.metric, m.percent));
       for (const row of [0, 1]) {
