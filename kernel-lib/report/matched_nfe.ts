@@ -40,7 +40,8 @@ export interface MatchedGroup {
 }
 
 /**
- * Group runs by the base step count nearest to their network calls (Heun at 2s calls joins the 2s or 2s+1 budget).
+ * Group runs by the base step count nearest to their network calls (their nfe target when they have one; Heun at 2s
+ * calls joins the 2s or 2s+1 budget).
  * Runs with no base sampler in the report form groups of their own planned calls.
  */
 export function matchedGroups(evaluated: readonly EvaluatedRun[]): MatchedGroup[] {
@@ -48,7 +49,9 @@ export function matchedGroups(evaluated: readonly EvaluatedRun[]): MatchedGroup[
   const budgets = [...new Set(evaluated.filter(isBase).map((e) => e.run.configuration.steps))];
   const groups = new Map<number, MatchedGroup>();
   for (const e of evaluated) {
-    const calls = e.run.networkCalls;
+    // An adaptive schedule's calls vary: it joins the budget it was tuned for.
+    const c = e.run.configuration;
+    const calls = c.cache.kind !== "none" && c.cache.nfe !== undefined ? c.cache.nfe : e.run.networkCalls;
     const nfe = isBase(e) ? e.run.configuration.steps
       : budgets.length ? budgets.reduce((best, b) => (Math.abs(b - calls) < Math.abs(best - calls) ? b : best)) : Math.round(calls);
     if (!groups.has(nfe)) groups.set(nfe, { nfe, base: undefined, members: [] });
