@@ -61,22 +61,28 @@ export { drawPrior, cloneState, moleculeSize } from "./flow/prior";
 export type { SamplerState } from "./flow/prior";
 export { uniformSampleUpdate } from "./flow/categorical";
 export { integrate } from "./flow/integrate";
-export type { IntegrateOptions, IntegrateResult, Prediction, StepEvent, StepObserver, UniformSource } from "./flow/integrate";
+export type { IntegrateOptions, IntegrateResult, Prediction, StepEvent, StepObserver, UniformSource, SolverKind } from "./flow/integrate";
 export { predictionToMolecules } from "./flow/to_molecules";
 export { sample, resolveSampleOptions, samplingDataset, DEFAULT_SAMPLE_OPTIONS, outputBytes } from "./flow/sample";
 export type { SampleOptions, SampleResult, ResolvedSampleOptions } from "./flow/sample";
 
 // --- Caching ---
-export { computeSchedule, effectiveSteps } from "./cache/schedule";
+export { computeSchedule, effectiveSteps, computedSteps, plannedNetworkCalls } from "./cache/schedule";
 export type { ScheduleOptions } from "./cache/schedule";
 export { combine, keepCopy, disposeMap } from "./cache/forecaster";
 export type { Forecaster, FeatureMap } from "./cache/forecaster";
 export { ReuseForecaster } from "./cache/reuse";
 export { TaylorSeerForecaster, MAX_TAYLOR_ORDER } from "./cache/taylorseer";
-export { AdamsBashforthForecaster, ADAMS_BASHFORTH_COEFFICIENTS } from "./cache/adams_bashforth";
-export { resolveCacheConfig, parseCacheSpec, cacheLabel, createForecaster } from "./cache/config";
-export type { CacheConfig, ResolvedCacheConfig, NoCacheConfig, ReuseCacheConfig, TaylorCacheConfig, AdamsBashforthCacheConfig, ForecastAxis, CacheLevel } from "./cache/config";
-export { CachedBackbone } from "./cache/cached_backbone";
+export { AdamsBashforthForecaster, ADAMS_BASHFORTH_COEFFICIENTS, variableStepCoefficients } from "./cache/adams_bashforth";
+export { resolveCacheConfig, parseCacheSpec, cacheLabel, scheduleLabel, createForecaster } from "./cache/config";
+export type { CacheConfig, ResolvedCacheConfig, ResolvedCachingConfig, NoCacheConfig, ReuseCacheConfig, TaylorCacheConfig, AdamsBashforthCacheConfig, ForecastAxis, CacheLevel, CacheScheduleKind } from "./cache/config";
+export { calibratedSchedule, intervalCost, scheduleCost } from "./cache/calibrated_schedule";
+export { relativeChange, GateAccumulator, simulateGate, tuneThreshold } from "./cache/adaptive_gate";
+export { readCacheProfile, resolveCacheProfile, needsProfile, checkProfileFits, filledSeries, CACHE_PROFILE_FILE } from "./cache/profile";
+export type { CacheProfile } from "./cache/profile";
+export { recordCacheProfile, calibrate, attachCacheProfile, DEFAULT_PROFILE_OPTIONS } from "./cache/calibrate";
+export type { ProfileOptions, Calibration } from "./cache/calibrate";
+export { CachedBackbone, GATE_BLOCK } from "./cache/cached_backbone";
 export type { BackboneCall } from "./cache/cached_backbone";
 
 // --- Hooks ---
@@ -209,7 +215,9 @@ export type { GraphSpec, NodeSpec, ValueInfo, Initializer, Attribute, Dim } from
 // --- Report ---
 export { runReport, resolveReportOptions, evaluateRuns, DEFAULT_REPORT_OPTIONS } from "./report/run_report";
 export type { ReportOptions, ResolvedReportOptions, ReportResult } from "./report/run_report";
-export { parseCacheList, cacheSpec, baseConfiguration, cacheConfiguration, CACHE_PRESETS } from "./report/configurations";
+export { parseCacheList, cacheSpec, baseConfiguration, cacheConfiguration, heunConfiguration, matchedNfeEntries, MATCHED_NFE_BUDGETS, CACHE_PRESETS } from "./report/configurations";
+export { matchedNfeTable, matchedNfeFigure, matchedGroups, compareToBase, samplerFamily, MATCHED_NFE_METRICS } from "./report/matched_nfe";
+export type { MatchedGroup } from "./report/matched_nfe";
 export type { ReportConfiguration } from "./report/configurations";
 export { sampleConfigurations, meanStd } from "./report/sample_runs";
 export type { ConfigurationRun, SampleRunsOptions } from "./report/sample_runs";

@@ -2,13 +2,20 @@
  * The compute-or-forecast decision around the backbone: on scheduled steps run the generator and refresh the
  * forecaster; on the others forecast. At the `output` level the whole output (coordinates and logits) is forecast;
  * at the `lastBlock` level the last Semla layer's features are, and the cheap head (finalFF … heads) runs on them.
- * One instance serves one sampling run of one batch; `reset()` starts over.
+ *
+ * Schedules: `uniform` and `calibrated` are fixed before the run ({@link CachedBackbone.schedule}); `adaptive` is
+ * decided per step and batch by the invariant gate (see `adaptive_gate.ts`), which runs the first blocks every step.
+ * Solvers that call the backbone more than once per step (Heun) pass a call index: each index has its own forecaster.
+ * One instance serves one sampling run of one batch at a time; `reset()` starts over.
  */
 import * as tf from "@tensorflow/tfjs";
-import { GeneratorInputs, GeneratorOutputs } from "../model/blocks";
+import { BlockState, GeneratorInputs, GeneratorOutputs } from "../model/blocks";
 import { SemlaGenerator } from "../model/generator";
+import { GateAccumulator, relativeChange, tuneThreshold } from "./adaptive_gate";
+import { calibratedSchedule } from "./calibrated_schedule";
 import { createForecaster, ResolvedCacheConfig } from "./config";
 import { FeatureMap, Forecaster } from "./forecaster";
+import { filledSeries, readCacheProfile } from "./profile";
 import { computeSchedule } from "./schedule";
 
 /** The result of one backbone call. Tensors are owned by the caller. */
@@ -21,15 +28,31 @@ export interface BackboneCall {
 /** What the cache needs from a network: the TF.js generator or a compiled stand-in (e.g. `OnnxGenerator`). */
 export type BackboneNetwork = Pick<SemlaGenerator, "config" | "forward" | "forwardBlocks" | "stepObservers">;
 
+/** The block whose node features the adaptive gate compares (it and the embedding run on every step). */
+export const GATE_BLOCK = "layers.0";
+
 /** A generator wrapped with a cache schedule and forecaster. */
 export class CachedBackbone {
-  /** One boolean per step: compute (true) or forecast. */
+  /**
+   * One boolean per step: compute (true) or forecast. For an `adaptive` schedule only the steps that always compute
+   * (the first and the final) are true: the others are decided during the run ({@link BackboneCall.computed}).
+   */
   readonly schedule: boolean[];
-  private readonly forecaster: Forecaster | undefined;
+  /** True for an `adaptive` schedule (decided online). */
+  readonly adaptive: boolean;
+  /** The adaptive gate's threshold (tuned from the profile for an `nfe` target), or undefined. */
+  readonly threshold: number | undefined;
+  private readonly forecasters: Forecaster[] = [];
   private readonly lastLayer: string;
+  private readonly gate: GateAccumulator | undefined;
+  private gatePrevious: Float32Array | undefined;
+  private gateMask: Float32Array | undefined;
+  /** Adaptive decisions of this run by step (later call indices of a step follow the first). */
+  private readonly decisions = new Map<number, boolean>();
 
   /**
    * @param times the float32 time of each step (used on the `time` axis).
+   * @throws when a calibrated or nfe-tuned adaptive schedule has no usable profile (`config.profile`).
    */
   constructor(
     readonly model: BackboneNetwork,
@@ -37,64 +60,124 @@ export class CachedBackbone {
     readonly times: ArrayLike<number>,
   ) {
     const steps = times.length;
-    this.schedule = config.kind === "none" ? new Array(steps).fill(true) : computeSchedule(steps, config);
-    this.forecaster = config.kind === "none" ? undefined : createForecaster(config);
     this.lastLayer = `layers.${model.config.nLayers - 1}`;
+    this.adaptive = config.kind !== "none" && config.schedule === "adaptive";
+    if (config.kind === "none") {
+      this.schedule = new Array(steps).fill(true);
+    } else if (config.schedule === "uniform") {
+      this.schedule = computeSchedule(steps, config);
+    } else {
+      const needsProfile = config.schedule === "calibrated" || config.threshold === undefined;
+      const profile = needsProfile ? loadProfile(config.profile, steps) : undefined;
+      if (config.schedule === "calibrated") {
+        this.schedule = calibratedSchedule(filledSeries(profile!.error[config.axis]), config.nfe!);
+      } else {
+        this.schedule = Array.from({ length: steps }, (_, k) => k === 0 || k === steps - 1);
+        this.threshold = config.threshold ?? tuneThreshold(filledSeries(profile!.gate), config.nfe!);
+        this.gate = new GateAccumulator(this.threshold);
+      }
+    }
   }
 
   /**
    * Whether {@link CachedBackbone.call} needs the network inputs at `step`: always, except on steps forecast at the
-   * output level, where building them (uploads, one-hots, softmaxed self-conditioning) would be wasted work.
+   * output level, where building them (uploads, one-hots, softmaxed self-conditioning) would be wasted work. The
+   * adaptive gate needs them on every first call of a step.
    */
-  needsInputs(step: number): boolean {
-    return this.schedule[step] || this.config.kind === "none" || this.config.level !== "output";
+  needsInputs(step: number, callIndex = 0): boolean {
+    if (this.config.kind === "none" || this.config.level !== "output") return true;
+    if (this.adaptive) return callIndex === 0 || this.decisions.get(step) === true;
+    return this.schedule[step];
   }
 
   /**
    * Run or forecast the backbone for step `step`. `inputs` may be omitted where {@link CachedBackbone.needsInputs}
    * says false.
+   * @param callIndex which backbone call of the step (0, or 1 for Heun's corrector): each has its own cache.
+   * @param t the time of this call on the `time` axis (default the step's time).
    */
-  call(step: number, inputs: GeneratorInputs | undefined): BackboneCall {
-    const computed = this.schedule[step];
-    if (inputs === undefined && this.needsInputs(step)) {
-      throw new Error(`step ${step} needs the network inputs (it runs the network, or its head at the lastBlock level)`);
+  call(step: number, inputs: GeneratorInputs | undefined, callIndex = 0, t?: number): BackboneCall {
+    if (inputs === undefined && this.needsInputs(step, callIndex)) {
+      throw new Error(`step ${step} needs the network inputs (it runs the network, its head at the lastBlock level, or the adaptive gate)`);
     }
-    if (this.config.kind === "none" || !this.forecaster) return { outputs: this.model.forward(inputs!), computed: true };
-    const x = this.config.axis === "time" ? this.times[step] : step;
-    const level = this.config.level;
-    if (inputs && computed) {
-      if (level === "output") {
-        const outputs = this.model.forward(inputs);
-        this.forecaster.update(x, outputsToMap(outputs));
-        return { outputs, computed };
-      }
-      const features = this.model.forwardBlocks(inputs, { until: this.lastLayer });
-      const map = { coordSets: features.coordSets!, nodeFeats: features.nodeFeats!, edgeFeats: features.edgeFeats! };
-      this.forecaster.update(x, map);
-      const outputs = this.head(inputs, map);
-      for (const t of Object.values(map)) t.dispose();
+    if (this.config.kind === "none") return { outputs: this.model.forward(inputs!), computed: true };
+    const forecaster = this.forecaster(callIndex);
+    const x = this.config.axis === "time" ? (t ?? this.times[step]) : step;
+    let gateState: BlockState | undefined;
+    let computed: boolean;
+    if (!this.adaptive) {
+      computed = this.schedule[step];
+    } else if (callIndex > 0 && this.decisions.has(step)) {
+      computed = this.decisions.get(step)!;
+    } else {
+      gateState = this.model.forwardBlocks(inputs!, { until: GATE_BLOCK });
+      computed = this.decide(step, gateState, inputs!, forecaster.heldCopies() === 0);
+      this.decisions.set(step, computed);
+    }
+    if (computed && this.config.level === "output") {
+      const outputs = gateState ? this.finishForward(inputs!, gateState) : this.model.forward(inputs!);
+      forecaster.update(x, outputsToMap(outputs));
       return { outputs, computed };
     }
-    const forecast = this.forecaster.predict(x);
-    if (level === "output" || !inputs) return { outputs: mapToOutputs(forecast), computed };
+    if (gateState) disposeState(gateState);
+    if (computed) {
+      const features = this.model.forwardBlocks(inputs!, { until: this.lastLayer });
+      const map = { coordSets: features.coordSets!, nodeFeats: features.nodeFeats!, edgeFeats: features.edgeFeats! };
+      forecaster.update(x, map);
+      const outputs = this.head(inputs!, map);
+      for (const tensor of Object.values(map)) tensor.dispose();
+      return { outputs, computed };
+    }
+    const forecast = forecaster.predict(x);
+    if (this.config.level === "output" || !inputs) return { outputs: mapToOutputs(forecast), computed };
     const outputs = this.head(inputs, forecast);
-    for (const t of Object.values(forecast)) t.dispose();
+    for (const tensor of Object.values(forecast)) tensor.dispose();
     return { outputs, computed };
   }
 
-  /** Copies of one output (or last-layer state) the forecaster holds now. */
+  /** Copies of one output (or last-layer state) the forecasters hold now. */
   heldCopies(): number {
-    return this.forecaster ? this.forecaster.heldCopies() : 0;
+    return this.forecasters.reduce((a, f) => a + (f ? f.heldCopies() : 0), 0);
   }
 
-  /** Forget the cached outputs (new run or new batch shape). */
+  /** Forget the cached outputs and the gate's state (new run or new batch shape). */
   reset(): void {
-    this.forecaster?.reset();
+    for (const f of this.forecasters) f?.reset();
+    this.gate?.reset();
+    this.gatePrevious = undefined;
+    this.gateMask = undefined;
+    this.decisions.clear();
   }
 
   /** Release held tensors (idempotent). */
   dispose(): void {
     this.reset();
+  }
+
+  private forecaster(callIndex: number): Forecaster {
+    if (!(Number.isInteger(callIndex) && callIndex >= 0)) throw new Error(`invalid call index: ${callIndex}; must be an integer >= 0`);
+    if (this.config.kind === "none") throw new Error("cache kind none has no forecaster");
+    return (this.forecasters[callIndex] ??= createForecaster(this.config));
+  }
+
+  /** The adaptive gate: accumulate layer 0's invariant change; compute when it fires (or when forced). */
+  private decide(step: number, gateState: BlockState, inputs: GeneratorInputs, empty: boolean): boolean {
+    const feats = gateState.nodeFeats!;
+    const current = (feats.dataSync() as Float32Array).slice();
+    this.gateMask ??= (inputs.mask.dataSync() as Float32Array).slice();
+    const delta = this.gatePrevious ? relativeChange(this.gatePrevious, current, this.gateMask, feats.shape[feats.shape.length - 1]) : 0;
+    this.gatePrevious = current;
+    return this.gate!.decide(delta, empty || step === 0 || step === this.times.length - 1);
+  }
+
+  /** The rest of a forward pass after the gate block; releases the gate state. */
+  private finishForward(inputs: GeneratorInputs, gateState: BlockState): GeneratorOutputs {
+    const next = this.model.config.nLayers > 1 ? "layers.1" : "finalFF";
+    const state = this.model.forwardBlocks(inputs, { from: next, initial: gateState });
+    const outputs = state.outputs!;
+    const keep = new Set<tf.Tensor>(Object.values(outputs));
+    for (const s of [gateState, state]) disposeState(s, keep);
+    return outputs;
   }
 
   private head(inputs: GeneratorInputs, features: FeatureMap): GeneratorOutputs {
@@ -103,12 +186,27 @@ export class CachedBackbone {
       initial: { coordSets: features.coordSets, nodeFeats: features.nodeFeats, edgeFeats: features.edgeFeats },
     });
     const outputs = state.outputs!;
-    const keep = new Set<tf.Tensor>(Object.values(outputs));
-    for (const t of [state.coordSets, state.nodeFeats, state.edgeFeats, state.coords]) {
-      if (t && !keep.has(t) && !Object.values(features).includes(t)) t.dispose();
-    }
+    const keep = new Set<tf.Tensor>([...Object.values(outputs), ...Object.values(features)]);
+    disposeState(state, keep);
     return outputs;
   }
+}
+
+/** Read the profile a calibrated or tuned adaptive schedule needs, checking its step count. */
+function loadProfile(file: string | undefined, steps: number) {
+  if (!file) {
+    throw new Error("this cache schedule needs a calibration profile: pass profile=<file> in the cache spec (record it with `molcache calibrate`)");
+  }
+  const profile = readCacheProfile(file);
+  if (profile.steps !== steps) {
+    throw new Error(`cache profile ${file} was recorded at ${profile.steps} steps, the run has ${steps}; record one with \`molcache calibrate --steps ${steps}\``);
+  }
+  return profile;
+}
+
+/** Dispose a block state's tensors except those in `keep`. */
+function disposeState(state: BlockState, keep: Set<tf.Tensor> = new Set()): void {
+  for (const t of [state.coordSets, state.nodeFeats, state.edgeFeats, state.coords]) if (t && !keep.has(t)) t.dispose();
 }
 
 function outputsToMap(o: GeneratorOutputs): FeatureMap {

@@ -1,7 +1,9 @@
 /**
  * Cache configuration: a discriminated union by `kind`, a parser for the command-line form
  * (`none`, `reuse:D=2`, `taylor:m=2,D=3`, `ab:j=2,D=3`, with optional `start=`, `end=`, `axis=time`,
- * `level=lastBlock`), validation with clear errors, and the forecaster factory.
+ * `level=lastBlock`, and the schedule: `schedule=uniform|calibrated|adaptive`, `nfe=`, `profile=`, `threshold=`),
+ * validation with clear errors, and the forecaster factory. Combinations that would be silently ignored or that
+ * would disable caching are rejected with one line naming the fix.
  */
 import { AdamsBashforthForecaster } from "./adams_bashforth";
 import { Forecaster } from "./forecaster";
@@ -13,10 +15,27 @@ import { TaylorSeerForecaster } from "./taylorseer";
 export type ForecastAxis = "step" | "time";
 /** What is forecast: the whole backbone output (the paper), or the last Semla layer's features (the cheap head runs). */
 export type CacheLevel = "output" | "lastBlock";
+/**
+ * Which steps compute: `uniform` (every D-th step, the paper's), `calibrated` (chosen offline from a recorded
+ * predictability profile to minimise the summed forecast error for an NFE budget) or `adaptive` (decided online per
+ * batch by an E(3)-invariant gate on the first block's node features).
+ */
+export type CacheScheduleKind = "uniform" | "calibrated" | "adaptive";
 
 interface CacheCommon {
-  /** Compute every `interval`-th step (D ≥ 1). */
-  interval: number;
+  /** Compute every `interval`-th step (D ≥ 1; uniform schedules only; or give `nfe`). */
+  interval?: number;
+  /** Schedule kind (default `"uniform"`). */
+  schedule?: CacheScheduleKind;
+  /**
+   * Network calls per batch to aim for: exact for `uniform` (the interval giving exactly this many) and `calibrated`;
+   * the average for `adaptive` (its threshold is tuned on the profile to hit it).
+   */
+  nfe?: number;
+  /** Calibration profile JSON (`molcache calibrate`) for `calibrated`/`adaptive`; default `cache_profile.json` in the model's folder. */
+  profile?: string;
+  /** Adaptive gate threshold (accumulated relative change); instead of `nfe`, needs no profile. */
+  threshold?: number;
   /** First cached step; earlier steps all compute (default 0). */
   startStep?: number;
   /** Steps after this all compute (default none). */
@@ -40,13 +59,18 @@ export interface AdamsBashforthCacheConfig extends CacheCommon { kind: "ab"; ste
 export type CacheConfig = NoCacheConfig | ReuseCacheConfig | TaylorCacheConfig | AdamsBashforthCacheConfig;
 
 /** A validated configuration with every default filled in. */
+type Resolved<C extends CacheCommon> = Required<Omit<C, OptionalKeys>> & Pick<C, OptionalKeys>;
+type OptionalKeys = "endStep" | "interval" | "nfe" | "profile" | "threshold";
 export type ResolvedCacheConfig =
   | NoCacheConfig
-  | (Required<Omit<ReuseCacheConfig, "endStep">> & { endStep?: number })
-  | (Required<Omit<TaylorCacheConfig, "endStep">> & { endStep?: number })
-  | (Required<Omit<AdamsBashforthCacheConfig, "endStep">> & { endStep?: number });
+  | Resolved<ReuseCacheConfig>
+  | Resolved<TaylorCacheConfig>
+  | Resolved<AdamsBashforthCacheConfig>;
+/** A resolved config that caches (any kind but `none`). */
+export type ResolvedCachingConfig = Exclude<ResolvedCacheConfig, NoCacheConfig>;
 
-const COMMON_KEYS = ["kind", "interval", "startStep", "endStep", "axis", "level"];
+const COMMON_KEYS = ["kind", "interval", "startStep", "endStep", "axis", "level", "schedule", "nfe", "profile", "threshold"];
+const SCHEDULES: readonly CacheScheduleKind[] = ["uniform", "calibrated", "adaptive"];
 const KIND_KEYS: Record<CacheConfig["kind"], string[]> = {
   none: ["kind"],
   reuse: COMMON_KEYS,
@@ -73,8 +97,50 @@ export function resolveCacheConfig(config: CacheConfig): ResolvedCacheConfig {
   if (axis !== "step" && axis !== "time") throw new Error(`invalid axis: ${axis}; use "step" or "time"`);
   const level = config.level ?? "output";
   if (level !== "output" && level !== "lastBlock") throw new Error(`invalid level: ${level}; use "output" or "lastBlock"`);
-  const common = { interval: config.interval, startStep: config.startStep ?? 0, endStep: config.endStep, axis, level };
-  computeSchedule(2, common); // validates interval, startStep, endStep
+  const schedule = config.schedule ?? "uniform";
+  if (!SCHEDULES.includes(schedule)) throw new Error(`invalid schedule: ${schedule}; use ${SCHEDULES.join(", ")}`);
+  if (config.kind === "reuse" && axis === "time") {
+    throw new Error("reuse repeats the last output, so axis=time would be ignored; drop axis=time (or use taylor/ab)");
+  }
+  if (config.nfe !== undefined && !(Number.isInteger(config.nfe) && config.nfe >= 2)) {
+    throw new Error(`invalid nfe: ${config.nfe}; must be an integer >= 2 (the first and the final step always compute)`);
+  }
+  if (config.threshold !== undefined && !(config.threshold > 0 && Number.isFinite(config.threshold))) {
+    throw new Error(`invalid threshold: ${config.threshold}; must be a number > 0`);
+  }
+  // startStep 0 is the default (a resolved config carries it), not a request.
+  const given = (key: keyof CacheCommon) => (key === "startStep" ? (config.startStep ?? 0) !== 0 : config[key] !== undefined);
+  const refuse = (keys: (keyof CacheCommon)[], why: string) => {
+    const bad = keys.filter(given);
+    if (bad.length) throw new Error(`${bad.join(", ")} ${bad.length > 1 ? "are" : "is"} not used by schedule=${schedule}; ${why}`);
+  };
+  if (schedule === "uniform") {
+    refuse(["profile", "threshold"], "use schedule=calibrated or adaptive, or drop them");
+    if (given("interval") === given("nfe")) {
+      throw new Error(`schedule=uniform needs exactly one of D (interval) or nfe, e.g. ${config.kind}:D=3 or nfe=34`);
+    }
+    if (given("nfe") && (given("startStep") || given("endStep"))) throw new Error("with nfe the uniform schedule starts at step 0; give D instead of nfe to use start/end");
+  } else {
+    refuse(["interval", "startStep", "endStep"], "it chooses its own steps from nfe; drop them");
+    if (schedule === "calibrated") {
+      refuse(["threshold"], "the calibrated schedule takes nfe");
+      if (!given("nfe")) throw new Error(`schedule=calibrated needs an nfe target, e.g. ${config.kind}:schedule=calibrated,nfe=26`);
+    } else if (given("nfe") === given("threshold")) {
+      throw new Error(`schedule=adaptive needs exactly one of nfe (tuned on the profile) or threshold, e.g. ${config.kind}:schedule=adaptive,nfe=26`);
+    }
+    if (level !== "output") throw new Error(`schedule=${schedule} is calibrated on the network output; drop level=${level}`);
+  }
+  const common = {
+    interval: config.interval, startStep: config.startStep ?? 0, endStep: config.endStep, axis, level, schedule,
+    ...(given("nfe") ? { nfe: config.nfe } : {}), ...(given("profile") ? { profile: config.profile } : {}),
+    ...(given("threshold") ? { threshold: config.threshold } : {}),
+  };
+  if (schedule === "uniform") {
+    computeSchedule(Math.max(2, common.nfe ?? 2), common); // validates interval, startStep, endStep
+    if (common.endStep !== undefined && !(common.endStep > common.startStep)) {
+      throw new Error(`end=${common.endStep} is not after start=${common.startStep}: every step would compute (no caching); use end > start or drop end`);
+    }
+  }
   const resolved = { ...config, ...common } as ResolvedCacheConfig;
   createForecaster(resolved); // validates order / steps
   return resolved;
@@ -85,9 +151,16 @@ export function createForecaster(config: ResolvedCacheConfig): Forecaster {
   switch (config.kind) {
     case "reuse": return new ReuseForecaster();
     case "taylor": return new TaylorSeerForecaster(config.order);
-    case "ab": return new AdamsBashforthForecaster(config.steps);
+    case "ab": return new AdamsBashforthForecaster(config.steps, config.axis === "time");
     case "none": throw new Error("cache kind none has no forecaster");
   }
+}
+
+/** How a config picks its steps, for labels: `D=3`, `uniform nfe=26`, `calibrated nfe=26`, `adaptive nfe=26`, `adaptive τ=0.2`. */
+export function scheduleLabel(config: ResolvedCachingConfig): string {
+  if (config.schedule === "adaptive") return config.nfe !== undefined ? `adaptive nfe=${config.nfe}` : `adaptive τ=${config.threshold}`;
+  if (config.schedule === "calibrated") return `calibrated nfe=${config.nfe}`;
+  return config.interval !== undefined ? `D=${config.interval}` : `uniform nfe=${config.nfe}`;
 }
 
 /**
@@ -103,7 +176,9 @@ export function parseCacheSpec(spec: string): ResolvedCacheConfig {
     return { kind: "none" };
   }
   const aliases: Record<string, string> = { D: "interval", d: "interval", interval: "interval", m: "order", order: "order",
-    j: "steps", steps: "steps", start: "startStep", end: "endStep", axis: "axis", level: "level" };
+    j: "steps", steps: "steps", start: "startStep", end: "endStep", axis: "axis", level: "level", schedule: "schedule", nfe: "nfe",
+    profile: "profile", threshold: "threshold" };
+  const textKeys = ["axis", "level", "schedule", "profile"];
   const config: Record<string, unknown> = { kind };
   for (const part of rest.split(",").filter((p) => p.length > 0)) {
     const [name, value] = part.split("=", 2);
@@ -111,9 +186,10 @@ export function parseCacheSpec(spec: string): ResolvedCacheConfig {
     if (!key || value === undefined) {
       throw new Error(`invalid cache parameter "${part}" in "${spec}"; use e.g. taylor:m=2,D=3 or ab:j=2,D=3`);
     }
-    config[key] = key === "axis" || key === "level" ? value.trim() : Number(value);
+    config[key] = textKeys.includes(key) ? value.trim() : Number(value);
   }
-  if (config.interval === undefined && kind !== "none") throw new Error(`cache "${spec}" needs an interval, e.g. ${kind}:D=3`);
+  const scheduled = config.nfe !== undefined || config.threshold !== undefined || (config.schedule ?? "uniform") !== "uniform";
+  if (config.interval === undefined && !scheduled) throw new Error(`cache "${spec}" needs an interval, e.g. ${kind}:D=3 (or nfe=26)`);
   if (kind === "taylor" && config.order === undefined) throw new Error(`cache "${spec}" needs an order, e.g. taylor:m=2,D=3`);
   if (kind === "ab" && config.steps === undefined) throw new Error(`cache "${spec}" needs a step count, e.g. ab:j=2,D=3`);
   return resolveCacheConfig(config as unknown as CacheConfig);
@@ -123,8 +199,8 @@ export function parseCacheSpec(spec: string): ResolvedCacheConfig {
 export function cacheLabel(config: ResolvedCacheConfig): string {
   switch (config.kind) {
     case "none": return "Base";
-    case "reuse": return `Reuse D=${config.interval}`;
-    case "taylor": return `Taylor m=${config.order} D=${config.interval}`;
-    case "ab": return `AB j=${config.steps} D=${config.interval}`;
+    case "reuse": return `Reuse ${scheduleLabel(config)}`;
+    case "taylor": return `Taylor m=${config.order} ${scheduleLabel(config)}`;
+    case "ab": return `AB j=${config.steps} ${scheduleLabel(config)}`;
   }
 }

@@ -11,6 +11,7 @@ import { registerBenchCommand } from "./bench";
 import { registerTrainCommand } from "./train";
 import { registerReportCommand } from "./report";
 import { registerWorkerCommand } from "./worker";
+import { registerCalibrateCommand } from "./calibrate";
 
 /** Build the program with every subcommand registered (exported for tests). */
 export function buildProgram(): Command {
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerTrainCommand(program);
   registerReportCommand(program);
   registerWorkerCommand(program);
+  registerCalibrateCommand(program);
   return program;
 }
 

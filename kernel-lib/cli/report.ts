@@ -33,6 +33,7 @@ export interface ReportCommandOptions {
   trajectories: boolean;
   trajectoryMolecules: string;
   images: boolean;
+  profile?: string;
   quiet?: boolean;
 }
 
@@ -59,6 +60,7 @@ export async function runReportCommand(opts: ReportCommandOptions): Promise<stri
     trajectories: opts.trajectories,
     trajectoryMolecules: intOption("--trajectory-molecules", opts.trajectoryMolecules, 1),
     images: opts.images,
+    profile: opts.profile,
     progress: opts.quiet ? ("silent" as const) : ("auto" as const),
     log: opts.quiet ? () => undefined : DEFAULT_REPORT_OPTIONS.log,
   };
@@ -104,7 +106,8 @@ export function registerReportCommand(program: Command): void {
     .option("--n <count>", "molecules per configuration and seed", String(DEFAULT_REPORT_OPTIONS.n))
     .option("--steps <K>", "solver steps of Base and every cache", String(DEFAULT_REPORT_OPTIONS.steps))
     .option("--caches <list>",
-      `configurations: base, base@<steps>, matched, reuse:D=2, taylor:m=2,D=3, ab:j=2,D=3, or a preset (${Object.keys(CACHE_PRESETS).join(", ")})`,
+      `configurations: base, base@<steps>, heun@<steps>, matched, reuse:D=2, taylor:m=2,D=3, ab:j=2,D=3 (+ nfe=, schedule=calibrated|adaptive), ` +
+      `matched-nfe[@26+18] (the matched-NFE study), or a preset (${Object.keys(CACHE_PRESETS).join(", ")})`,
       DEFAULT_REPORT_OPTIONS.caches)
     .option("--seed <int>", "first seed", String(DEFAULT_REPORT_OPTIONS.seed))
     .option("--replicates <r>", "seeds per configuration (tables show mean ± std)", String(DEFAULT_REPORT_OPTIONS.replicates))
@@ -120,6 +123,7 @@ export function registerReportCommand(program: Command): void {
     .option("--no-trajectories", "skip the recorded trajectories (Figures 1, 2a, 2b, similarity heatmap)")
     .option("--trajectory-molecules <k>", "molecules recorded per trajectory run", String(DEFAULT_REPORT_OPTIONS.trajectoryMolecules))
     .option("--no-images", "skip PNG/SVG export (report.html is still written)")
+    .option("--profile <file>", "cache calibration profile for calibrated/adaptive schedules (default: the model folder's, else recorded into the report)")
     .option("--quiet", "no progress, no table")
     .action(async (opts: ReportCommandOptions) => {
       await runReportCommand(opts);

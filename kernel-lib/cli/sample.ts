@@ -26,6 +26,7 @@ import { modelContentHash } from "../model/model_hash";
 import { ResumableOutput, RunIdentity, runPaths } from "./resumable_output";
 import { sampleOnQueue } from "../distributed/producer";
 import { checkRedisReachable, parseQueueUrl } from "../distributed/queue_url";
+import { SOLVERS, SolverKind } from "../flow/integrate";
 
 /**
  * Load the model a `--model` argument names ({@link openModel} with errors naming `--model`).
@@ -127,6 +128,8 @@ export interface SampleCommandOptions {
   dataset?: string;
   /** Memory budget per worker in GiB (default 6). */
   memory?: string;
+  /** Coordinate solver: euler (default) or heun. */
+  solver?: string;
   quiet?: boolean;
   /** Continue the interrupted run of `out` (its run manifest). */
   resume?: boolean;
@@ -138,6 +141,14 @@ export interface SampleCommandOptions {
   window?: string;
   /** With --queue: attempts per batch before the run fails. */
   attempts?: string;
+}
+
+/** Calls per batch for the summary: one number, or min–max (mean) when the batches differ (adaptive schedules). */
+function callsLine(result: SampleResult): string {
+  const calls = result.stepsComputed.map((s) => s.length);
+  const min = Math.min(...calls);
+  const max = Math.max(...calls);
+  return min === max ? String(result.effectiveSteps) : `${min}–${max} (mean ${result.effectiveSteps.toFixed(1)})`;
 }
 
 /** Run `molcache sample` (exported for tests). Validates everything before sampling; returns the sample result. */
@@ -154,6 +165,7 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
   if (opts.dataset !== undefined) datasetPreset(opts.dataset);
   const memory = opts.memory === undefined ? undefined : Number(opts.memory) * GIB;
   if (memory !== undefined && !(memory > 0)) throw new Error(`invalid --memory: ${opts.memory}; give GiB per worker > 0, e.g. 6`);
+  if (opts.solver !== undefined && !SOLVERS.includes(opts.solver as SolverKind)) throw new Error(`invalid --solver: ${opts.solver}; use ${SOLVERS.join(", ")}`);
   // The backend first: variables made before it would live on the default backend.
   await initBackend();
   const model = resolveModelArgument(opts.model);
@@ -172,7 +184,7 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
     if (out0.complete) {
       out0.finish();
       if (!opts.quiet) console.log(`${out} is already complete (${out0.moleculesDone} molecules); nothing to resume`);
-      return { molecules: [], cache: parseCacheSpec(opts.cache), wallSeconds: 0, networkCalls: 0, effectiveSteps: 0, moleculesPerSecond: 0, peakTensorBytes: 0, batches: 0 };
+      return { molecules: [], cache: parseCacheSpec(opts.cache), wallSeconds: 0, networkCalls: 0, effectiveSteps: 0, stepsComputed: [], moleculesPerSecond: 0, peakTensorBytes: 0, batches: 0 };
     }
     const already = out0.moleculesDone;
     // The pool (worker threads, or the compiled backend) gives the same molecules as sample() for the same seed.
@@ -186,10 +198,10 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
           window, attempts,
           onProgress: progress && ((done, total, status) => progress(already + done, total, status)),
         });
-        result = { molecules: [], cache: parseCacheSpec(opts.cache), wallSeconds: q.wallSeconds, networkCalls: NaN, effectiveSteps: NaN,
+        result = { molecules: [], cache: parseCacheSpec(opts.cache), wallSeconds: q.wallSeconds, networkCalls: NaN, effectiveSteps: NaN, stepsComputed: [],
           moleculesPerSecond: q.molecules / q.wallSeconds, peakTensorBytes: NaN, batches: q.batches };
       } else result = await run(model, {
-        n, steps, seed, batchCost, grid: opts.grid as TimeGridKind, cache: opts.cache, dataset: opts.dataset, memory, start: out0.start, keepMolecules: false,
+        n, steps, seed, batchCost, grid: opts.grid as TimeGridKind, cache: opts.cache, solver: (opts.solver ?? "euler") as SolverKind, dataset: opts.dataset, memory, start: out0.start, keepMolecules: false,
         onProgress: progress && ((done, total) => progress(already + done, total)),
         onBatch: (mols, indices, planned) => out0.append(batchSdfText(mols, indices), planned.next, mols.length),
       });
@@ -201,7 +213,7 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
     const lines = [
       `wrote ${n} molecules to ${out}` + (already > 0 ? ` (${already} from before the resume)` : ""),
       `  model ${model.name} (${model.generator.parameterCount().toLocaleString("en-US")} parameters), ${steps} steps (${opts.grid} grid), ` +
-        `cache ${cacheLabel(result.cache)}: ${result.effectiveSteps} network calls per batch, ${result.batches} batches`,
+        `cache ${cacheLabel(result.cache)}: ${callsLine(result)} network calls per batch, ${result.batches} batches`,
       `  ${result.wallSeconds.toFixed(1)} s, ${result.moleculesPerSecond.toFixed(2)} molecules/s, peak tensor memory ${(result.peakTensorBytes / 1e6).toFixed(1)} MB`,
     ];
     if (opts.queue) {
@@ -229,7 +241,9 @@ export function registerSampleCommand(program: Command): void {
     .option("--n <count>", "number of molecules", "100")
     .option("--steps <K>", "solver steps", "100")
     .option("--grid <kind>", "time grid: log (reference default) or linear", "log")
-    .option("--cache <spec>", "none, reuse:D=2, taylor:m=2,D=3, ab:j=2,D=3 (+ start=, end=, axis=time, level=lastBlock)", "none")
+    .option("--cache <spec>", "none, reuse:D=2, taylor:m=2,D=3, ab:j=2,D=3 (+ start=, end=, axis=time, level=lastBlock; " +
+      "or nfe=26 instead of D, schedule=calibrated|adaptive with nfe= and profile=)", "none")
+    .option("--solver <kind>", "coordinate solver: euler, heun (2 network calls per step) or dpm2m (DPM-Solver++(2M))", "euler")
     .option("--seed <int>", "random seed (same seed, same molecules)", "0")
     .option("--batch-cost <atoms>", "atoms per batch (a batch of bucket size N holds floor(cost/N) molecules)", "1152")
     .requiredOption("--out <file.sdf>", "output SDF file (written as <out>.partial, renamed when done)")

@@ -16,11 +16,12 @@ import { histogramFromJson, sampleSizes, SizeHistogram, statsSizeHistogram } fro
 import { checkHistogramFits, DATASET_PRESETS, DatasetPreset, datasetPreset } from "../data/dataset_preset";
 import { LoadedModel } from "../model/model_io";
 import { Rng } from "../util/rng";
-import { integrate, StepObserver } from "./integrate";
+import { integrate, SolverKind, SOLVERS, StepObserver } from "./integrate";
 import { drawPrior } from "./prior";
 import { timeGrid, TimeGridKind } from "./time_grid";
 import { predictionToMolecules } from "./to_molecules";
 import { rejectUnknownOptions } from "../util/options";
+import { resolveCacheProfile } from "../cache/profile";
 
 /** Options of {@link sample}. */
 export interface SampleOptions {
@@ -43,6 +44,8 @@ export interface SampleOptions {
   dataset: string | undefined;
   /** Cache: a config object or spec string (`"taylor:m=2,D=3"`; default none). */
   cache: CacheConfig | string;
+  /** Coordinate solver: `euler` (default, the reference), `heun` (2 network calls per step) or `dpm2m` (DPM-Solver++(2M)). */
+  solver: SolverKind;
   /** Explicit molecule sizes instead of drawing from the histogram (then `n` is their count). */
   sizes: readonly number[] | undefined;
   /**
@@ -76,7 +79,7 @@ export const MAX_SOLVER_STEPS = 10_000;
 
 /** Defaults of {@link SampleOptions}. */
 export const DEFAULT_SAMPLE_OPTIONS: Readonly<SampleOptions> = {
-  n: 100, steps: 100, grid: "log", seed: 0, batchCost: 1152, buckets: undefined, dataset: undefined, cache: { kind: "none" },
+  n: 100, steps: 100, grid: "log", seed: 0, batchCost: 1152, buckets: undefined, dataset: undefined, cache: { kind: "none" }, solver: "euler",
   sizes: undefined, sizeHistogram: undefined, onProgress: undefined, onBatch: undefined, observers: [],
   memory: undefined, keepMolecules: true, start: undefined,
 };
@@ -91,8 +94,10 @@ export interface SampleResult {
   wallSeconds: number;
   /** Real backbone calls over all batches. */
   networkCalls: number;
-  /** Backbone calls per batch (K for no cache, fewer with caching). */
+  /** Backbone calls per batch (K for no cache, fewer with caching; the mean over batches for an adaptive schedule). */
   effectiveSteps: number;
+  /** The schedule actually used: the computed steps of each batch (first call of a step, for Heun). */
+  stepsComputed: number[][];
   /** Molecules per second. */
   moleculesPerSecond: number;
   /** Largest TensorFlow.js memory in use during sampling, in bytes. */
@@ -176,7 +181,8 @@ export function resolveSampleOptions(model: LoadedModel, options: Partial<Sample
   if (!(Number.isInteger(o.steps) && o.steps >= 2)) throw new Error(`invalid steps: ${o.steps}; must be an integer >= 2`);
   if (o.steps > MAX_SOLVER_STEPS) throw new Error(`invalid steps: ${o.steps}; at most ${MAX_SOLVER_STEPS} solver steps (the reference samples with 100)`);
   if (!Number.isInteger(o.seed)) throw new Error(`invalid seed: ${o.seed}; must be an integer`);
-  const cacheConfig = typeof o.cache === "string" ? parseCacheSpec(o.cache) : resolveCacheConfig(o.cache);
+  if (!SOLVERS.includes(o.solver)) throw new Error(`invalid solver: ${String(o.solver)}; use ${SOLVERS.join(", ")}`);
+  const cacheConfig = resolveCacheProfile(typeof o.cache === "string" ? parseCacheSpec(o.cache) : resolveCacheConfig(o.cache), model.dir, o.steps, o.grid);
   timeGrid(o.steps, o.grid);
   const preset = samplingDataset(model, o.dataset);
   const buckets = o.buckets ?? preset?.buckets ?? QM9_BUCKETS;
@@ -227,6 +233,7 @@ export async function sample(model: LoadedModel, options: Partial<SampleOptions>
   const molecules: Molecule[] = o.keepMolecules ? new Array(o.n) : [];
   const start = performance.now();
   let networkCalls = 0;
+  const stepsComputed: number[][] = [];
   let peak = 0;
   let done = 0;
   let batches = 0;
@@ -236,8 +243,9 @@ export async function sample(model: LoadedModel, options: Partial<SampleOptions>
       const { batchIndex, indices } = planned;
       const rng = Rng.derive(o.seed, batchIndex);
       const prior = drawPrior(planned.sizes, rng, { vocabSize: config.vocabSize, bondClasses: config.nEdgeTypes });
-      const result = integrate(prior, { grid, backbone, rng, observers: o.observers, batch: { index: batchIndex, molecules: indices } });
+      const result = integrate(prior, { grid, backbone, rng, solver: o.solver, observers: o.observers, batch: { index: batchIndex, molecules: indices } });
       networkCalls += result.networkCalls;
+      stepsComputed.push(result.computedSteps);
       peak = Math.max(peak, result.peakTensorBytes);
       const batchMolecules = predictionToMolecules(result.final, prior, {
         vocabSize: config.vocabSize, bondClasses: config.nEdgeTypes, chargeClasses: config.nChargeTypes, coordStd: model.coordStd,
@@ -259,7 +267,8 @@ export async function sample(model: LoadedModel, options: Partial<SampleOptions>
     cache: o.cacheConfig,
     wallSeconds,
     networkCalls,
-    effectiveSteps: effectiveSteps(backbone.schedule),
+    effectiveSteps: backbone.adaptive || o.solver === "heun" ? networkCalls / Math.max(1, batches) : effectiveSteps(backbone.schedule),
+    stepsComputed,
     moleculesPerSecond: done / wallSeconds,
     peakTensorBytes: peak,
     batches,

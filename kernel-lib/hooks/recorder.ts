@@ -206,7 +206,6 @@ export class FeatureRecorder {
   private beforeStep(s: StepStart): void {
     if (s.step === 0) this.startBatch(s);
     this.current = this.rows && this.rows.length && (!this.stepSet || this.stepSet.has(s.step)) ? s : undefined;
-    if (this.current) this.recording.addStep({ step: s.step, t: s.t, computed: s.computed });
   }
 
   private startBatch(s: StepStart): void {
@@ -261,6 +260,8 @@ export class FeatureRecorder {
     const cur = this.current;
     this.current = undefined;
     if (!cur || !this.rows || e.step !== cur.step) return;
+    // Declared after the step: an adaptive schedule decides whether a step computes during its backbone call.
+    this.recording.addStep({ step: e.step, t: e.t, computed: e.computed });
     const specs = this.options.series.get(SAMPLER_BLOCK);
     if (!specs) return;
     for (const spec of specs) {

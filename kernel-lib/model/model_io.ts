@@ -30,6 +30,8 @@ export interface LoadedModel {
   name: string;
   /** Free-form metadata from config.json (dataset, training log summary, quality…). */
   meta: Record<string, unknown>;
+  /** The folder it was loaded from (absent for models built in memory); cache profiles are looked up there. */
+  dir?: string;
   /**
    * Release the model's tensors (its generator's parameters). Idempotent; the model cannot sample afterwards.
    * @example
@@ -90,6 +92,7 @@ export function loadModel(dir: string = DEFAULT_MODEL_DIR): LoadedModel {
     sizeHistogram: file.sizeHistogram,
     name: file.name,
     meta: file.meta ?? {},
+    dir: path.resolve(dir),
   });
 }
 

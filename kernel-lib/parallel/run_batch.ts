@@ -31,6 +31,8 @@ export interface BatchResult {
   molecules: Molecule[];
   /** Real backbone calls. */
   networkCalls: number;
+  /** The steps that computed (the schedule actually used). */
+  computedSteps: number[];
   /** Largest TF.js memory seen, bytes. */
   peakTensorBytes: number;
   /** Largest resident set size of the process seen during the batch, bytes (all threads together). */
@@ -77,6 +79,7 @@ export function runBatch(
     indices: [...task.indices],
     molecules,
     networkCalls: result.networkCalls,
+    computedSteps: result.computedSteps,
     peakTensorBytes: result.peakTensorBytes,
     peakRssBytes: peakRss,
     seconds: (performance.now() - start) / 1000,

@@ -180,6 +180,7 @@ export class SamplingPool {
     if (this.taskThreads.size) throw new Error("this sampling pool is running runTask() batches; wait for them or start another pool");
     const { signal, ...sampleOptions } = options;
     const o = resolveSampleOptions(this.model, sampleOptions);
+    if (o.solver !== "euler") throw new Error(`the sampling pool runs the Euler solver; use sample() for solver ${o.solver}`);
     if (this.options.workers > 0) {
       if (o.observers.length) throw new Error("step observers cannot run in worker threads; use workers: 0 to observe steps");
       if (this.model.generator.stepObservers.size || this.model.generator.observers.size) {
@@ -193,6 +194,7 @@ export class SamplingPool {
     const molecules: (Molecule | undefined)[] = o.keepMolecules ? new Array(o.n) : [];
     let delivered = 0;
     let networkCalls = 0;
+    const stepsComputed: number[][] = [];
     let peakTensor = 0;
     let peakRss = process.memoryUsage.rss();
     const workerCpu = new Array<number>(Math.max(1, this.options.workers)).fill(0);
@@ -203,6 +205,7 @@ export class SamplingPool {
     };
     const deliver = (r: BatchResult) => {
       networkCalls += r.networkCalls;
+      stepsComputed.push(r.computedSteps);
       peakTensor = Math.max(peakTensor, r.peakTensorBytes);
       peakRss = Math.max(peakRss, r.peakRssBytes, process.memoryUsage.rss());
       if (o.keepMolecules) r.molecules.forEach((m, k) => (molecules[r.indices[k]] = m));
@@ -228,13 +231,15 @@ export class SamplingPool {
     const wallSeconds = (performance.now() - start) / 1000;
     const scheduleOwner = new CachedBackbone(this.model.generator, o.cacheConfig, grid.t);
     const schedule = scheduleOwner.schedule;
+    const adaptive = scheduleOwner.adaptive;
     scheduleOwner.dispose();
     return {
       molecules: molecules as Molecule[],
       cache: o.cacheConfig,
       wallSeconds,
       networkCalls,
-      effectiveSteps: effectiveSteps(schedule),
+      effectiveSteps: adaptive ? networkCalls / Math.max(1, tasks.count) : effectiveSteps(schedule),
+      stepsComputed,
       moleculesPerSecond: delivered / wallSeconds,
       peakTensorBytes: peakTensor,
       batches: tasks.count,

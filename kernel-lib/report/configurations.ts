@@ -4,7 +4,8 @@
  * ordered in the layout of SemlaFlow's Table 1 / the paper's Tables 1–2 (grouped by network calls, most first).
  */
 import { cacheLabel, parseCacheSpec, ResolvedCacheConfig } from "../cache/config";
-import { computeSchedule, effectiveSteps } from "../cache/schedule";
+import { computeSchedule, plannedNetworkCalls } from "../cache/schedule";
+import type { SolverKind } from "../flow/integrate";
 
 /** One sampler configuration of a report. */
 export interface ReportConfiguration {
@@ -22,8 +23,10 @@ export interface ReportConfiguration {
   networkCalls: number;
   /** Forecaster name for colours (`"Taylor m=2"`, `"AB j=2"`, `"Reuse"`), or null for the base sampler. */
   forecaster: string | null;
-  /** Cache interval D, or null for the base sampler. */
+  /** Cache interval D, or null for the base sampler and for calibrated and adaptive schedules. */
   interval: number | null;
+  /** Coordinate solver (`heun` for the `heun@<steps>` entries). */
+  solver: SolverKind;
 }
 
 /**
@@ -39,8 +42,30 @@ export const CACHE_PRESETS: Readonly<Record<string, string>> = {
 
 const CACHE_KINDS = ["none", "base", "reuse", "taylor", "ab"];
 
+/** NFE budgets of the matched-NFE study (the paper's 51 / 34 / 26 and one below). */
+export const MATCHED_NFE_BUDGETS: readonly number[] = [51, 34, 26, 18];
+
+/**
+ * The matched-NFE study at one budget: Base with that many steps, uniform Taylor m=2 and AB j=2 on the step and time
+ * axes (where an interval gives exactly that many calls), calibrated and adaptive Taylor m=2, Heun with half
+ * the steps (2 calls per step; an odd budget gets one call less) and DPM-Solver++(2M) with that many steps.
+ */
+export function matchedNfeEntries(nfe: number, steps: number): string[] {
+  const uniform = (() => {
+    try {
+      computeSchedule(steps, { nfe });
+      return [`taylor:m=2,nfe=${nfe}`, `ab:j=2,nfe=${nfe}`, `taylor:m=2,nfe=${nfe},axis=time`, `ab:j=2,nfe=${nfe},axis=time`];
+    } catch {
+      return []; // no interval gives exactly nfe calls at this K
+    }
+  })();
+  return [`base@${nfe}`, ...uniform, `taylor:m=2,schedule=calibrated,nfe=${nfe}`, `taylor:m=2,schedule=adaptive,nfe=${nfe}`,
+    ...(nfe >= 4 ? [`heun@${Math.floor(nfe / 2)}`] : []), `dpm@${nfe}`];
+}
+
 const HELP =
-  "use base, base@<steps>, matched (Base at each cache's network calls), reuse:D=<d>, taylor:m=<m>,D=<d>, ab:j=<j>,D=<d> " +
+  "use base, base@<steps>, heun@<steps>, dpm@<steps>, matched (Base at each cache's network calls), reuse:D=<d>, taylor:m=<m>,D=<d>, ab:j=<j>,D=<d> " +
+  "(schedules: nfe=<n>, schedule=calibrated|adaptive), matched-nfe[@26+18] (the matched-NFE study) " +
   `or a preset (${Object.keys(CACHE_PRESETS).join(", ")}), comma-separated`;
 
 /** The canonical command-line form of a resolved cache config (defaults left out). */
@@ -49,7 +74,11 @@ export function cacheSpec(cache: ResolvedCacheConfig): string {
   const parts: string[] = [];
   if (cache.kind === "taylor") parts.push(`m=${cache.order}`);
   if (cache.kind === "ab") parts.push(`j=${cache.steps}`);
-  parts.push(`D=${cache.interval}`);
+  if (cache.schedule !== "uniform") parts.push(`schedule=${cache.schedule}`);
+  if (cache.interval !== undefined) parts.push(`D=${cache.interval}`);
+  if (cache.nfe !== undefined) parts.push(`nfe=${cache.nfe}`);
+  if (cache.threshold !== undefined) parts.push(`threshold=${cache.threshold}`);
+  if (cache.profile !== undefined) parts.push(`profile=${cache.profile}`);
   if (cache.startStep !== 0) parts.push(`start=${cache.startStep}`);
   if (cache.endStep !== undefined) parts.push(`end=${cache.endStep}`);
   if (cache.axis !== "step") parts.push(`axis=${cache.axis}`);
@@ -61,7 +90,23 @@ export function cacheSpec(cache: ResolvedCacheConfig): string {
 export function baseConfiguration(steps: number): ReportConfiguration {
   return {
     label: `Base (${steps} steps)`, slug: `base_k${steps}`, steps, cache: { kind: "none" }, spec: "none",
-    networkCalls: steps, forecaster: null, interval: null,
+    networkCalls: steps, forecaster: null, interval: null, solver: "euler",
+  };
+}
+
+/** The Heun sampler (no cache) at `steps` steps: 2 network calls per step. */
+export function heunConfiguration(steps: number): ReportConfiguration {
+  return {
+    label: `Heun (${steps} steps)`, slug: `heun_k${steps}`, steps, cache: { kind: "none" }, spec: "none",
+    networkCalls: 2 * steps, forecaster: null, interval: null, solver: "heun",
+  };
+}
+
+/** DPM-Solver++(2M) (no cache) at `steps` steps: 1 network call per step. */
+export function dpmConfiguration(steps: number): ReportConfiguration {
+  return {
+    label: `DPM-Solver++(2M) (${steps} steps)`, slug: `dpm2m_k${steps}`, steps, cache: { kind: "none" }, spec: "none",
+    networkCalls: steps, forecaster: null, interval: null, solver: "dpm2m",
   };
 }
 
@@ -69,12 +114,12 @@ export function baseConfiguration(steps: number): ReportConfiguration {
 export function cacheConfiguration(cache: ResolvedCacheConfig, steps: number): ReportConfiguration {
   if (cache.kind === "none") return baseConfiguration(steps);
   const spec = cacheSpec(cache);
-  const networkCalls = effectiveSteps(computeSchedule(steps, cache));
+  const networkCalls = plannedNetworkCalls(steps, cache);
   const forecaster = cache.kind === "reuse" ? "Reuse" : cache.kind === "taylor" ? `Taylor m=${cache.order}` : `AB j=${cache.steps}`;
-  const extras = spec.split(":")[1].split(",").filter((p) => !/^[mjD]=/.test(p));
+  const extras = spec.split(":")[1].split(",").filter((p) => !/^([mjD]|nfe|schedule|threshold|profile)=/.test(p));
   const label = cacheLabel(cache) + (extras.length ? ` (${extras.join(", ")})` : "");
-  const slug = spec.replace(/[:,]/g, "_").replace(/=/g, "").toLowerCase();
-  return { label, slug, steps, cache, spec, networkCalls, forecaster, interval: cache.interval };
+  const slug = spec.replace(/=/g, "").replace(/[^\w.-]+/g, "_").toLowerCase();
+  return { label, slug, steps, cache, spec, networkCalls, forecaster, interval: cache.schedule === "uniform" ? cache.interval ?? null : null, solver: "euler" };
 }
 
 /** Split a `--caches` list into entries: a part holding `=` and no `:` continues the entry before it. */
@@ -118,6 +163,23 @@ export function parseCacheList(text: string, steps: number): ReportConfiguration
         continue;
       }
       if (lower === "matched") { matched = true; continue; }
+      const study = /^matched-nfe(?:@(\S+))?$/i.exec(entry);
+      if (study) {
+        const budgets = study[1] === undefined ? MATCHED_NFE_BUDGETS : study[1].split("+").map(Number);
+        const bad = budgets.find((b) => !(Number.isInteger(b) && b >= 2 && b <= steps));
+        if (bad !== undefined) throw new Error(`invalid --caches entry "${entry}": NFE budgets are integers from 2 to ${steps}, joined by +, e.g. matched-nfe@26+18`);
+        if (depth > 0) throw new Error(`preset ${entry} inside a preset`);
+        for (const b of budgets) expand(matchedNfeEntries(b, steps).join(","), depth + 1);
+        continue;
+      }
+      const solver = /^(heun|dpm)@(\S+)$/i.exec(entry);
+      if (solver) {
+        const s = Number(solver[2]);
+        const min = solver[1].toLowerCase() === "heun" ? 1 : 2;
+        if (!(Number.isInteger(s) && s >= min)) throw new Error(`invalid --caches entry "${entry}": steps must be an integer >= ${min}, e.g. ${solver[1]}@13`);
+        out.push(solver[1].toLowerCase() === "heun" ? heunConfiguration(s) : dpmConfiguration(s));
+        continue;
+      }
       const base = /^(?:base|none)(?:@(\S+))?$/i.exec(entry);
       if (base) {
         const s = base[1] === undefined ? steps : Number(base[1]);
@@ -138,7 +200,7 @@ export function parseCacheList(text: string, steps: number): ReportConfiguration
   };
   expand(text, 0);
   if (matched) {
-    for (const c of [...out]) if (c.cache.kind !== "none") out.push(baseConfiguration(c.networkCalls));
+    for (const c of [...out]) if (c.cache.kind !== "none" && Number.isInteger(c.networkCalls)) out.push(baseConfiguration(c.networkCalls));
   }
   const seen = new Set<string>();
   const unique = out.filter((c) => (seen.has(c.slug) ? false : (seen.add(c.slug), true)));
@@ -146,12 +208,15 @@ export function parseCacheList(text: string, steps: number): ReportConfiguration
   return unique
     .map((c, i) => ({ c, i }))
     .sort((a, b) => {
-      const fullA = a.c.cache.kind === "none" && a.c.steps === steps ? 0 : 1;
-      const fullB = b.c.cache.kind === "none" && b.c.steps === steps ? 0 : 1;
+      const isBase = (c: ReportConfiguration) => c.cache.kind === "none" && c.solver === "euler";
+      const fullA = isBase(a.c) && a.c.steps === steps ? 0 : 1;
+      const fullB = isBase(b.c) && b.c.steps === steps ? 0 : 1;
       if (fullA !== fullB) return fullA - fullB;
-      if (a.c.networkCalls !== b.c.networkCalls) return b.c.networkCalls - a.c.networkCalls;
-      const baseA = a.c.cache.kind === "none" ? 0 : 1;
-      const baseB = b.c.cache.kind === "none" ? 0 : 1;
+      // Heun at 2s calls groups with the budget it was chosen for (2s or 2s + 1).
+      const calls = (c: ReportConfiguration) => (Number.isFinite(c.networkCalls) ? c.networkCalls : steps) + (c.solver === "heun" ? -0.5 : 0);
+      if (calls(a.c) !== calls(b.c)) return calls(b.c) - calls(a.c);
+      const baseA = isBase(a.c) ? 0 : 1;
+      const baseB = isBase(b.c) ? 0 : 1;
       return baseA !== baseB ? baseA - baseB : a.i - b.i;
     })
     .map(({ c }) => c);

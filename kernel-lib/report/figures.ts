@@ -56,8 +56,9 @@ export function frontierFigure(evaluated: readonly EvaluatedRun[]): PlotlyFigure
     const c = e.run.configuration;
     const t = meanStd(e.run.moleculesPerSecond);
     const point = { throughput: t.mean, throughputStd: t.std, ...frontierValues(e) };
-    if (c.cache.kind === "none") base.push({ steps: c.steps, ...point });
-    else caches.push({ forecaster: c.forecaster!, interval: c.interval!, ...point });
+    // Heun and calibrated/adaptive schedules have no interval D: they are in the matched-NFE figure instead.
+    if (c.cache.kind === "none") { if (c.solver === "euler") base.push({ steps: c.steps, ...point }); }
+    else if (c.interval !== null) caches.push({ forecaster: c.forecaster!, interval: c.interval, ...point });
   }
   const metrics: FrontierMetric[] = FRONTIER_METRICS.map((m) => ({ key: m.metric, title: m.title }));
   return speedQualityFrontierFigure({ base, caches, metrics });

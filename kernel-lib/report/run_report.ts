@@ -36,8 +36,11 @@ import { reportHtml } from "./html";
 import { prepareRunFolder } from "./run_folder";
 import { ConfigurationRun, meanStd, sampleConfigurations } from "./sample_runs";
 import { studyCaches, trajectoryStudy, TrajectoryStudy } from "./trajectories";
+import { matchedNfeFigure, matchedNfeTable } from "./matched_nfe";
 import { EvaluatedRun, metricsCsv, summaryTable } from "./tables";
 import { rejectUnknownOptions } from "../util/options";
+import { CACHE_PROFILE_FILE, checkProfileFits, needsProfile, readCacheProfile } from "../cache/profile";
+import { attachCacheProfile } from "../cache/calibrate";
 
 /** Options of {@link runReport}. */
 export interface ReportOptions {
@@ -83,6 +86,11 @@ export interface ReportOptions {
   progress: ProgressMode;
   /** Where status lines go (default: stderr). */
   log: (line: string) => void;
+  /**
+   * Calibration profile for calibrated and nfe-tuned adaptive schedules that name none (default: `cache_profile.json`
+   * in the model folder, else one is recorded into the report folder on 16 molecules of seed 1000 + seed).
+   */
+  profile: string | undefined;
 }
 
 /** Defaults of {@link ReportOptions}. */
@@ -91,6 +99,7 @@ export const DEFAULT_REPORT_OPTIONS: Readonly<ReportOptions> = {
   batchCost: 1152, workers: undefined, backend: "onnx", energy: true, posebusters: true, novelty: true, trajectories: true, trajectoryMolecules: 4,
   images: true, progress: "auto",
   log: (line) => process.stderr.write(`${line}\n`),
+  profile: undefined,
 };
 
 /** Options with defaults filled, the configurations parsed and the folder chosen. */
@@ -200,7 +209,11 @@ async function trainingSet(o: ResolvedReportOptions): Promise<TrainingSet | unde
 export async function runReport(model: LoadedModel, options: Partial<ReportOptions> = {}): Promise<ReportResult> {
   const o = resolveReportOptions(options);
   const t0 = Date.now();
-  for (const c of o.configurations) resolveSampleOptions(model, { n: o.n, steps: c.steps, cache: c.cache, grid: o.grid, batchCost: o.batchCost, seed: o.seed });
+  const profiled = o.configurations.filter((c) => needsProfile(c.cache));
+  if (o.profile !== undefined && profiled.length) checkProfileFits(readCacheProfile(o.profile), o.profile, o.steps, o.grid);
+  for (const c of o.configurations) {
+    if (!profiled.includes(c)) resolveSampleOptions(model, { n: o.n, steps: c.steps, cache: c.cache, solver: c.solver, grid: o.grid, batchCost: o.batchCost, seed: o.seed });
+  }
   if (o.images) {
     const chromium = chromiumPath();
     if (!fs.existsSync(chromium)) {
@@ -209,6 +222,8 @@ export async function runReport(model: LoadedModel, options: Partial<ReportOptio
   }
   const folder = prepareRunFolder(o.target);
   try {
+    // The sampler reads the profile; labels, slugs and specs stay as given.
+    attachCacheProfile(model, profiled, { steps: o.steps, grid: o.grid, seed: o.seed, profile: o.profile, recordTo: folder.file(CACHE_PROFILE_FILE), log: o.log });
     const total = o.configurations.length * o.seeds.length * o.n;
     o.log(`molcache report: ${o.configurations.length} configurations × ${o.seeds.length} seed(s) × ${o.n} molecules, K = ${o.steps}, model ${model.name}; writing ${o.target}`);
     const bar = progressBar(total, "sampling", { mode: o.progress });
@@ -232,7 +247,7 @@ export async function runReport(model: LoadedModel, options: Partial<ReportOptio
 
     let study: TrajectoryStudy | undefined;
     if (o.trajectories) {
-      const caches = studyCaches(o.configurations.filter((c) => c.steps === o.steps).map((c) => c.cache));
+      const caches = studyCaches(o.configurations.filter((c) => c.steps === o.steps && c.solver === "euler").map((c) => c.cache));
       const molecules = Math.min(o.trajectoryMolecules, o.n);
       o.log(`recording trajectories: ${molecules} molecules, base and ${caches.map((c) => cacheSpec(c)).join(", ")}`);
       study = await trajectoryStudy(model, { n: molecules, steps: o.steps, seed: o.seed, grid: o.grid, caches, backend: o.backend });
@@ -246,7 +261,13 @@ export async function runReport(model: LoadedModel, options: Partial<ReportOptio
     });
     scoreBar.finish();
     const tEvaluated = Date.now();
-    const allNotes = [...notes(o, train), ...(study ? deviationNotes(study) : [])];
+    const matched = /matched-nfe/i.test(o.caches) ? matchedNfeTable(evaluated) : undefined;
+    const allNotes = [...notes(o, train), ...(matched?.verdicts ?? []), ...(study ? deviationNotes(study) : [])];
+    if (matched) {
+      folder.write("matched_nfe.md", `# Matched-NFE study ${o.runName}\n\n${matched.markdown}\n\n` +
+        `Mean ± std over ${o.seeds.length} seed(s), ${o.n} molecules each. "better"/"worse": the difference exceeds the sum of the two stds.\n\n` +
+        matched.verdicts.map((v) => `* ${v}\n`).join(""));
+    }
 
     folder.write("metrics.csv", metricsCsv(evaluated));
     folder.write("summary.csv", summaryTable(evaluated, o.steps, "csv"));
@@ -256,6 +277,11 @@ export async function runReport(model: LoadedModel, options: Partial<ReportOptio
     const figures = [
       ...reportFigures(evaluated, { steps: o.steps, n: o.n, setting: systemSetting(o.batchCost, sampling) }),
       ...(study?.figures ?? []),
+      ...(matched ? [{
+        name: "matched_nfe_frontier", title: "Matched NFE",
+        caption: "Quality against network calls per batch (top) and molecules/s (bottom), one line per sampler family, error bars: std over seeds.",
+        figure: matchedNfeFigure(evaluated),
+      }] : []),
     ];
     if (o.images) {
       o.log(`rendering ${figures.length} figures as PNG and SVG`);
@@ -311,6 +337,20 @@ export async function evaluateRuns(runs: readonly ConfigurationRun[], options: E
     evaluated.push({ run, evaluation });
   }
   return evaluated;
+}
+
+/** Network calls per batch over every replicate and batch: min, mean, max (the schedule actually used). */
+function callsPerBatch(run: ConfigurationRun): { min: number; mean: number; max: number } {
+  const calls = run.stepsComputed.flat().map((s) => s.length * (run.configuration.solver === "heun" ? 2 : 1));
+  return { min: Math.min(...calls), mean: meanStd(calls).mean, max: Math.max(...calls) };
+}
+
+/** Fraction of batches (all replicates) in which each step computed. */
+function computeFrequency(run: ConfigurationRun): number[] {
+  const batches = run.stepsComputed.flat();
+  const freq = new Array<number>(run.configuration.steps).fill(0);
+  for (const b of batches) for (const k of b) freq[k] += 1 / batches.length;
+  return freq.map((f) => Math.round(f * 1000) / 1000);
 }
 
 function configurationLine(r: ConfigurationRun): string {
@@ -378,7 +418,8 @@ function runJson(
     sampling,
     configurations: evaluated.map(({ run, evaluation }) => ({
       label: run.configuration.label, slug: run.configuration.slug, steps: run.configuration.steps, cache: run.configuration.spec,
-      networkCalls: run.networkCalls, batches: run.batches, wallSeconds: run.wallSeconds, moleculesPerSecond: run.moleculesPerSecond,
+      solver: run.configuration.solver, networkCalls: run.networkCalls, callsPerBatch: callsPerBatch(run), computeFrequency: computeFrequency(run),
+      batches: run.batches, wallSeconds: run.wallSeconds, moleculesPerSecond: run.moleculesPerSecond,
       peakTensorBytes: run.peakTensorBytes, sdf: `sdf/${run.configuration.slug}.sdf`,
       aggregate: evaluation.aggregate, replicates: evaluation.replicates,
     })),

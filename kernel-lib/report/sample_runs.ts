@@ -28,8 +28,10 @@ export interface ConfigurationRun {
   moleculesPerSecond: number[];
   /** Peak TensorFlow.js memory per replicate, in bytes. */
   peakTensorBytes: number[];
-  /** Backbone calls per batch (same every replicate). */
+  /** Backbone calls per batch (same every replicate; the mean over batches and replicates for adaptive schedules). */
   networkCalls: number;
+  /** The schedule actually used: computed steps per replicate and batch. */
+  stepsComputed: number[][][];
   /** Batches per replicate. */
   batches: number;
   /** The SDF file written (undefined without `sdfPath`). */
@@ -84,6 +86,8 @@ export async function sampleConfigurations(
     await pool.sample(warmUp);
     const cpu = new Array<number>(Math.max(1, workers)).fill(0);
     const runs = await sampleEach(configurations, options, async (o) => {
+      // The pool runs the Euler solver only; other solvers (Heun, DPM-Solver++) sample in this thread.
+      if (o.solver !== undefined && o.solver !== "euler") return sample(model, o);
       const r = await pool.sample(o);
       r.workerCpuSeconds.forEach((s, k) => (cpu[k] += s));
       return r;
@@ -111,13 +115,13 @@ async function sampleEach(
       : undefined;
     const run: ConfigurationRun = {
       configuration, molecules: [], seeds: [...options.seeds], wallSeconds: [], moleculesPerSecond: [], peakTensorBytes: [],
-      networkCalls: configuration.networkCalls, batches: 0, sdfFile: stream?.file,
+      networkCalls: configuration.networkCalls, stepsComputed: [], batches: 0, sdfFile: stream?.file,
     };
     try {
       for (const seed of options.seeds) {
         const offset = doneBefore;
         const result = await sampleOnce({
-          n: options.n, steps: configuration.steps, cache: configuration.cache, seed, grid, batchCost,
+          n: options.n, steps: configuration.steps, cache: configuration.cache, solver: configuration.solver, seed, grid, batchCost,
           onBatch: stream ? (mols, indices) => stream.append(mols, indices, { seed: String(seed) }) : undefined,
           onProgress: (done) => options.onProgress?.(offset + done),
         });
@@ -126,7 +130,9 @@ async function sampleEach(
         run.wallSeconds.push(result.wallSeconds);
         run.moleculesPerSecond.push(result.moleculesPerSecond);
         run.peakTensorBytes.push(result.peakTensorBytes);
-        run.networkCalls = result.effectiveSteps;
+        run.stepsComputed.push(result.stepsComputed);
+        // Mean over every batch so far (adaptive schedules vary by batch); Heun makes two calls per computed step.
+        run.networkCalls = meanStd(run.stepsComputed.flat().map((s) => s.length)).mean * (configuration.solver === "heun" ? 2 : 1);
         run.batches = result.batches;
       }
       stream?.finish();

@@ -68,7 +68,7 @@ export function summaryEntries(evaluated: readonly EvaluatedRun[], steps: number
       aggregate: evaluation.aggregate,
       extra: {
         Steps: String(run.configuration.steps),
-        NFE: String(run.networkCalls),
+        NFE: Number.isInteger(run.networkCalls) ? String(run.networkCalls) : run.networkCalls.toFixed(1),
         "Time (s)": fmt(run.wallSeconds, 1),
         "Mol/s": fmt(run.moleculesPerSecond, 2),
         "Speed-up": reference ? `${(tput / reference).toFixed(2)}×` : "–",

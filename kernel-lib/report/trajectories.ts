@@ -206,7 +206,7 @@ export async function trajectoryStudy(model: LoadedModel, options: Partial<Traje
 export function studyCaches(caches: readonly ResolvedCacheConfig[]): ResolvedCacheConfig[] {
   const byForecaster = new Map<string, ResolvedCacheConfig[]>();
   for (const c of caches) {
-    if (c.kind === "none" || c.startStep !== 0 || c.endStep !== undefined) continue;
+    if (c.kind === "none" || c.schedule !== "uniform" || c.interval === undefined || c.startStep !== 0 || c.endStep !== undefined) continue;
     const key = cacheLabel(c).replace(/ D=\d+$/, "");
     const list = byForecaster.get(key) ?? [];
     if (!list.some((x) => x.kind !== "none" && x.interval === c.interval)) list.push(c);

@@ -12,6 +12,9 @@ import { CachedBackbone } from "../../kernel-lib/cache/cached_backbone";
 import { parseCacheSpec } from "../../kernel-lib/cache/config";
 import { timeGrid } from "../../kernel-lib/flow/time_grid";
 import { disposeAll, loadFixtureModel, randomInputs, readOutputs } from "../model/semla_fixture";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 
 let model: SemlaGenerator;
 before(async () => {
@@ -34,6 +37,20 @@ function stepInputs(k: number): GeneratorInputs {
   base.t.dispose();
   return { ...base, coords, t };
 }
+
+/** An 8-step profile: error largest early, a flat gate signal. */
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-bb-"));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+function writeProfile(name: string, steps: number): string {
+  const file = path.join(tmp, name);
+  const series = (f: (k: number) => number | null) => Array.from({ length: steps }, (_, k) => f(k));
+  fs.writeFileSync(file, JSON.stringify({
+    format: "molcache-cache-profile/1", model: "fixture", steps, grid: "log", molecules: 2, seed: 0, quantity: "test",
+    error: { step: series((k) => (k < 2 ? null : 8 / k)), time: series((k) => (k < 2 ? null : 8 / k)) }, gate: series((k) => (k ? 0.3 : null)),
+  }));
+  return file;
+}
+const PROFILE = writeProfile("profile.json", STEPS);
 
 function runAll(spec: string): { outputs: Record<string, Float32Array>[]; computed: boolean[]; held: number } {
   const backbone = new CachedBackbone(model, parseCacheSpec(spec), grid.t);
@@ -118,5 +135,64 @@ describe("CachedBackbone", () => {
     assert.throws(() => backbone.call(1, inputs), /cannot forecast before the first full step/);
     disposeAll(inputs);
     assert.equal(tf.memory().numTensors, before);
+  });
+
+  it("calibrated: computes the profile's planned steps; adaptive: the gate's, and its computed steps equal the plain forward", () => {
+    const base = runAll("none");
+    const calibrated = runAll(`taylor:m=2,schedule=calibrated,nfe=4,profile=${PROFILE}`);
+    assert.equal(calibrated.computed.filter(Boolean).length, 4);
+    assert.ok(calibrated.computed[0] && calibrated.computed[STEPS - 1]);
+    assert.ok(calibrated.computed[1] || calibrated.computed[2], "a call early, where the profile's error is");
+    const adaptive = runAll("taylor:m=2,schedule=adaptive,threshold=0.05");
+    const calls = adaptive.computed.filter(Boolean).length;
+    assert.ok(calls > 2 && calls < STEPS, `${calls} calls`);
+    assert.ok(adaptive.computed[0] && adaptive.computed[STEPS - 1]);
+    // The gate runs the first blocks and then the rest: the same numbers as one forward pass.
+    adaptive.computed.forEach((c, k) => c && assert.deepEqual(adaptive.outputs[k], base.outputs[k], `step ${k}`));
+    const tuned = new CachedBackbone(model, parseCacheSpec(`ab:j=2,schedule=adaptive,nfe=4,profile=${PROFILE}`), grid.t);
+    assert.ok(tuned.adaptive && tuned.threshold! > 0.3, `threshold ${tuned.threshold}`);
+    assert.deepEqual(tuned.schedule, [true, false, false, false, false, false, false, true]);
+    assert.ok(tuned.needsInputs(3), "the gate needs every step's inputs");
+  });
+
+  it("keeps one cache per call index (Heun's two calls per step)", () => {
+    const before = tf.memory().numTensors;
+    const backbone = new CachedBackbone(model, parseCacheSpec("taylor:m=1,D=2"), grid.t);
+    const inputs = stepInputs(0);
+    disposeAll(backbone.call(0, inputs, 0).outputs);
+    assert.equal(backbone.heldCopies(), 1);
+    disposeAll(backbone.call(0, inputs, 1, grid.t[1]).outputs);
+    assert.equal(backbone.heldCopies(), 2);
+    const a = backbone.call(1, undefined, 0);
+    const b = backbone.call(1, undefined, 1);
+    assert.ok(!a.computed && !b.computed);
+    disposeAll(a.outputs);
+    disposeAll(b.outputs);
+    assert.throws(() => backbone.call(1, undefined, -1), /invalid call index: -1/);
+    backbone.dispose();
+    disposeAll(inputs);
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  it("new schedules leak no tensors", () => {
+    const before = tf.memory().numTensors;
+    for (const spec of [`taylor:m=2,schedule=calibrated,nfe=4,profile=${PROFILE}`, "ab:j=3,schedule=adaptive,threshold=0.05,axis=time", "ab:j=3,D=2,axis=time"]) {
+      runAll(spec);
+      assert.equal(tf.memory().numTensors, before, `${spec} leaked`);
+    }
+  });
+
+  it("a schedule without a usable profile fails with one line naming the fix", () => {
+    assert.throws(() => new CachedBackbone(model, parseCacheSpec("taylor:m=2,schedule=calibrated,nfe=4"), grid.t),
+      /this cache schedule needs a calibration profile: pass profile=<file> in the cache spec \(record it with `molcache calibrate`\)/);
+    const other = writeProfile("other.json", 20);
+    assert.throws(() => new CachedBackbone(model, parseCacheSpec(`taylor:m=2,schedule=calibrated,nfe=4,profile=${other}`), grid.t),
+      /was recorded at 20 steps, the run has 8; record one with `molcache calibrate --steps 8`/);
+    assert.throws(() => new CachedBackbone(model, parseCacheSpec(`taylor:m=2,schedule=calibrated,nfe=4,profile=${path.join(tmp, "none.json")}`), grid.t),
+      /no cache profile at .*none.json; record one with `molcache calibrate/);
+    const bad = path.join(tmp, "bad.json");
+    fs.writeFileSync(bad, JSON.stringify({ format: "other" }));
+    assert.throws(() => new CachedBackbone(model, parseCacheSpec(`taylor:m=2,schedule=calibrated,nfe=4,profile=${bad}`), grid.t),
+      /is not a molcache cache profile/);
   });
 });

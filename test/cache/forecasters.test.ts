@@ -1,14 +1,15 @@
 /**
  * Forecasters against hand-worked values and the exact recursions of caching.md: TaylorSeer (including
  * f = k², full steps 0, 2, 4, m = 2 → 23 at 5 and 32 at 6; order ramp-up; the time axis), Adams–Bashforth
- * (coefficients; AB2 on a line lands on the midpoint; ramp-up), reuse; ownership and leaks.
+ * (coefficients; AB2 on a line lands on the midpoint; ramp-up; variable-step coefficients on the time axis), reuse;
+ * ownership and leaks.
  */
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../kernel-lib/env";
 import { TaylorSeerForecaster } from "../../kernel-lib/cache/taylorseer";
-import { AdamsBashforthForecaster, ADAMS_BASHFORTH_COEFFICIENTS } from "../../kernel-lib/cache/adams_bashforth";
+import { AdamsBashforthForecaster, ADAMS_BASHFORTH_COEFFICIENTS, variableStepCoefficients } from "../../kernel-lib/cache/adams_bashforth";
 import { ReuseForecaster } from "../../kernel-lib/cache/reuse";
 import { Forecaster } from "../../kernel-lib/cache/forecaster";
 
@@ -164,4 +165,37 @@ describe("forecasters leak no tensors", () => {
       assert.equal(tf.memory().numTensors, before);
     });
   }
+});
+
+describe("Adams–Bashforth on the time axis (variable step)", () => {
+  it("reduces to the classical coefficients on equally spaced positions one spacing ahead, for every j", () => {
+    for (let a = 1; a <= ADAMS_BASHFORTH_COEFFICIENTS.length; a++) {
+      const h = 0.37;
+      const positions = Array.from({ length: a }, (_, i) => 2 - i * h);
+      const got = variableStepCoefficients(positions, 2 + h);
+      got.forEach((c, i) => close(c, ADAMS_BASHFORTH_COEFFICIENTS[a - 1][i], 1e-9));
+    }
+  });
+
+  it("forecasts each skipped position with its own coefficients (the mean of the interpolant over [xₙ, x]), summing to 1", () => {
+    // Non-uniform positions 0, 0.5, 0.6 (most recent last); F = 2x + 1 is linear, so AB2 gives its mean over [0.6, x].
+    const f = new AdamsBashforthForecaster(2, true);
+    const got = forecast(f, (x) => 2 * x + 1, [0, 0.5, 0.6], [0.65, 0.7, 0.8]);
+    [0.65, 0.7, 0.8].forEach((x, i) => close(got[i], 1 + (0.6 + x), 1e-5));
+    assert.notEqual(got[0], got[2], "every skipped step gets its own value");
+    for (const x of [0.61, 0.7, 1]) close(variableStepCoefficients([0.6, 0.5, 0], x).reduce((s, c) => s + c, 0), 1, 1e-12);
+    // At xₙ itself it is the stored output.
+    assert.deepEqual(variableStepCoefficients([0.6, 0.5], 0.6), [1, 0]);
+    // The step-axis forecaster ignores the offset, as the official code.
+    const classic = forecast(new AdamsBashforthForecaster(2), (x) => 2 * x + 1, [0, 4, 8], [9, 11]);
+    assert.equal(classic[0], classic[1]);
+    f.reset();
+  });
+
+  it("rejects a repeated update position", () => {
+    const f = new AdamsBashforthForecaster(2, true);
+    forecast(f, (x) => x, [0.1], []);
+    assert.throws(() => forecast(f, (x) => x, [0.1], []), /invalid update position 0.1: it must differ from the previous full step 0.1/);
+    f.reset();
+  });
 });

@@ -2,7 +2,8 @@
  * Equivariance of the CACHED sampler (TaylorSeer and Adams–Bashforth forecasts are affine combinations, so they
  * commute with rotations, translations and atom permutations): rotating and translating the prior rotates the sampled
  * coordinates and leaves types and bonds identical; permuting the prior's atoms (and the uniforms with them) permutes
- * the result. `integrate` is driven directly with explicit uniforms.
+ * the result. Also for every schedule kind (the adaptive gate reads invariant features, so it takes the same
+ * decisions), AB on the time axis, and the Heun and DPM-Solver++(2M) solvers. `integrate` is driven directly with explicit uniforms.
  */
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -14,6 +15,10 @@ import { drawPrior, SamplerState, cloneState } from "../../kernel-lib/flow/prior
 import { CachedBackbone } from "../../kernel-lib/cache/cached_backbone";
 import { parseCacheSpec } from "../../kernel-lib/cache/config";
 import { Rng } from "../../kernel-lib/util/rng";
+import { SolverKind } from "../../kernel-lib/flow/integrate";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { loadFixtureModel, randomRotation, rotateArray } from "../model/semla_fixture";
 
 let model: SemlaGenerator;
@@ -37,10 +42,22 @@ function fixedUniforms(seed: number): (step: number, kind: string, count: number
   };
 }
 
-function run(prior: SamplerState, spec: string, uniforms: UniformSource): IntegrateResult & { classes: Int32Array[] } {
+/** A calibration profile for a 12-step run whose error is largest early (written once, read by the calibrated spec). */
+const profileFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "molcache-eq-")), "profile.json");
+const stepsArray = (f: (k: number) => number | null) => Array.from({ length: STEPS }, (_, k) => f(k));
+fs.writeFileSync(profileFile, JSON.stringify({
+  format: "molcache-cache-profile/1", model: "fixture", steps: STEPS, grid: "log", molecules: 2, seed: 0, quantity: "test",
+  error: { step: stepsArray((k) => (k < 2 ? null : 1 / k)), time: stepsArray((k) => (k < 2 ? null : 1 / k)) },
+  gate: stepsArray((k) => (k < 1 ? null : 0.35)),
+}));
+after(() => fs.rmSync(path.dirname(profileFile), { recursive: true, force: true }));
+
+/** A spec, optionally followed by `@heun` or `@dpm2m` for another solver. */
+function run(prior: SamplerState, specAndSolver: string, uniforms: UniformSource): IntegrateResult & { classes: Int32Array[] } {
+  const [spec, solver = "euler"] = specAndSolver.split("@");
   const classes: Int32Array[] = [];
   const result = integrate(prior, {
-    grid, backbone: new CachedBackbone(model, parseCacheSpec(spec), grid.t), uniforms,
+    grid, backbone: new CachedBackbone(model, parseCacheSpec(spec.replace("PROFILE", profileFile)), grid.t), uniforms, solver: solver as SolverKind,
     observers: [(ev) => classes.push(ev.next.atomClasses.slice(), ev.next.bondClasses.slice())],
   });
   return { ...result, classes };
@@ -52,18 +69,22 @@ function argmax(values: ArrayLike<number>, offset: number, k: number): number {
   return best;
 }
 
-for (const spec of ["taylor:m=2,D=3", "ab:j=2,D=4"]) {
+for (const spec of [
+  "taylor:m=2,D=3", "ab:j=2,D=4", "ab:j=2,D=4,axis=time", "taylor:m=2,schedule=calibrated,nfe=5,profile=PROFILE",
+  "taylor:m=2,schedule=adaptive,threshold=0.8", "ab:j=2,schedule=adaptive,nfe=6,profile=PROFILE,axis=time", "taylor:m=1,D=3@heun", "taylor:m=2,D=3@dpm2m",
+]) {
   describe(`cached sampler equivariance (${spec})`, () => {
     it("rotating and translating the prior rotates the sample (≤ 1e-3) with identical types and bonds", () => {
       const prior = drawPrior(SIZES, new Rng(11), { vocabSize: 18, bondClasses: 5 });
       const uniforms = fixedUniforms(3);
       const base = run(prior, spec, uniforms);
-      assert.ok(base.networkCalls < STEPS, "the cache skipped steps");
+      assert.ok(base.networkCalls < (spec.endsWith("@heun") ? 2 * STEPS : STEPS), "the cache skipped steps");
       const r = randomRotation(new Rng(4));
       const moved = cloneState(prior);
       const shifted = rotateArray(prior.coords, r, [1.5, -0.75, 2]);
       for (let a = 0; a < prior.B * prior.N; a++) if (prior.mask[a]) for (let d = 0; d < 3; d++) moved.coords[a * 3 + d] = shifted[a * 3 + d];
       const out = run(moved, spec, uniforms);
+      assert.deepEqual(out.computedSteps, base.computedSteps, "the same steps compute");
       // The sample is the last prediction, which the network centres: the translation is gone.
       const expected = rotateArray(base.final.coords, r);
       let worst = 0;
@@ -114,6 +135,7 @@ for (const spec of ["taylor:m=2,D=3", "ab:j=2,D=4"]) {
       };
       const base = run(prior, spec, uniforms);
       const out = run(permuted, spec, permutedUniforms);
+      assert.deepEqual(out.computedSteps, base.computedSteps, "the same steps compute");
       let worst = 0;
       for (let b = 0; b < B; b++) for (let i = 0; i < N; i++) {
         const o = atomIndex(b, i), a = b * N + i;

@@ -22,6 +22,32 @@ const BASE: Partial<SampleOptions> = { n: 6, steps: 9, seed: 3, sizeHistogram: {
 
 
 describe("sample()", () => {
+  it("Heun: two network calls per step, deterministic, differs from Euler, and reports the steps it computed", async () => {
+    const h1 = await sample(model, { ...BASE, solver: "heun" });
+    const h2 = await sample(model, { ...BASE, solver: "heun" });
+    assert.deepEqual(plainMolecules(h1.molecules), plainMolecules(h2.molecules));
+    assert.equal(h1.effectiveSteps, 18);
+    assert.equal(h1.networkCalls, 18 * h1.batches);
+    assert.deepEqual(h1.stepsComputed[0], [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    const euler = await sample(model, BASE);
+    assert.notDeepEqual(plainMolecules(h1.molecules), plainMolecules(euler.molecules));
+    const cached = await sample(model, { ...BASE, solver: "heun", cache: "taylor:m=1,D=2" });
+    assert.equal(cached.effectiveSteps, 10, "both calls of steps 0, 2, 4, 6, 8");
+    await assert.rejects(() => sample(model, { ...BASE, solver: "rk4" as "heun" }), /invalid solver: rk4; use euler, heun, dpm2m/);
+  });
+
+  it("DPM-Solver++(2M): one call per step, deterministic, differs from Euler only through the multistep correction", async () => {
+    const d1 = await sample(model, { ...BASE, solver: "dpm2m" });
+    const d2 = await sample(model, { ...BASE, solver: "dpm2m" });
+    assert.deepEqual(plainMolecules(d1.molecules), plainMolecules(d2.molecules));
+    assert.equal(d1.effectiveSteps, 9);
+    const euler = await sample(model, BASE);
+    assert.notDeepEqual(plainMolecules(d1.molecules).map((m) => m.positions), plainMolecules(euler.molecules).map((m) => m.positions));
+    // Two steps: the first is first order (t = 0) and the second's prediction is the sample: identical to Euler.
+    const two = { ...BASE, steps: 2 };
+    assert.deepEqual(plainMolecules((await sample(model, { ...two, solver: "dpm2m" })).molecules), plainMolecules((await sample(model, two)).molecules));
+  });
+
   it("same seed gives identical molecules, uncached and cached; counts are reported", async () => {
     const a = await sample(model, BASE);
     const b = await sample(model, BASE);

@@ -46,7 +46,7 @@ describe("parseCacheList", () => {
   });
 
   it("rejects unknown names, bad parameters and empty lists with what is accepted", () => {
-    assert.throws(() => parseCacheList("base,tailor:m=2,D=3", 100), /unknown cache name: "tailor:m=2,D=3"; use base, base@<steps>, matched/);
+    assert.throws(() => parseCacheList("base,tailor:m=2,D=3", 100), /unknown cache name: "tailor:m=2,D=3"; use base, base@<steps>, heun@<steps>, dpm@<steps>, matched/);
     assert.throws(() => parseCacheList("fast", 100), /unknown cache name: "fast"/);
     assert.throws(() => parseCacheList("taylor:m=9,D=3", 100), /invalid --caches entry "taylor:m=9,D=3": invalid order: 9/);
     assert.throws(() => parseCacheList("D=3", 100), /a parameter needs a cache before it/);

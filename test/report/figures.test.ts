@@ -25,7 +25,7 @@ describe("showcaseMolecule", () => {
     const [configuration] = parseCacheList("base", 20);
     const run: ConfigurationRun = {
       configuration, molecules: [molecules], seeds: [0], wallSeconds: [1], moleculesPerSecond: [2], peakTensorBytes: [0],
-      networkCalls: 20, batches: 1, sdfFile: undefined,
+      networkCalls: 20, stepsComputed: [], batches: 1, sdfFile: undefined,
     };
     const shown = showcaseMolecule([{ run, evaluation }]);
     assert.equal(shown?.label, "Base (20 steps), molecule 1, valid: N#Cc1ccc(C=O)o1");

@@ -1,0 +1,89 @@
+/**
+ * `molcache calibrate`: record a cache calibration profile on a few molecules (no caching, every step computed),
+ * plan the calibrated schedule for an NFE target, and write the profile JSON (by default `cache_profile.json` in the
+ * model folder, where `schedule=calibrated` and `schedule=adaptive,nfe=…` look for it).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Command } from "commander";
+import { initBackend } from "../env";
+import { calibrate, DEFAULT_PROFILE_OPTIONS } from "../cache/calibrate";
+import { CACHE_PROFILE_FILE } from "../cache/profile";
+import { writeFileAtomic } from "../util/atomic_write";
+import { intOption, resolveModelArgument } from "./sample";
+import { DEFAULT_MODEL_DIR } from "../model/model_io";
+
+/** The parsed command line of `molcache calibrate`. */
+export interface CalibrateCommandOptions {
+  model?: string;
+  cache: string;
+  nfe: string;
+  out?: string;
+  n: string;
+  steps: string;
+  grid: string;
+  seed: string;
+  quiet?: boolean;
+}
+
+/**
+ * Run `molcache calibrate` (exported for tests). Flags are checked before the model loads.
+ * @returns the profile file written.
+ */
+export async function runCalibrateCommand(opts: CalibrateCommandOptions): Promise<string> {
+  const nfe = intOption("--nfe", opts.nfe, 2);
+  const n = intOption("--n", opts.n, 1);
+  const steps = intOption("--steps", opts.steps, 2);
+  const seed = intOption("--seed", opts.seed, 0);
+  if (opts.grid !== "log" && opts.grid !== "linear") throw new Error(`invalid --grid: ${opts.grid}; use log or linear`);
+  if (nfe > steps) throw new Error(`invalid --nfe: ${nfe}; a ${steps}-step run has at most ${steps} network calls`);
+  const modelDir = opts.model === undefined || opts.model === "default" ? DEFAULT_MODEL_DIR : opts.model;
+  const out = path.resolve(opts.out ?? path.join(modelDir, CACHE_PROFILE_FILE));
+  if (!fs.existsSync(path.dirname(out))) throw new Error(`cannot write ${out}: folder ${path.dirname(out)} does not exist`);
+  await initBackend();
+  const model = resolveModelArgument(opts.model);
+  try {
+    const start = Date.now();
+    const cal = calibrate(model, {
+      cache: opts.cache, nfe, n, steps, seed, grid: opts.grid as "log" | "linear",
+      onProgress: opts.quiet ? undefined : (done, total) => done % 10 === 0 && process.stderr.write(`calibrating: step ${done}/${total}\n`),
+    });
+    writeFileAtomic(out, JSON.stringify(cal.profile, null, 1));
+    if (!opts.quiet) {
+      const ratio = cal.cost.uniform === null ? "no uniform interval gives this NFE" : `uniform at the same NFE: ${cal.cost.uniform.toFixed(3)}`;
+      console.log([
+        `wrote ${out} (${n} molecules, ${steps} steps, ${opts.grid} grid, seed ${seed}) in ${((Date.now() - start) / 1000).toFixed(1)} s`,
+        `  calibrated ${nfe} network calls: steps ${cal.computedSteps.join(" ")}`,
+        `  summed forecast-error model: calibrated ${cal.cost.calibrated.toFixed(3)}, ${ratio}`,
+        `  adaptive threshold for nfe=${nfe}: ${cal.adaptive.threshold.toPrecision(4)} (${cal.adaptive.calls} calls on the recorded signal)`,
+        `  use: --cache "${cal.profile.calibrated!.cache},profile=${out}" (or schedule=adaptive,nfe=${nfe},profile=…)`,
+      ].join("\n"));
+    }
+    return out;
+  } finally {
+    model.generator.dispose();
+  }
+}
+
+/**
+ * Register the `calibrate` subcommand on `program`.
+ * @example
+ * registerCalibrateCommand(new Command()); // then: molcache calibrate --cache taylor:m=2 --nfe 26 --out schedule.json
+ */
+export function registerCalibrateCommand(program: Command): void {
+  program
+    .command("calibrate")
+    .description("record a cache calibration profile and plan a calibrated schedule for an NFE target")
+    .option("--model <dir>", "model folder, or random:<preset>[:seed] (default: the trained default model)")
+    .requiredOption("--cache <spec>", "the forecaster to calibrate, without schedule keys, e.g. taylor:m=2 or ab:j=2,axis=time")
+    .requiredOption("--nfe <n>", "network calls per batch to plan for")
+    .option("--out <file.json>", `profile file (default: ${CACHE_PROFILE_FILE} in the model folder)`)
+    .option("--n <count>", "molecules recorded", String(DEFAULT_PROFILE_OPTIONS.n))
+    .option("--steps <K>", "solver steps", String(DEFAULT_PROFILE_OPTIONS.steps))
+    .option("--grid <kind>", "time grid: log or linear", DEFAULT_PROFILE_OPTIONS.grid)
+    .option("--seed <int>", "seed of the recorded molecules", String(DEFAULT_PROFILE_OPTIONS.seed))
+    .option("--quiet", "no progress or summary")
+    .action(async (opts: CalibrateCommandOptions) => {
+      await runCalibrateCommand(opts);
+    });
+}
