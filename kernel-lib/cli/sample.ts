@@ -15,7 +15,7 @@ import { datasetPreset } from "../data/dataset_preset";
 import { DEFAULT_WORKER_MEMORY_BYTES, GIB } from "../flow/memory_plan";
 import { LoadedModel } from "../model/model_io";
 import { openModel } from "../model/open_model";
-import { sample, SampleOptions, SampleResult } from "../flow/sample";
+import { resolveSampleOptions, sample, SampleOptions, SampleResult } from "../flow/sample";
 import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
 import { sampleParallel } from "../parallel/sample_parallel";
 import { cacheLabel, parseCacheSpec } from "../cache/config";
@@ -179,6 +179,12 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
     const attempts = intOption("--attempts", opts.attempts ?? "3", 1);
     // An unreachable queue fails before the output is touched.
     if (opts.queue) await checkRedisReachable(opts.queue, parseQueueUrl(opts.queue));
+    // Every sampling option is checked before the output is touched (nothing to resume from a refused run).
+    const sampling: Partial<SampleOptions> = {
+      n, steps, seed, batchCost, grid: opts.grid as TimeGridKind, cache: opts.cache, solver: (opts.solver ?? "euler") as SolverKind, dataset: opts.dataset, memory,
+    };
+    resolveSampleOptions(model, sampling);
+    if (opts.queue && sampling.solver !== "euler") throw new Error(`--queue runs the Euler solver only; drop --solver ${sampling.solver} or sample without --queue`);
     output = ResumableOutput.open(out, sampleRunIdentity(model, { n, steps, grid: opts.grid, cache: opts.cache, seed, batchCost, backend, dataset: opts.dataset, memory }), { resume: opts.resume, force: opts.force });
     const out0 = output;
     if (out0.complete) {
@@ -194,14 +200,14 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
       if (opts.queue) {
         const q = await sampleOnQueue(model, out0, {
           queue: opts.queue, identity: sampleRunIdentity(model, { n, steps, grid: opts.grid, cache: opts.cache, seed, batchCost, backend, dataset: opts.dataset, memory }),
-          sample: { n, steps, seed, batchCost, grid: opts.grid as TimeGridKind, cache: opts.cache, dataset: opts.dataset, memory }, backend,
+          sample: { ...sampling, steps, seed, grid: opts.grid as TimeGridKind, cache: opts.cache }, backend,
           window, attempts,
           onProgress: progress && ((done, total, status) => progress(already + done, total, status)),
         });
         result = { molecules: [], cache: parseCacheSpec(opts.cache), wallSeconds: q.wallSeconds, networkCalls: NaN, effectiveSteps: NaN, stepsComputed: [],
           moleculesPerSecond: q.molecules / q.wallSeconds, peakTensorBytes: NaN, batches: q.batches };
       } else result = await run(model, {
-        n, steps, seed, batchCost, grid: opts.grid as TimeGridKind, cache: opts.cache, solver: (opts.solver ?? "euler") as SolverKind, dataset: opts.dataset, memory, start: out0.start, keepMolecules: false,
+        ...sampling, start: out0.start, keepMolecules: false,
         onProgress: progress && ((done, total) => progress(already + done, total)),
         onBatch: (mols, indices, planned) => out0.append(batchSdfText(mols, indices), planned.next, mols.length),
       });

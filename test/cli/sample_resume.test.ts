@@ -21,7 +21,7 @@ before(async () => {
 });
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const RUN = { model: "random:tiny:5", n: "90", steps: "3", grid: "log", cache: "none", seed: "4", batchCost: "60", quiet: true };
+const RUN = { model: "random:tiny:5", n: "240", steps: "3", grid: "log", cache: "none", seed: "4", batchCost: "60", quiet: true };
 const ARGS = ["sample", "--model", RUN.model, "--n", RUN.n, "--steps", RUN.steps, "--seed", RUN.seed, "--batch-cost", RUN.batchCost, "--quiet"];
 
 function batchesDone(out: string): number {
