@@ -73,4 +73,19 @@ describe("trainer", () => {
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /cannot resume .*batchCost was 384, now 512/);
   });
+
+  it("keeps a run's recorded learning-rate decay on resume and refuses one that rewrites steps taken", () => {
+    const dir = tempDir();
+    const decay = ["--warmup", "1", "--lr-decay", "cosine:start=2,end=10"];
+    assert.equal(spawnSync(process.execPath, trainArgs(dir, 3, decay), { encoding: "utf8", cwd: REPO_ROOT }).status, 0);
+    const earlier = spawnSync(process.execPath, trainArgs(dir, 4, ["--warmup", "1", "--lr-decay", "cosine:start=3,end=10"]), { encoding: "utf8", cwd: REPO_ROOT });
+    assert.notEqual(earlier.status, 0);
+    assert.match(earlier.stderr, /the learning-rate schedule .* differs from the run's .* on steps already taken \(1–3\)/);
+    // No --lr-decay: the recorded cosine continues (the log's learning rate keeps falling).
+    const resumed = spawnSync(process.execPath, trainArgs(dir, 5, ["--warmup", "1"]), { encoding: "utf8", cwd: REPO_ROOT });
+    assert.equal(resumed.status, 0, resumed.stderr.slice(-2000));
+    const lr = fs.readFileSync(path.join(dir, "train_log.csv"), "utf8").trim().split("\n").slice(1).map((r) => Number(r.split(",")[3]));
+    assert.equal(lr.length, 5);
+    assert.ok(lr[4] < lr[3] && lr[3] < lr[2], `learning rates ${lr.join(", ")}`);
+  });
 });
