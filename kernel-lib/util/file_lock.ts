@@ -1,7 +1,7 @@
 /**
- * An exclusive lock on an output file: `<file>.lock` created with O_EXCL and holding the owner's pid and host. A
- * second run on the same output is refused while the owner lives; the lock of a dead process (killed with SIGKILL,
- * say) on this host is detected and taken over.
+ * An exclusive lock on an output file or a folder: a lock file created with O_EXCL and holding the owner's pid and
+ * host. A second run on the same target is refused while the owner lives; the lock of a dead process (killed with
+ * SIGKILL, say) on this host is detected and taken over. Used for `sample --out` files and `train` run folders.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -31,14 +31,14 @@ export class FileLock {
   }
 
   /**
-   * Take the lock on `target` (the file `<target>.lock`).
+   * Take the lock on `target`.
    * @param what names the owner in the refusal, e.g. "molcache sample".
+   * @param lockFile the lock file (default `<target>.lock`; a folder's lives inside it).
    * @throws one line naming the live owner (pid, host, start time) and what to do.
    * @example
    * const lock = FileLock.acquire("mols.sdf"); try { … } finally { lock.release(); }
    */
-  static acquire(target: string, what = "molcache run"): FileLock {
-    const lockFile = `${target}.lock`;
+  static acquire(target: string, what = "molcache run", lockFile = `${target}.lock`): FileLock {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const fd = fs.openSync(lockFile, "wx");
@@ -59,7 +59,7 @@ export class FileLock {
         throw new Error(`${target} is locked by a ${what} on host ${owner.host} (pid ${owner.pid}, since ${owner.started}); if that run is gone, delete ${lockFile}`);
       }
       if (owner && alive(owner.pid)) {
-        throw new Error(`${target} is being written by another ${what} (pid ${owner.pid}, since ${owner.started}); wait for it to finish or stop it`);
+        throw new Error(`${target} is in use by another ${what} (pid ${owner.pid}, since ${owner.started}); wait for it to finish or stop it`);
       }
       if (!owner && attempt === 0) continue;
       // Stale: move it aside under a unique name (only one of two racing takers succeeds), then retry the O_EXCL create.

@@ -53,7 +53,7 @@ describe("molcache sample --resume", () => {
         const second = await runCli([...ARGS, "--out", out, "--resume"]);
         assert.equal(second.code, 1);
         assert.deepEqual(errorLines(second.stderr).length, 1, second.stderr);
-        assert.match(second.stderr, /molcache: .*killed\.sdf is being written by another molcache sample \(pid \d+, since .*\); wait for it to finish or stop it/);
+        assert.match(second.stderr, /molcache: .*killed\.sdf is in use by another molcache sample \(pid \d+, since .*\); wait for it to finish or stop it/);
       }
       p.child.kill("SIGKILL");
       const r = await p.exit;
@@ -91,7 +91,7 @@ describe("molcache sample --resume", () => {
     await assert.rejects(() => runSampleCommand({ ...RUN, steps: "4", out: other, resume: true }), /cannot resume: .* was written with steps 3, this run has 4; rerun with the same options, or start over with --force/);
     // A live lock holder (this process) is refused; the file set is untouched.
     fs.writeFileSync(runPaths(other).lock, JSON.stringify({ pid: process.pid, host: os.hostname(), started: "now" }));
-    await assert.rejects(() => runSampleCommand({ ...RUN, out: other, resume: true }), /is being written by another molcache sample \(pid \d+/);
+    await assert.rejects(() => runSampleCommand({ ...RUN, out: other, resume: true }), /is in use by another molcache sample \(pid \d+/);
     fs.rmSync(runPaths(other).lock);
     await runSampleCommand({ ...RUN, out: other, resume: true });
     const fresh = path.join(tmp, "fresh.sdf");

@@ -130,9 +130,9 @@ describe("training run safety", () => {
     const dir = runFolder("locked");
     const lock = lockFolder(dir, "train");
     try {
-      await assert.rejects(resume(dir), new RegExp(`is in use by molcache train \\(process ${process.pid}, since .*\\); wait for it to finish or stop it`));
+      await assert.rejects(resume(dir), new RegExp(`is in use by another molcache train \\(pid ${process.pid}, since .*\\); wait for it to finish or stop it`));
       const r = runMolcache(["train", "--run-dir", dir, "--config", "tiny", "--limit", "50", "--workers", "1", "--batch-cost", "384", "--steps", "5", "--export", path.join(tmp, "locked-export")]);
-      assertOneLine(r, new RegExp(`^molcache: .*locked is in use by molcache train \\(process ${process.pid}, since `));
+      assertOneLine(r, new RegExp(`^molcache: .*locked is in use by another molcache train \\(pid ${process.pid}, since `));
     } finally {
       lock.release();
     }
