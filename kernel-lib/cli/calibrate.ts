@@ -38,6 +38,10 @@ export async function runCalibrateCommand(opts: CalibrateCommandOptions): Promis
   if (opts.grid !== "log" && opts.grid !== "linear") throw new Error(`invalid --grid: ${opts.grid}; use log or linear`);
   if (nfe > steps) throw new Error(`invalid --nfe: ${nfe}; a ${steps}-step run has at most ${steps} network calls`);
   const modelDir = opts.model === undefined || opts.model === "default" ? DEFAULT_MODEL_DIR : opts.model;
+  // The shipped default model is never written by a default command; a random model has no folder.
+  if (opts.out === undefined && (modelDir === DEFAULT_MODEL_DIR || modelDir.startsWith("random"))) {
+    throw new Error(`--out is required for ${modelDir === DEFAULT_MODEL_DIR ? "the default model (its folder ships with molcache)" : `model ${modelDir} (it has no folder)`}; e.g. --out profile.json, then --cache "…,profile=profile.json"`);
+  }
   const out = path.resolve(opts.out ?? path.join(modelDir, CACHE_PROFILE_FILE));
   if (!fs.existsSync(path.dirname(out))) throw new Error(`cannot write ${out}: folder ${path.dirname(out)} does not exist`);
   await initBackend();
@@ -77,7 +81,7 @@ export function registerCalibrateCommand(program: Command): void {
     .option("--model <dir>", "model folder, or random:<preset>[:seed] (default: the trained default model)")
     .requiredOption("--cache <spec>", "the forecaster to calibrate, without schedule keys, e.g. taylor:m=2 or ab:j=2,axis=time")
     .requiredOption("--nfe <n>", "network calls per batch to plan for")
-    .option("--out <file.json>", `profile file (default: ${CACHE_PROFILE_FILE} in the model folder)`)
+    .option("--out <file.json>", `profile file (default: ${CACHE_PROFILE_FILE} in the model folder; required for the default and random models)`)
     .option("--n <count>", "molecules recorded", String(DEFAULT_PROFILE_OPTIONS.n))
     .option("--steps <K>", "solver steps", String(DEFAULT_PROFILE_OPTIONS.steps))
     .option("--grid <kind>", "time grid: log or linear", DEFAULT_PROFILE_OPTIONS.grid)

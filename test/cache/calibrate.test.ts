@@ -85,5 +85,7 @@ describe("calibrate", () => {
       /invalid --grid: cosine; use log or linear/);
     await assert.rejects(() => runCalibrateCommand({ model: dir, cache: "taylor:m=2", nfe: "4", n: "3", steps: "10", grid: "log", seed: "0", out: path.join(tmp, "no", "p.json"), quiet: true }),
       /folder .* does not exist/);
+    await assert.rejects(() => runCalibrateCommand({ cache: "taylor:m=2", nfe: "4", n: "3", steps: "10", grid: "log", seed: "0", quiet: true }),
+      /--out is required for the default model \(its folder ships with molcache\)/);
   });
 });
