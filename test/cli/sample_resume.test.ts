@@ -21,7 +21,7 @@ before(async () => {
 });
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const RUN = { model: "random:tiny:5", n: "240", steps: "3", grid: "log", cache: "none", seed: "4", batchCost: "60", quiet: true };
+const RUN = { model: "random:tiny:5", n: "240", steps: "12", grid: "log", cache: "none", seed: "4", batchCost: "60", quiet: true };
 const ARGS = ["sample", "--model", RUN.model, "--n", RUN.n, "--steps", RUN.steps, "--seed", RUN.seed, "--batch-cost", RUN.batchCost, "--quiet"];
 
 function batchesDone(out: string): number {
@@ -49,7 +49,9 @@ describe("molcache sample --resume", () => {
       const jitter = rng.int(120);
       await new Promise((r) => setTimeout(r, jitter));
       if (trial === 2) {
-        // While it lives, a second run on the same output is refused with one line.
+        // While it lives, a second run on the same output is refused with one line (the first is paused meanwhile, so
+        // on a fast machine it cannot finish before the second one starts).
+        p.child.kill("SIGSTOP");
         const second = await runCli([...ARGS, "--out", out, "--resume"]);
         assert.equal(second.code, 1);
         assert.deepEqual(errorLines(second.stderr).length, 1, second.stderr);
@@ -88,7 +90,7 @@ describe("molcache sample --resume", () => {
     assert.ok(await waitUntil(() => batchesDone(other) >= 1, 60_000), p.output().stderr);
     p.child.kill("SIGKILL");
     await p.exit;
-    await assert.rejects(() => runSampleCommand({ ...RUN, steps: "4", out: other, resume: true }), /cannot resume: .* was written with steps 3, this run has 4; rerun with the same options, or start over with --force/);
+    await assert.rejects(() => runSampleCommand({ ...RUN, steps: "13", out: other, resume: true }), /cannot resume: .* was written with steps 12, this run has 13; rerun with the same options, or start over with --force/);
     // A live lock holder (this process) is refused; the file set is untouched.
     fs.writeFileSync(runPaths(other).lock, JSON.stringify({ pid: process.pid, host: os.hostname(), started: "now" }));
     await assert.rejects(() => runSampleCommand({ ...RUN, out: other, resume: true }), /is in use by another molcache sample \(pid \d+/);
