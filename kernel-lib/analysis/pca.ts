@@ -5,7 +5,6 @@
  * reproducible).
  */
 import { PCA } from "ml-pca";
-import type { PcaPanel, PcaTrajectoryInput } from "../viz/types";
 import type { Recording } from "../hooks/recording";
 import { resolveAnalysisOptions, withFrame } from "./stats";
 import { FeatureTransform, SeriesRef, trajectoryRows } from "./trajectory";
@@ -130,25 +129,4 @@ export function moleculePca(recording: Recording, molecule = 0, options: Partial
     coordinates: trajectoryPca(recording, { ...o.coordinates, molecule, components: o.components, label: "Coordinates" }),
     atomTypes: trajectoryPca(recording, { ...o.atomTypes, molecule, components: o.components, label: "Atom types" }),
   };
-}
-
-/**
- * The input of `pcaTrajectoryFigure` from projected trajectories (one panel each; they must share their steps).
- * @example
- * pcaTrajectoryFigure(toPcaTrajectoryInput([coordinates, atomTypes]));
- */
-export function toPcaTrajectoryInput(projections: readonly TrajectoryPca[]): PcaTrajectoryInput {
-  if (!projections || projections.length === 0) throw new Error("toPcaTrajectoryInput needs at least one projection");
-  const first = projections[0];
-  for (const p of projections) {
-    if (p.steps.join() !== first.steps.join()) {
-      throw new Error(`projections cover different steps (${p.label}: ${p.steps.length}, ${first.label}: ${first.steps.length}); record both series at the same steps`);
-    }
-  }
-  const panels: PcaPanel[] = projections.map((p) => ({
-    label: p.label,
-    points: p.points.map((row) => (row.length >= 2 ? row : [row[0], 0])),
-    explainedVariance: p.explainedVariance.length >= 2 ? p.explainedVariance : [...p.explainedVariance, 0],
-  }));
-  return { panels, steps: first.steps, times: first.t };
 }

@@ -7,7 +7,6 @@
  * When a series is not recorded at every step (e.g. block outputs on forecast steps), the two previous *recorded*
  * steps are used and r_k is the ratio of the gaps on the chosen axis (1 for consecutive steps on the step axis).
  */
-import type { PredictabilitySeries } from "../viz/types";
 import type { Recording } from "../hooks/recording";
 import { checkQuantiles, resolveAnalysisOptions, spread, withFrame } from "./stats";
 import { chooseMolecules, FeatureTransform, SeriesRef, TrajectoryRows, trajectoryRows } from "./trajectory";
@@ -142,15 +141,4 @@ export function recordingPredictability(recording: Recording, options: Partial<R
   const o = resolveAnalysisOptions("recordingPredictability", DEFAULT_RECORDING_PREDICTABILITY_OPTIONS, options);
   const trajectories = chooseMolecules(recording, o.molecules).map((m) => trajectoryRows(recording, o, m, o.transform));
   return linearPredictability(trajectories, { axis: o.axis, eps: o.eps, lowerQuantile: o.lowerQuantile, upperQuantile: o.upperQuantile });
-}
-
-/**
- * One curve of `predictabilityFigure` (band = the quantiles).
- * @example
- * toPredictabilitySeries(result).label; // "step axis"
- */
-export function toPredictabilitySeries(result: PredictabilityResult, label = `${result.axis} axis`): PredictabilitySeries {
-  const keep = result.mean.map((m, i) => Number.isFinite(m) && Number.isFinite(result.lower[i]) && Number.isFinite(result.upper[i]));
-  const pick = (xs: number[]) => xs.filter((_, i) => keep[i]);
-  return { label, steps: pick(result.steps), mean: pick(result.mean), lower: pick(result.lower), upper: pick(result.upper) };
 }

@@ -4,7 +4,6 @@
  * concatenation of the fields recorded for it. A step whose block output, or the previous step's, was not recorded
  * (e.g. forecast) is NaN.
  */
-import type { SimilarityHeatmapInput } from "../viz/types";
 import type { Recording } from "../hooks/recording";
 import { resolveBlockPatterns } from "../hooks/block_patterns";
 import { resolveAnalysisOptions, withFrame } from "./stats";
@@ -113,13 +112,4 @@ function concat(parts: Float32Array[]): Float32Array {
     o += p.length;
   }
   return out;
-}
-
-/**
- * The input of `similarityHeatmapFigure`.
- * @example
- * similarityHeatmapFigure(toSimilarityHeatmapInput(blockSimilarity(recording)));
- */
-export function toSimilarityHeatmapInput(result: SimilarityResult): SimilarityHeatmapInput {
-  return { similarity: result.similarity, blockLabels: result.blocks, steps: result.steps };
 }

@@ -10,7 +10,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BlockState, GeneratorInputs, GeneratorOutputs } from "../model/blocks";
-import { SemlaGenerator } from "../model/generator";
+import type { BackboneNetwork } from "../model/network";
+import type { Backbone, BackboneCall } from "../flow/backbone";
 import { GateAccumulator, relativeChange, tuneThreshold } from "./adaptive_gate";
 import { calibratedSchedule } from "./calibrated_schedule";
 import { createForecaster, ResolvedCacheConfig } from "./config";
@@ -18,21 +19,11 @@ import { FeatureMap, Forecaster } from "./forecaster";
 import { filledSeries, readCacheProfile } from "./profile";
 import { computeSchedule } from "./schedule";
 
-/** The result of one backbone call. Tensors are owned by the caller. */
-export interface BackboneCall {
-  outputs: GeneratorOutputs;
-  /** True when the generator really ran on this step. */
-  computed: boolean;
-}
-
-/** What the cache needs from a network: the TF.js generator or a compiled stand-in (e.g. `OnnxGenerator`). */
-export type BackboneNetwork = Pick<SemlaGenerator, "config" | "forward" | "forwardBlocks" | "stepObservers">;
-
 /** The block whose node features the adaptive gate compares (it and the embedding run on every step). */
 export const GATE_BLOCK = "layers.0";
 
 /** A generator wrapped with a cache schedule and forecaster. */
-export class CachedBackbone {
+export class CachedBackbone implements Backbone {
   /**
    * One boolean per step: compute (true) or forecast. For an `adaptive` schedule only the steps that always compute
    * (the first and the final) are true: the others are decided during the run ({@link BackboneCall.computed}).

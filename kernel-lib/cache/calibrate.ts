@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { predictabilityErrors } from "../analysis/predictability";
 import { resolveSampleOptions } from "../flow/sample";
 import { integrate } from "../flow/integrate";
+import { registerHook, removeHook } from "../hooks/registry";
 import { drawPrior } from "../flow/prior";
 import { timeGrid, TimeGridKind } from "../flow/time_grid";
 import type { LoadedModel } from "../model/model_io";
@@ -63,37 +64,40 @@ export function recordCacheProfile(model: LoadedModel, options: Partial<ProfileO
   const widths = { coords: 3, typeLogits: config.vocabSize, bondLogits: config.nEdgeTypes, chargeLogits: config.nChargeTypes };
   const gate: (number | null)[] = [];
   let previous: Float32Array | undefined;
-  const observerName = "molcache.calibrate.gate";
-  model.generator.observers.set(observerName, (block, _input, output) => {
-    if (block !== GATE_BLOCK || !output.nodeFeats) return;
-    const feats = (output.nodeFeats.dataSync() as Float32Array).slice();
-    gate.push(previous ? relativeChange(previous, feats, prior.mask, feats.length / (B * N)) : null);
-    previous = feats;
+  // One hook sees the gate block's node features and every step's prediction (the hook registry is the one way
+  // to observe a run; it is removed again whatever happens).
+  const hookName = "molcache.calibrate";
+  registerHook(model, hookName, {
+    blocks: [GATE_BLOCK],
+    afterBlock: ({ output }) => {
+      if (!output.nodeFeats) return;
+      const feats = (output.nodeFeats.dataSync() as Float32Array).slice();
+      gate.push(previous ? relativeChange(previous, feats, prior.mask, feats.length / (B * N)) : null);
+      previous = feats;
+    },
+    afterStep: (e) => {
+      PARTS.forEach((part, p) => {
+        const data = e.prediction[part];
+        const w = widths[part];
+        for (let b = 0; b < B; b++) {
+          const n = sizes[b];
+          const pairs = part === "bondLogits";
+          const out = new Float32Array(pairs ? n * n * w : n * w);
+          let at = 0;
+          for (let i = 0; i < n; i++) {
+            if (pairs) for (let j = 0; j < n; j++) for (let c = 0; c < w; c++) out[at++] = data[((b * N + i) * N + j) * w + c];
+            else for (let c = 0; c < w; c++) out[at++] = data[(b * N + i) * w + c];
+          }
+          rows[p][b].push(out);
+        }
+      });
+      o.onProgress?.(e.step + 1, o.steps);
+    },
   });
   try {
-    integrate(prior, {
-      grid, rng, backbone: new CachedBackbone(model.generator, { kind: "none" }, grid.t),
-      observers: [(e) => {
-        PARTS.forEach((part, p) => {
-          const data = e.prediction[part];
-          const w = widths[part];
-          for (let b = 0; b < B; b++) {
-            const n = sizes[b];
-            const pairs = part === "bondLogits";
-            const out = new Float32Array(pairs ? n * n * w : n * w);
-            let at = 0;
-            for (let i = 0; i < n; i++) {
-              if (pairs) for (let j = 0; j < n; j++) for (let c = 0; c < w; c++) out[at++] = data[((b * N + i) * N + j) * w + c];
-              else for (let c = 0; c < w; c++) out[at++] = data[(b * N + i) * w + c];
-            }
-            rows[p][b].push(out);
-          }
-        });
-        o.onProgress?.(e.step + 1, o.steps);
-      }],
-    });
+    integrate(prior, { grid, rng, backbone: new CachedBackbone(model.generator, { kind: "none" }, grid.t) });
   } finally {
-    model.generator.observers.delete(observerName);
+    removeHook(model, hookName);
   }
   const stepsX = Array.from({ length: o.steps }, (_, k) => k);
   const errorOn = (x: ArrayLike<number>): (number | null)[] => {

@@ -195,7 +195,11 @@ export function parseCacheSpec(spec: string): ResolvedCacheConfig {
   return resolveCacheConfig(config as unknown as CacheConfig);
 }
 
-/** A short label for tables and figures, e.g. `Taylor m=2 D=3`, `AB j=2 D=3`, `Base`. */
+/**
+ * A short label for tables and figures, e.g. `Taylor m=2 D=3`, `AB j=2 D=3`, `Base`.
+ * @example
+ * cacheLabel(parseCacheSpec("taylor:m=2,D=3")); // "Taylor m=2 D=3"
+ */
 export function cacheLabel(config: ResolvedCacheConfig): string {
   switch (config.kind) {
     case "none": return "Base";

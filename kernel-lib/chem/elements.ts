@@ -145,7 +145,11 @@ export function atomicNumber(symbol: string): number {
   return e.z;
 }
 
-/** True when molcache has data for atomic number `z`. */
+/**
+ * True when molcache has data for atomic number `z`.
+ * @example
+ * isKnownElement(6); // true
+ */
 export function isKnownElement(z: number): boolean {
   return BY_Z.has(z);
 }

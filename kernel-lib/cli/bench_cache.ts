@@ -15,7 +15,7 @@ import { Command } from "commander";
 import { initBackend } from "../env";
 import { cacheLabel, parseCacheSpec } from "../cache/config";
 import { sample } from "../flow/sample";
-import { StepObserver } from "../flow/integrate";
+import { registerHook, removeHook } from "../hooks/registry";
 import { DEFAULT_MODEL_DIR, LoadedModel } from "../model/model_io";
 import { writeFileAtomic } from "../util/atomic_write";
 import type { BenchDefinition } from "./bench";
@@ -87,13 +87,16 @@ export async function benchCache(model: LoadedModel, o: CacheBenchOptions): Prom
   for (let r = 0; r < o.repeats; r++) {
     for (let i = 0; i < specs.length; i++) {
       let last = 0;
-      const observers: StepObserver[] = [(ev) => {
-        const now = performance.now();
-        if (ev.step > 0) (ev.computed ? stepMs[i].computed : stepMs[i].forecast).push(now - last);
-        last = now;
-      }];
+      // Per-step wall times, seen by a step hook.
+      registerHook(model, "bench.stepTimes", {
+        afterStep: (ev) => {
+          const now = performance.now();
+          if (ev.step > 0) (ev.computed ? stepMs[i].computed : stepMs[i].forecast).push(now - last);
+          last = now;
+        },
+      });
       const cpu0 = process.cpuUsage();
-      const res = await sample(model, { n: o.n, steps: o.steps, seed: o.seed, batchCost: o.batchCost, grid: "log", cache: specs[i].config, observers });
+      const res = await sample(model, { n: o.n, steps: o.steps, seed: o.seed, batchCost: o.batchCost, grid: "log", cache: specs[i].config }).finally(() => removeHook(model, "bench.stepTimes"));
       const cpu = process.cpuUsage(cpu0);
       walls[i].push(res.wallSeconds);
       cpus[i].push((cpu.user + cpu.system) / 1e6);

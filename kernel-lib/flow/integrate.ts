@@ -14,8 +14,10 @@
  * h = Δλ. One call per step, so it competes at the same NFE; the first step (t = 0, λ = −∞) is first order.
  */
 import * as tf from "@tensorflow/tfjs";
-import { BackboneCall, CachedBackbone } from "../cache/cached_backbone";
 import { GeneratorInputs, GeneratorOutputs } from "../model/blocks";
+import { attachedObservers, StepObserver } from "../model/observers";
+import type { Prediction } from "../model/sampler_state";
+import { Backbone, BackboneCall } from "./backbone";
 import { Rng } from "../util/rng";
 import { uniformSampleUpdate } from "./categorical";
 import { cloneState, SamplerState } from "./prior";
@@ -23,59 +25,6 @@ import { TimeGrid } from "./time_grid";
 
 /** Uniforms for the categorical draws of one step (`count` values in [0, 1)). */
 export type UniformSource = (step: number, kind: "atomics" | "bonds", count: number) => ArrayLike<number>;
-
-/** The raw network prediction of a step, as JS arrays (row-major, padded). */
-export interface Prediction {
-  coords: Float32Array;
-  typeLogits: Float32Array;
-  bondLogits: Float32Array;
-  chargeLogits: Float32Array;
-}
-
-/** What an observer sees after each step. Arrays are live views: copy what you keep. */
-export interface StepEvent {
-  step: number;
-  t: number;
-  dt: number;
-  /** True when the backbone ran; false when its output was forecast. */
-  computed: boolean;
-  /** The state fed to the network at this step. */
-  state: SamplerState;
-  /** The network's (or the forecast's) prediction. */
-  prediction: Prediction;
-  /** The state after the update (the next step's input). */
-  next: SamplerState;
-  /** Batch index within a `sample()` run (0 when `integrate` is called directly). */
-  batch?: number;
-  /** Indices of the batch's molecules in the run's output, one per row (0 … B−1 when called directly). */
-  molecules?: readonly number[];
-}
-
-/** What a step observer's optional `beforeStep` sees, before the step's backbone call. */
-export interface StepStart {
-  step: number;
-  t: number;
-  dt: number;
-  /** True when the backbone will run; false when its output will be forecast. */
-  computed: boolean;
-  /** Number of steps of the run. */
-  steps: number;
-  /** The state fed to the network at this step. Live: copy what you keep. */
-  state: SamplerState;
-  /** Batch index within a `sample()` run (0 when `integrate` is called directly). */
-  batch: number;
-  /** Indices of the batch's molecules in the run's output, one per row (0 … B−1 when called directly). */
-  molecules: readonly number[];
-}
-
-/**
- * Called after every step. May carry a `beforeStep` method, called before the step's backbone call (block hooks use
- * it to know which step the blocks they see belong to).
- */
-export interface StepObserver {
-  (event: StepEvent): void;
-  beforeStep?: (start: StepStart) => void;
-}
 
 /**
  * ODE solver of the coordinates: `euler` (the reference), `heun` (2nd order, two network calls per step) or
@@ -91,11 +40,13 @@ export interface IntegrateOptions {
   /** Coordinate solver (default `"euler"`). */
   solver?: SolverKind;
   grid: TimeGrid;
-  backbone: CachedBackbone;
+  /** The network behind a compute-or-forecast decision (`CachedBackbone`; kind `none` always computes). */
+  backbone: Backbone;
   /** Source of uniforms for the categorical draws (default: `rng`). */
   uniforms?: UniformSource;
   /** Generator for the default uniforms. */
   rng?: Rng;
+  /** Internal seam: step observers besides the hooks attached to the model (users observe steps with hooks). @internal */
   observers?: readonly StepObserver[];
   /** Which batch of a `sample()` run this is, passed on to observers (default batch 0, molecules 0 … B−1). */
   batch?: { index: number; molecules: readonly number[] };
@@ -132,7 +83,8 @@ export function integrate(prior: SamplerState, options: IntegrateOptions): Integ
   const uniforms: UniformSource = options.uniforms ?? defaultUniforms(options.rng);
   backbone.reset();
   // Step observers attached to the model (the hook registry) run before the per-call ones.
-  const observers = [...model.stepObservers.values(), ...(options.observers ?? [])];
+  const attached = attachedObservers(model)?.step;
+  const observers = attached ? [attached, ...(options.observers ?? [])] : [...(options.observers ?? [])];
   const batch = options.batch?.index ?? 0;
   const molecules = options.batch?.molecules ?? Array.from({ length: B }, (_, b) => b);
 

@@ -16,7 +16,7 @@
  */
 import type { SemlaConfig } from "../model/config";
 import { countParameters } from "../model/parameter_shapes";
-import type { InferenceBackend } from "../parallel/network";
+import type { InferenceBackend } from "../model/network";
 
 /** How one backend's peak memory scales (see the file comment). */
 export interface BackendMemoryModel {

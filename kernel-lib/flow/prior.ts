@@ -3,21 +3,11 @@
  * molecule's mean, atom classes uniform over the whole vocabulary, and bond classes uniform over the 5 classes,
  * independently for every ordered pair (so the prior bond state is not symmetric). Padding is zero.
  */
+import type { SamplerState } from "../model/sampler_state";
 import { Rng } from "../util/rng";
 
-/** A batch of sampler states, as JS typed arrays (row-major, padded to N atoms). */
-export interface SamplerState {
-  B: number;
-  N: number;
-  /** Atom mask `[B, N]`. */
-  mask: Float32Array;
-  /** Coordinates `[B, N, 3]`, normalised units. */
-  coords: Float32Array;
-  /** Atom classes `[B, N]`. */
-  atomClasses: Int32Array;
-  /** Bond classes `[B, N, N]` (ordered pairs). */
-  bondClasses: Int32Array;
-}
+// The state type is defined beside the network (model/ sits below flow/); re-exported here, where it is made.
+export type { SamplerState };
 
 /** Number of real atoms of molecule `b`. */
 export function moleculeSize(state: SamplerState, b: number): number {

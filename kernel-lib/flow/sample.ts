@@ -16,7 +16,7 @@ import { histogramFromJson, sampleSizes, SizeHistogram, statsSizeHistogram } fro
 import { checkHistogramFits, DATASET_PRESETS, DatasetPreset, datasetPreset } from "../data/dataset_preset";
 import { LoadedModel } from "../model/model_io";
 import { Rng } from "../util/rng";
-import { integrate, SolverKind, SOLVERS, StepObserver } from "./integrate";
+import { integrate, SolverKind, SOLVERS } from "./integrate";
 import { drawPrior } from "./prior";
 import { timeGrid, TimeGridKind } from "./time_grid";
 import { predictionToMolecules } from "./to_molecules";
@@ -60,8 +60,6 @@ export interface SampleOptions {
    * plan cursor after it, for resumable runs): stream them to disk.
    */
   onBatch: ((molecules: Molecule[], indices: number[], batch: PlannedBatch) => void) | undefined;
-  /** Step observers (hooks): called after every solver step of every batch. */
-  observers: readonly StepObserver[];
   /**
    * Memory budget per worker in bytes (default {@link DEFAULT_WORKER_MEMORY_BYTES}, 6 GiB): batches are also cut
    * so their estimated peak fits ({@link estimateBatchBytes}, the larger of the backends' estimates, so a seed gives
@@ -80,7 +78,7 @@ export const MAX_SOLVER_STEPS = 10_000;
 /** Defaults of {@link SampleOptions}. */
 export const DEFAULT_SAMPLE_OPTIONS: Readonly<SampleOptions> = {
   n: 100, steps: 100, grid: "log", seed: 0, batchCost: 1152, buckets: undefined, dataset: undefined, cache: { kind: "none" }, solver: "euler",
-  sizes: undefined, sizeHistogram: undefined, onProgress: undefined, onBatch: undefined, observers: [],
+  sizes: undefined, sizeHistogram: undefined, onProgress: undefined, onBatch: undefined,
   memory: undefined, keepMolecules: true, start: undefined,
 };
 
@@ -167,6 +165,9 @@ function samplingHistogram(model: LoadedModel, o: SampleOptions, preset: Dataset
 /**
  * Fill defaults and validate everything that can fail before any work starts (every size the histogram can give
  * must fit the model, a bucket and the memory budget). The sizes are drawn lazily, batch by batch.
+ * @example
+ * const plan = resolveSampleOptions(model, { n: 1000, steps: 100, seed: 0 }); // throws before any work on bad input
+ * plan.drawnSizes.length; // 1000
  */
 export function resolveSampleOptions(model: LoadedModel, options: Partial<SampleOptions> = {}): ResolvedSampleOptions {
   if (model === null || typeof model !== "object" || !model.generator) {
@@ -243,7 +244,7 @@ export async function sample(model: LoadedModel, options: Partial<SampleOptions>
       const { batchIndex, indices } = planned;
       const rng = Rng.derive(o.seed, batchIndex);
       const prior = drawPrior(planned.sizes, rng, { vocabSize: config.vocabSize, bondClasses: config.nEdgeTypes });
-      const result = integrate(prior, { grid, backbone, rng, solver: o.solver, observers: o.observers, batch: { index: batchIndex, molecules: indices } });
+      const result = integrate(prior, { grid, backbone, rng, solver: o.solver, batch: { index: batchIndex, molecules: indices } });
       networkCalls += result.networkCalls;
       stepsComputed.push(result.computedSteps);
       peak = Math.max(peak, result.peakTensorBytes);

@@ -5,7 +5,7 @@
  */
 import { makeMolecule, Molecule } from "../chem/molecule";
 import { CHARGE_VALUES, CLASS_TO_Z } from "../data/featurize";
-import { Prediction } from "./integrate";
+import type { Prediction } from "../model/sampler_state";
 import { moleculeSize, SamplerState } from "./prior";
 
 function argmax(values: ArrayLike<number>, offset: number, k: number): number {

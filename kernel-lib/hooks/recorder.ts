@@ -5,7 +5,7 @@
  * again before each batch, when it would exceed the budget.
  */
 import type { SemlaGenerator } from "../model/generator";
-import type { StepEvent, StepStart } from "../flow/integrate";
+import type { StepEvent, StepStart } from "../model/observers";
 import type { SamplerState } from "../flow/prior";
 import { resolveBlockPatterns } from "./block_patterns";
 import { Recording } from "./recording";

@@ -1,17 +1,14 @@
 /**
  * The hook registry: named hooks on one model's blocks and sampler steps (the diffusers `HookRegistry` design).
- * One registry per generator, kept in a WeakMap (nothing is written onto the model but one dispatcher entry in
- * `model.observers` and one in `model.stepObservers`, present only while at least one hook is registered, so a
- * model whose hooks are all removed is exactly as it was). Duplicate names are errors; removal is exact.
+ * One registry per generator, kept in a WeakMap; while at least one hook is registered, the registry's dispatcher is
+ * the model's attached observer (`model/observers.ts`), so a model whose hooks are all removed is exactly as it was.
+ * This is the one public way to observe blocks and steps. Duplicate names are errors; removal is exact.
  */
 import type { BlockState } from "../model/blocks";
-import type { BlockObserver, SemlaGenerator } from "../model/generator";
-import type { StepEvent, StepObserver, StepStart } from "../flow/integrate";
+import type { SemlaGenerator } from "../model/generator";
+import { attachObservers, BlockObserver, StepEvent, StepObserver, StepStart } from "../model/observers";
 import { resolveBlockPatterns } from "./block_patterns";
 import { BlockHookContext, Hook, HOOK_KEYS, HookTarget } from "./types";
-
-/** The key of the registry's dispatcher in `model.observers` and `model.stepObservers`. */
-export const HOOK_DISPATCHER_KEY = "molcache.hooks";
 
 interface Entry {
   hook: Hook;
@@ -24,7 +21,7 @@ const REGISTRIES = new WeakMap<SemlaGenerator, HookRegistry>();
 /** The generator of a model or loaded model. */
 export function generatorOf(model: HookTarget): SemlaGenerator {
   const g = (model as { generator?: SemlaGenerator }).generator ?? (model as SemlaGenerator);
-  if (!g || !(g.observers instanceof Map) || !(g.stepObservers instanceof Map) || typeof g.blockNames !== "function") {
+  if (!g || typeof g.forwardBlocks !== "function" || typeof g.blockNames !== "function") {
     throw new Error("invalid model: expected a SemlaGenerator or a loaded model ({ generator, … })");
   }
   return g;
@@ -66,8 +63,7 @@ export class HookRegistry {
     }
     const blocks = new Set(resolveBlockPatterns(this.model.blockNames(), hook.blocks, `blocks of hook "${name}"`));
     this.entries.set(name, { hook, blocks });
-    this.model.observers.set(HOOK_DISPATCHER_KEY, this.blockObserver);
-    this.model.stepObservers.set(HOOK_DISPATCHER_KEY, this.stepObserver);
+    attachObservers(this.model, { block: this.blockObserver, step: this.stepObserver });
   }
 
   /** Remove the hook `name`; returns it, or `undefined` when there was none (not an error). */
@@ -76,8 +72,7 @@ export class HookRegistry {
     if (!entry) return undefined;
     this.entries.delete(name);
     if (this.entries.size === 0) {
-      this.model.observers.delete(HOOK_DISPATCHER_KEY);
-      this.model.stepObservers.delete(HOOK_DISPATCHER_KEY);
+      attachObservers(this.model, undefined);
       this.current = undefined;
     }
     return entry.hook;

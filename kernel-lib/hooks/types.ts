@@ -7,9 +7,9 @@
 import type { BlockState } from "../model/blocks";
 import type { SemlaGenerator } from "../model/generator";
 import type { LoadedModel } from "../model/model_io";
-import type { StepEvent, StepStart } from "../flow/integrate";
+import type { StepEvent, StepStart } from "../model/observers";
 
-export type { StepEvent, StepStart } from "../flow/integrate";
+export type { StepEvent, StepStart } from "../model/observers";
 
 /** A model the hook functions accept: a generator, or a loaded model (its generator is used). */
 export type HookTarget = SemlaGenerator | LoadedModel;

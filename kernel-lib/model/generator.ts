@@ -9,10 +9,7 @@ import { moleculeContext } from "./ops";
 import {
   Block, BlockState, buildBlocks, ForwardContext, GeneratorInputs, GeneratorOutputs, IntermediateRecorder,
 } from "./blocks";
-import type { StepObserver } from "../flow/integrate";
-
-/** Called after each block with its input and output state (tensors are owned by the forward's tidy scope). */
-export type BlockObserver = (block: string, input: BlockState, output: BlockState) => void;
+import { attachedObservers, BlockObserver } from "./observers";
 
 /** Options of {@link SemlaGenerator.forwardBlocks}. */
 export interface ForwardBlocksOptions {
@@ -22,21 +19,27 @@ export interface ForwardBlocksOptions {
   until?: string;
   /** The state to start from (the output of the block before `from`). */
   initial?: BlockState;
-  /** Observers called after every block that runs. */
+  /**
+   * Internal seam: observers called after every block that runs (besides the hooks attached to the model). Users
+   * observe blocks with hooks (`registerHook`).
+   * @internal
+   */
   observers?: readonly BlockObserver[];
   /** Debug seam: receives the intermediates inside blocks (see {@link IntermediateRecorder}). */
   record?: IntermediateRecorder;
 }
 
-/** A SemlaFlow generator. Owns its parameters: call {@link SemlaGenerator.dispose} when done. */
+/**
+ * A SemlaFlow generator. Owns its parameters: call {@link SemlaGenerator.dispose} when done. Usually reached as
+ * `model.generator` of a loaded model.
+ * @example
+ * const { generator } = await openModel("default");
+ * generator.blockNames(); // ["embed", "layers.0", …, "heads"]
+ */
 export class SemlaGenerator {
   readonly config: SemlaConfig;
   readonly params: ParamStore;
   readonly blocks: readonly Block[];
-  /** Observers run on every forward (the hook registry adds and removes them by name). */
-  readonly observers = new Map<string, BlockObserver>();
-  /** Step observers the sampler runs on every step with this model (the hook registry adds and removes them). */
-  readonly stepObservers = new Map<string, StepObserver>();
 
   constructor(config: SemlaConfig, params: ParamStore) {
     this.config = resolveConfig({ ...config });
@@ -72,7 +75,7 @@ export class SemlaGenerator {
   forwardBlocks(inputs: GeneratorInputs, options: ForwardBlocksOptions = {}): BlockState {
     validateInputs(inputs, this.config);
     const { start, end } = blockRange(this.blockNames(), options);
-    const observers = [...this.observers.values(), ...(options.observers ?? [])];
+    const observers = blockObservers(this, options);
     return tf.tidy(() => {
       const ctx: ForwardContext = { ...moleculeContext(inputs.mask), inputs, config: this.config, record: options.record, expanded: new Map() };
       try {
@@ -103,6 +106,12 @@ export class SemlaGenerator {
   dispose(): void {
     this.params.dispose();
   }
+}
+
+/** The block observers of one forward: the hooks attached to `network` (see `observers.ts`), then the call's own. */
+export function blockObservers(network: object, options: ForwardBlocksOptions): BlockObserver[] {
+  const attached = attachedObservers(network)?.block;
+  return attached ? [attached, ...(options.observers ?? [])] : [...(options.observers ?? [])];
 }
 
 /**

@@ -111,7 +111,11 @@ function checkFiniteWeights(bundle: Bundle, dir: string): void {
   if (bad) throw new Error(`the model at ${dir} has ${bad} NaN or infinite weights (first in ${first}); it is damaged or from a diverged run: use another model`);
 }
 
-/** Save a model folder (weights first, then config.json, each atomically). */
+/**
+ * Save a model folder (weights first, then config.json, each atomically).
+ * @example
+ * saveModel(createRandomModel(TINY_CONFIG, { seed: 0 }), "models/tiny-random");
+ */
 export function saveModel(model: ModelParts, dir: string): void {
   writeBundle(dir, "weights", model.generator.params.toBundle({ what: "SemlaFlow generator weights (reference names)" }));
   const file: ModelFile = {

@@ -9,7 +9,7 @@ import type { FigureExporter, ImageOptions } from "../viz/export";
 import { hillFormula, moleculeFigure, type MoleculeFigureOptions } from "../viz/molecule_3d";
 import { plotlyVersion } from "../viz/plotly_library";
 import type { PlotlyFigure } from "../viz/types";
-import { figureHtml, figureSummary, plotlyLoaderHtml } from "./figure_html";
+import { figureHtml, figureSummary, plotlyLoaderHtml } from "../viz/figure_html";
 import { emitDisplay, inKernel } from "./kernel";
 
 /** Plotly's MIME type (JupyterLab's plotly extension, VS Code, nteract). */

@@ -2,7 +2,7 @@
  * Show tables in notebooks (HTML) and terminals (aligned text): danfo.js DataFrames, arrays of row objects, or
  * explicit columns and rows. Numbers are shown with a fixed number of significant digits.
  */
-import { escapeHtml } from "./figure_html";
+import { escapeHtml } from "../viz/figure_html";
 import { emitDisplay, inKernel } from "./kernel";
 import { rejectUnknownOptions } from "../util/options";
 

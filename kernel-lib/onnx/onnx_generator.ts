@@ -1,6 +1,6 @@
 /**
  * The compiled inference backend: the SemlaFlow generator as one ONNX Runtime session per block, with the same
- * `forward` / `forwardBlocks` / `observers` interface as {@link SemlaGenerator}, so `CachedBackbone`, the sampler and
+ * `forward` / `forwardBlocks` interface as {@link SemlaGenerator} (and reporting to its hooks), so `CachedBackbone`, the sampler and
  * block hooks use it unchanged: the compute-or-forecast decision and the hooks stay in TypeScript between compiled
  * blocks (as the paper keeps caching outside the compiled region). Inputs and outputs are TF.js tensors; between
  * consecutive compiled blocks values stay ONNX Runtime tensors (no TF.js round trip) unless an observer needs them.
@@ -10,8 +10,8 @@ import * as tf from "@tensorflow/tfjs";
 import type { Tensor as OrtTensor } from "onnxruntime-common";
 import { SemlaConfig } from "../model/config";
 import { BlockState, GeneratorInputs, GeneratorOutputs } from "../model/blocks";
-import type { StepObserver } from "../flow/integrate";
-import { BlockObserver, blockRange, ForwardBlocksOptions, SemlaGenerator, validateInputs } from "../model/generator";
+import { blockObservers, blockRange, ForwardBlocksOptions, SemlaGenerator, validateInputs } from "../model/generator";
+import { reportToSource } from "../model/observers";
 import { FloatArray, OrtSession, OrtSessionOptions, resolveOrtSessionOptions } from "./ort_session";
 import { buildBlockGraphs } from "./semla_graphs";
 
@@ -45,13 +45,6 @@ interface CompiledBlock {
 /** The generator compiled to ONNX Runtime sessions (one per block). Call {@link OnnxGenerator.dispose} when done. */
 export class OnnxGenerator {
   readonly config: SemlaConfig;
-  /**
-   * Block observers run on every forward. The same Map as the source generator's `observers`, so hooks registered
-   * on the TF.js model (the hook registry writes its dispatcher there) also run on the compiled backend.
-   */
-  readonly observers: Map<string, BlockObserver>;
-  /** Step observers the sampler runs on every step: the source generator's `stepObservers` (shared, see above). */
-  readonly stepObservers: Map<string, StepObserver>;
   /** The resolved session options. */
   readonly options: OnnxBackendOptions;
   private readonly blocks: CompiledBlock[];
@@ -60,8 +53,8 @@ export class OnnxGenerator {
   /** Use {@link compileOnnx}. */
   constructor(source: SemlaGenerator, blocks: CompiledBlock[], options: OnnxBackendOptions) {
     this.config = source.config;
-    this.observers = source.observers;
-    this.stepObservers = source.stepObservers;
+    // Hooks registered on the TF.js model also run on the compiled backend.
+    reportToSource(this, source);
     this.blocks = blocks;
     this.options = options;
     this.parameters = source.parameterCount();
@@ -100,7 +93,7 @@ export class OnnxGenerator {
     if (options.record) throw new Error("the ONNX backend cannot record in-block intermediates; use the TF.js generator for `record`");
     validateInputs(inputs, this.config);
     const { start, end } = blockRange(this.blockNames(), options);
-    const observers = [...this.observers.values(), ...(options.observers ?? [])];
+    const observers = blockObservers(this, options);
     const made: tf.Tensor[] = []; // TF.js tensors this call created (observer views and results)
     const asTensor = (slot: Slot): tf.Tensor => {
       if (!slot.tensor) {

@@ -2,14 +2,14 @@
  * The inference backend a sampling run uses: TF.js (the default, also used for training) or the compiled ONNX
  * Runtime backend. Both give a network `CachedBackbone` can drive; the cache logic and hooks are the same.
  */
-import { BackboneNetwork } from "../cache/cached_backbone";
+import type { BackboneNetwork, InferenceBackend } from "../model/network";
 import { SemlaConfig } from "../model/config";
 import { SemlaGenerator } from "../model/generator";
 import { ParamStore } from "../model/params";
 import { compileOnnx, OnnxBackendOptions } from "../onnx/onnx_generator";
 
-/** Inference backends. */
-export type InferenceBackend = "tfjs" | "onnx";
+// The type is defined beside the network interface (model/), below the sampler's memory planner that needs it.
+export type { InferenceBackend };
 
 /** Backend names, for validation and help text. */
 export const INFERENCE_BACKENDS: readonly InferenceBackend[] = ["tfjs", "onnx"];

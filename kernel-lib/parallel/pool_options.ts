@@ -10,7 +10,7 @@ import { rejectUnknownOptions } from "../util/options";
 
 /** Options of a {@link SamplingPool} (and of `sampleParallel`). */
 export interface SamplingPoolOptions {
-  /** Worker threads (default: one per core). 0 runs every batch on the calling thread (hooks and step observers work). */
+  /** Worker threads (default: one per core). 0 runs every batch on the calling thread (hooks work). */
   workers: number;
   /** Inference backend: `tfjs` (default) or `onnx` (compiled, inference only). */
   backend: InferenceBackend;

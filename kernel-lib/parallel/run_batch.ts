@@ -5,7 +5,8 @@
  */
 import { CachedBackbone } from "../cache/cached_backbone";
 import { Molecule } from "../chem/molecule";
-import { integrate, StepObserver } from "../flow/integrate";
+import { integrate } from "../flow/integrate";
+import type { StepObserver } from "../model/observers";
 import { drawPrior } from "../flow/prior";
 import { TimeGrid } from "../flow/time_grid";
 import { predictionToMolecules } from "../flow/to_molecules";

@@ -18,6 +18,7 @@ import { initBackend } from "../env";
 import { resolveSampleOptions, SampleOptions, SampleResult } from "../flow/sample";
 import { timeGrid } from "../flow/time_grid";
 import { LoadedModel } from "../model/model_io";
+import { attachedObservers } from "../model/observers";
 import { startTsWorker } from "../util/ts_worker";
 import { createNetwork, Network, shareParameters } from "./network";
 import { ResolvedSamplingPoolOptions, resolveSamplingPoolOptions, SamplingPoolOptions } from "./pool_options";
@@ -84,7 +85,13 @@ interface PoolWorker {
   onDeath?: (why: string, stack?: string) => void;
 }
 
-/** A pool of sampling workers for one model. Start with {@link SamplingPool.start}; {@link SamplingPool.close} when done. */
+/**
+ * A pool of sampling workers for one model, kept for several runs. Start with {@link SamplingPool.start};
+ * {@link SamplingPool.close} when done.
+ * @example
+ * const pool = await SamplingPool.start(model, { workers: 2, backend: "onnx" });
+ * try { const run = await pool.sample({ n: 256, steps: 100, cache: "taylor:m=2,D=3" }); } finally { await pool.close(); }
+ */
 export class SamplingPool {
   private workers: PoolWorker[] = [];
   private network: Network | undefined;
@@ -171,7 +178,7 @@ export class SamplingPool {
 
   /**
    * Sample molecules on the pool: the same options, validation and result as `sample()`, plus `signal`.
-   * Step observers (and hooks registered on the model) run only with `workers: 0`: functions cannot cross threads.
+   * Hooks registered on the model run only with `workers: 0`: functions cannot cross threads.
    * @throws {SamplingError} when a worker fails or the run is stopped (SIGINT or `signal`); the pool is then closed.
    */
   async sample(options: Partial<PoolRunOptions> = {}): Promise<ParallelSampleResult> {
@@ -182,8 +189,7 @@ export class SamplingPool {
     const o = resolveSampleOptions(this.model, sampleOptions);
     if (o.solver !== "euler") throw new Error(`the sampling pool runs the Euler solver; use sample() for solver ${o.solver}`);
     if (this.options.workers > 0) {
-      if (o.observers.length) throw new Error("step observers cannot run in worker threads; use workers: 0 to observe steps");
-      if (this.model.generator.stepObservers.size || this.model.generator.observers.size) {
+      if (attachedObservers(this.model.generator)) {
         throw new Error("hooks registered on this model cannot run in worker threads; remove them or use workers: 0");
       }
     }
@@ -216,7 +222,7 @@ export class SamplingPool {
     this.busy = true;
     const start = performance.now();
     try {
-      if (this.options.workers === 0) await this.runInThread(tasks, run, o.observers, (r) => (account(0, r), deliver(r)), signal);
+      if (this.options.workers === 0) await this.runInThread(tasks, run, (r) => (account(0, r), deliver(r)), signal);
       else await this.runOnWorkers(tasks, run, deliver, account, signal);
     } catch (err) {
       const e = err as Error & { stack2?: string; interrupted?: boolean };
@@ -254,7 +260,6 @@ export class SamplingPool {
   private async runInThread(
     tasks: TaskStream,
     run: RunSettings,
-    observers: SampleOptions["observers"],
     deliver: (r: BatchResult) => void,
     signal: AbortSignal | undefined,
   ): Promise<void> {
@@ -266,7 +271,7 @@ export class SamplingPool {
     try {
       for (let task = tasks.next(); task; task = tasks.next()) {
         if (interrupted || signal?.aborted) throw stopError(interrupted ? "SIGINT" : "signal");
-        deliver(runBatch(backbone, grid, task, this.model.coordStd, observers));
+        deliver(runBatch(backbone, grid, task, this.model.coordStd));
         // Let the event loop run between batches (progress, Ctrl-C).
         await new Promise((resolve) => setImmediate(resolve));
       }

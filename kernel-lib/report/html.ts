@@ -2,7 +2,7 @@
  * `report.html`: one self-contained page (no network, no neighbouring files needed to view it) with the Plotly.js
  * library inlined once, every figure live (zoom, hover, rotate), the summary table and the run's settings.
  */
-import { escapeHtml, figureHtml, plotlyLoaderHtml } from "../notebook/figure_html";
+import { escapeHtml, figureHtml, plotlyLoaderHtml } from "../viz/figure_html";
 import type { ReportFigure } from "./figures";
 
 /** What goes on the page. */

@@ -58,6 +58,8 @@ function fmt(values: readonly number[], digits: number): string {
 /**
  * Table entries (one per configuration) with the timing columns as extras.
  * @param steps the full step count K (Base at K is the speed-up reference).
+ * @example
+ * formatTable(summaryEntries(await evaluateRuns(runs, options), 100), TABLE1_COLUMNS);
  */
 export function summaryEntries(evaluated: readonly EvaluatedRun[], steps: number): TableEntry[] {
   const reference = referenceThroughput(evaluated, steps);

@@ -7,9 +7,9 @@
  * block × step cosine-similarity heatmap, and the cached runs' deviation from the base run.
  */
 import { cachedRunDeviation, DeviationResult } from "../analysis/deviation";
-import { moleculePca, toPcaTrajectoryInput, TrajectoryPca } from "../analysis/pca";
-import { PredictabilityResult, recordingPredictability, toPredictabilitySeries } from "../analysis/predictability";
-import { blockSimilarity, SimilarityResult, toSimilarityHeatmapInput } from "../analysis/similarity";
+import { moleculePca, TrajectoryPca } from "../analysis/pca";
+import { PredictabilityResult, recordingPredictability } from "../analysis/predictability";
+import { blockSimilarity, SimilarityResult } from "../analysis/similarity";
 import { cacheLabel, CacheConfig, parseCacheSpec, resolveCacheConfig, ResolvedCacheConfig } from "../cache/config";
 import { elementSymbol, isKnownElement } from "../chem/elements";
 import type { Molecule } from "../chem/molecule";
@@ -27,6 +27,7 @@ import { similarityHeatmapFigure } from "../viz/similarity_heatmap";
 import type { AtomTrajectoryRun } from "../viz/types";
 import type { ReportFigure } from "./figures";
 import { rejectUnknownOptions } from "../util/options";
+import { toPcaTrajectoryInput, toPredictabilitySeries, toSimilarityHeatmapInput } from "../viz/analysis_inputs";
 
 /** Options of {@link trajectoryStudy}. */
 export interface TrajectoryStudyOptions {

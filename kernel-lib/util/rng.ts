@@ -20,7 +20,12 @@ function splitmix32(seed: number): () => number {
   };
 }
 
-/** A seeded pseudo-random generator (xoshiro128**). */
+/**
+ * A seeded pseudo-random generator (xoshiro128**). Every random draw in molcache comes from one passed explicitly.
+ * @example
+ * const rng = new Rng(0);
+ * rng.uniform(); // in [0, 1); the same sequence for the same seed
+ */
 export class Rng {
   private s: Uint32Array;
   /** A cached second normal deviate from Box–Muller (NaN when empty). */

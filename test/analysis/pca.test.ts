@@ -5,10 +5,11 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { moleculePca, pcaProject, toPcaTrajectoryInput, trajectoryPca } from "../../kernel-lib/analysis/pca";
+import { moleculePca, pcaProject, trajectoryPca } from "../../kernel-lib/analysis/pca";
 import { transformRow } from "../../kernel-lib/analysis/trajectory";
 import { pcaTrajectoryFigure } from "../../kernel-lib/viz/pca_trajectory";
 import { handRecording, LOG_TIMES } from "./hand_recording";
+import { toPcaTrajectoryInput } from "../../kernel-lib/viz/analysis_inputs";
 
 const close = (a: number, b: number, tol = 1e-9) => Math.abs(a - b) < tol;
 

@@ -5,9 +5,10 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { linearPredictability, predictabilityErrors, recordingPredictability, toPredictabilitySeries } from "../../kernel-lib/analysis/predictability";
+import { linearPredictability, predictabilityErrors, recordingPredictability } from "../../kernel-lib/analysis/predictability";
 import { predictabilityFigure } from "../../kernel-lib/viz/predictability";
 import { handRecording, LOG_TIMES } from "./hand_recording";
+import { toPredictabilitySeries } from "../../kernel-lib/viz/analysis_inputs";
 
 const TOL = 1e-6;
 const steps = LOG_TIMES.map((_, k) => k);

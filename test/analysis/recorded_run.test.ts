@@ -11,13 +11,14 @@ import { SampleOptions } from "../../kernel-lib/flow/sample";
 import { sampleAndRecord } from "../../kernel-lib/hooks/record_sample";
 import { Recording } from "../../kernel-lib/hooks/recording";
 import { cachedRunDeviation } from "../../kernel-lib/analysis/deviation";
-import { blockSimilarity, toSimilarityHeatmapInput } from "../../kernel-lib/analysis/similarity";
-import { recordingPredictability, toPredictabilitySeries } from "../../kernel-lib/analysis/predictability";
-import { moleculePca, toPcaTrajectoryInput } from "../../kernel-lib/analysis/pca";
+import { blockSimilarity } from "../../kernel-lib/analysis/similarity";
+import { recordingPredictability } from "../../kernel-lib/analysis/predictability";
+import { moleculePca } from "../../kernel-lib/analysis/pca";
 import { similarityHeatmapFigure } from "../../kernel-lib/viz/similarity_heatmap";
 import { predictabilityFigure } from "../../kernel-lib/viz/predictability";
 import { pcaTrajectoryFigure } from "../../kernel-lib/viz/pca_trajectory";
 import { loadFixtureLoadedModel } from "../model/semla_fixture";
+import { toPcaTrajectoryInput, toPredictabilitySeries, toSimilarityHeatmapInput } from "../../kernel-lib/viz/analysis_inputs";
 
 let model: LoadedModel;
 let base: Recording;

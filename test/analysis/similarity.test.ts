@@ -4,9 +4,10 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { blockSimilarity, cosineSimilarity, toSimilarityHeatmapInput } from "../../kernel-lib/analysis/similarity";
+import { blockSimilarity, cosineSimilarity } from "../../kernel-lib/analysis/similarity";
 import { similarityHeatmapFigure } from "../../kernel-lib/viz/similarity_heatmap";
 import { handRecording } from "./hand_recording";
+import { toSimilarityHeatmapInput } from "../../kernel-lib/viz/analysis_inputs";
 
 describe("cosineSimilarity", () => {
   it("is 1 for identical vectors, −1 for opposite, 0 for orthogonal, cos θ in between", () => {

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import * as os from "node:os";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { makeMolecule } from "../../kernel-lib/chem/molecule";
-import { figureHtml, figureSummary, plotlyLoaderHtml, scriptJson } from "../../kernel-lib/notebook/figure_html";
+import { figureHtml, figureSummary, plotlyLoaderHtml, scriptJson } from "../../kernel-lib/viz/figure_html";
 import { emitDisplay, inKernel } from "../../kernel-lib/notebook/kernel";
 import { formatDuration, progressBar } from "../../kernel-lib/notebook/progress";
 import { loadPlotly, PLOTLY_MIME, showFigure, showFigureImage, showMolecule } from "../../kernel-lib/notebook/show_figure";

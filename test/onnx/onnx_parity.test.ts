@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../kernel-lib/env";
 import { BlockState } from "../../kernel-lib/model/blocks";
 import { SemlaGenerator } from "../../kernel-lib/model/generator";
+import { registerHook, removeHook } from "../../kernel-lib/hooks/registry";
 import { attentionBias, compileOnnx, OnnxGenerator } from "../../kernel-lib/onnx/onnx_generator";
 import { moleculeContext } from "../../kernel-lib/model/ops";
 import { caseInputs, disposeAll, fixtureBundle, fixtureTensor, layoutOf, loadFixtureModel, maxDiffReal, paddedVsAlone, randomInputs, readOutputs } from "../model/semla_fixture";
@@ -195,15 +196,15 @@ describe("ONNX backbone: shapes, ranges, observers, memory", () => {
     disposeAll(inputs);
   });
 
-  it("observers (per call and registered on the source model) see every block in order", () => {
+  it("observers (per call) and hooks registered on the source model see every block in order", () => {
     const inputs = caseInputs("B");
     const seen: string[] = [];
     const registered: string[] = [];
-    model.observers.set("test", (block) => registered.push(block));
+    registerHook(model, "test", { afterBlock: ({ block }) => registered.push(block) });
     try {
       disposeAll(onnx.forwardBlocks(inputs, { observers: [(block) => seen.push(block)] }).outputs!);
     } finally {
-      model.observers.delete("test");
+      removeHook(model, "test");
     }
     assert.deepEqual(seen, model.blockNames());
     assert.deepEqual(registered, model.blockNames());

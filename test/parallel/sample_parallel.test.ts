@@ -13,6 +13,7 @@ import { Molecule } from "../../kernel-lib/chem/molecule";
 import { sample } from "../../kernel-lib/flow/sample";
 import { TINY_CONFIG } from "../../kernel-lib/model/config";
 import { createRandomModel, LoadedModel, saveModel } from "../../kernel-lib/model/model_io";
+import { registerHook, removeHook } from "../../kernel-lib/hooks/registry";
 import { sampleParallel } from "../../kernel-lib/parallel/sample_parallel";
 import { SamplingError, SamplingPool } from "../../kernel-lib/parallel/sampling_pool";
 import { resolveSamplingPoolOptions } from "../../kernel-lib/parallel/pool_options";
@@ -156,7 +157,9 @@ describe("options", () => {
     assert.equal(resolveSamplingPoolOptions().workers >= 1, true, "default: one worker per core");
     await assert.rejects(sampleParallel(model, { bogus: 1 } as never), /unknown sampleParallel option: bogus/);
     await assert.rejects(sampleParallel(model, { ...RUN, steps: 1, workers: 1 }), /invalid steps: 1/);
-    await assert.rejects(sampleParallel(model, { ...RUN, workers: 1, observers: [() => undefined] }), /step observers cannot run in worker threads; use workers: 0/);
+    registerHook(model, "test", { afterStep: () => undefined });
+    await assert.rejects(sampleParallel(model, { ...RUN, workers: 1 }), /hooks registered on this model cannot run in worker threads; remove them or use workers: 0/);
+    removeHook(model, "test");
     await assert.rejects(sampleParallel("/nonexistent/model", { workers: 1 }), /no model at \/nonexistent\/model/);
   });
 });

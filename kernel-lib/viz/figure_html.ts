@@ -4,9 +4,9 @@
  * a script that draws it when Plotly is there ({@link figureHtml}).
  */
 import { randomBytes } from "node:crypto";
-import { readPlotlyLibrary, plotlyVersion } from "../viz/plotly_library";
-import { THEME } from "../viz/theme";
-import type { PlotlyFigure } from "../viz/types";
+import { readPlotlyLibrary, plotlyVersion } from "./plotly_library";
+import { THEME } from "./theme";
+import type { PlotlyFigure } from "./types";
 
 /** Options of {@link figureHtml}. */
 export interface FigureHtmlOptions {
