@@ -84,8 +84,8 @@ export { createFigureExporter, withFigureExporter } from "./viz/export";
 export { showFigure, showMolecule, loadPlotly } from "./notebook/show_figure";
 export { showTable } from "./notebook/show_table";
 export { showResults } from "./notebook/show_results";
-export { progressBar } from "./notebook/progress";
-export { emitDisplay } from "./notebook/kernel";
+export { progressBar } from "./util/progress";
+export { emitDisplay } from "./util/kernel_display";
 
 // --- Chemistry: molecules, SDF files, RDKit ---
 export type { Molecule } from "./chem/molecule";

@@ -10,7 +10,7 @@ import { hillFormula, moleculeFigure, type MoleculeFigureOptions } from "../viz/
 import { plotlyVersion } from "../viz/plotly_library";
 import type { PlotlyFigure } from "../viz/types";
 import { figureHtml, figureSummary, plotlyLoaderHtml } from "../viz/figure_html";
-import { emitDisplay, inKernel } from "./kernel";
+import { emitDisplay, inKernel } from "../util/kernel_display";
 
 /** Plotly's MIME type (JupyterLab's plotly extension, VS Code, nteract). */
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";

@@ -1,6 +1,6 @@
 /** Show Table-1-style results in a notebook: one helper instead of a copy in every notebook. */
 import { formatTable, TABLE1_COLUMNS, TableColumn, TableEntry } from "../metrics/table";
-import { emitDisplay } from "./kernel";
+import { emitDisplay } from "../util/kernel_display";
 
 /**
  * Display Table-1-style entries as an HTML table (Markdown for text front ends) with the given metric columns

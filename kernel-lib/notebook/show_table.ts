@@ -3,7 +3,7 @@
  * explicit columns and rows. Numbers are shown with a fixed number of significant digits.
  */
 import { escapeHtml } from "../viz/figure_html";
-import { emitDisplay, inKernel } from "./kernel";
+import { emitDisplay, inKernel } from "../util/kernel_display";
 import { rejectUnknownOptions } from "../util/options";
 
 /** A danfo.js DataFrame, or anything with the same `columns`, `values` (and optional `index`). */

@@ -28,7 +28,7 @@ import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
 import { defaultWorkerCount } from "../util/ts_worker";
 import { buildTrainingSet, TrainingSet } from "../metrics/summary";
 import type { LoadedModel } from "../model/model_io";
-import { progressBar, ProgressMode } from "../notebook/progress";
+import { progressBar, ProgressMode } from "../util/progress";
 import { chromiumPath, createFigureExporter } from "../viz/export";
 import { cacheSpec, parseCacheList, ReportConfiguration } from "./configurations";
 import { reportFigures, ReportFigure } from "./figures";

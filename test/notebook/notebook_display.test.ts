@@ -16,7 +16,7 @@ const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 const CELLS = [
   `import { showFigure, showMolecule } from "./kernel-lib/notebook/show_figure";
 import { showTable } from "./kernel-lib/notebook/show_table";
-import { progressBar } from "./kernel-lib/notebook/progress";
+import { progressBar } from "./kernel-lib/util/progress";
 import { sampleFigures, furanMolecule } from "./test/viz/sample_figures";
 const figs = sampleFigures();`,
   `showFigure(figs.pca_trajectory);

@@ -2,8 +2,8 @@
  * A progress bar that fits where the code runs: an HTML bar updated in place in a tslab notebook, a `\r` bar on a
  * terminal (stderr is a TTY), and a line every 10% when output goes to a log or a pipe.
  */
-import { emitDisplay, inKernel, newDisplayId } from "./kernel";
-import { rejectUnknownOptions } from "../util/options";
+import { emitDisplay, inKernel, newDisplayId } from "./kernel_display";
+import { rejectUnknownOptions } from "./options";
 
 /** Where the bar is drawn. `auto`: notebook in a kernel, else `tty` when the stream is a TTY, else `lines`. */
 export type ProgressMode = "auto" | "notebook" | "tty" | "lines" | "silent";
