@@ -127,7 +127,6 @@ export class SamplingPool {
     const interrupted = new Promise<never>((_, reject) => {
       stopOnSigint = () => reject(new Error("sampling interrupted by Ctrl-C (SIGINT) while the workers were starting"));
     });
-    interrupted.catch(() => undefined); // raced below; a Ctrl-C after the start rejects it unobserved
     if (o.handleSigint) process.once("SIGINT", stopOnSigint);
     try {
       const file = path.join(__dirname, "sample_worker.ts");
