@@ -13,7 +13,7 @@ import { CONFIG_PRESETS, SemlaConfig } from "../model/config";
 import { initParams } from "../model/init";
 import { amsGradStep, DEFAULT_AMSGRAD, emaUpdate, initAmsGrad } from "../train/amsgrad";
 import { DEFAULT_GRADIENT_OPTIONS } from "../train/gradients";
-import { startGradientWorkers } from "../train/trainer";
+import { requestGradients, startGradientWorkers } from "../train/trainer";
 import { writeFileAtomic } from "../util/atomic_write";
 import { defaultWorkerCount } from "../util/ts_worker";
 import { Rng } from "../util/rng";
@@ -50,8 +50,7 @@ export async function benchTrain(name: string, config: SemlaConfig, o: { workers
   try {
     for (let step = 0; step < o.warmup + o.steps; step++) {
       const start = performance.now();
-      const shares = pool.map((_, w) => indices.filter((_, k) => k % pool.length === w));
-      const replies = await Promise.all(shares.map((share, w) => pool[w].request({ step, params, indices: share })));
+      const replies = await requestGradients(pool, step, params, indices);
       const grads = new Float32Array(params.length);
       for (const r of replies) for (let i = 0; i < grads.length; i++) grads[i] += (r.molecules / o.batch) * r.grads[i];
       amsGradStep(params, grads, opt, DEFAULT_AMSGRAD);

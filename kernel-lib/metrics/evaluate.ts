@@ -139,7 +139,7 @@ export async function evaluate(
       });
     } else {
       const offset = doneBefore;
-      rows = await scoreOnWorkers(batch, problems, scoreOptions, workers, 8, (d) => options.onProgress?.(offset + d, total));
+      rows = await scoreOnWorkers(batch, { problems, score: scoreOptions, workers, onProgress: (d) => options.onProgress?.(offset + d, total) });
     }
     doneBefore += batch.length;
     scored.push(rows);

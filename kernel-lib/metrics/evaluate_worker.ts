@@ -1,33 +1,26 @@
 /**
- * Worker-thread entry for {@link evaluate}: loads RDKit.js once, then scores chunks of molecules on request.
- * Started by worker_pool.ts with tsx as a loader (`execArgv: ["--import", "tsx"]`).
+ * The task module of the scoring pool (worker_pool.ts, run by piscina): each thread loads RDKit.js once, as it starts,
+ * then scores the chunks of molecules it is given.
  */
-import { parentPort } from "node:worker_threads";
 import { loadRDKit } from "../chem/rdkit";
-import { scoreMolecule, unscorableScore, ScoreOptions } from "./score";
 import { Molecule } from "../chem/molecule";
+import { MoleculeScore, scoreMolecule, ScoreOptions, unscorableScore } from "./score";
 
-/** A request: score `molecules`, whose batch indices start at `start`; `problems[k]` marks unreadable inputs. */
-export interface WorkerRequest {
-  id: number;
+/** One task: score `molecules`, whose batch indices start at `start`; `problems[k]` marks unreadable inputs. */
+export interface ScoreChunk {
   start: number;
   molecules: Molecule[];
   problems: (string | null)[];
   options: ScoreOptions;
 }
 
-if (parentPort) {
-  const port = parentPort;
-  const ready = loadRDKit();
-  port.on("message", async (req: WorkerRequest) => {
-    try {
-      await ready;
-      const rows = req.molecules.map((m, k) =>
-        req.problems[k] ? unscorableScore(m, req.start + k, req.problems[k]!, req.options) : scoreMolecule(m, req.start + k, req.options),
-      );
-      port.postMessage({ id: req.id, rows });
-    } catch (err) {
-      port.postMessage({ id: req.id, error: (err as Error).stack ?? String(err) });
-    }
+/** Score one chunk (RDKit.js loaded). */
+export function scoreChunk(chunk: ScoreChunk): MoleculeScore[] {
+  return chunk.molecules.map((m, k) => {
+    const problem = chunk.problems[k];
+    return problem ? unscorableScore(m, chunk.start + k, problem, chunk.options) : scoreMolecule(m, chunk.start + k, chunk.options);
   });
 }
+
+// Piscina awaits a promised handler before the thread takes tasks: RDKit.js loads once per thread, up front.
+export default loadRDKit().then(() => scoreChunk);

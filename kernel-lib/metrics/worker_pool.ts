@@ -1,74 +1,81 @@
 /**
- * Scoring on worker threads: molecules go out in small chunks to a pool of workers (dynamic balancing, results in
- * input order). Workers run TypeScript through tsx, so no build step is needed.
+ * Scoring on worker threads with piscina: molecules go out in small chunks to a pool of threads (piscina's queue
+ * balances them) and the rows come back in input order. A chunk is stateless (the only per-thread state, RDKit.js, is
+ * loaded once as each thread starts), which is exactly piscina's `run()`. The threads run TypeScript through tsx, so
+ * no build step is needed.
  */
 import * as path from "node:path";
-import { startTsWorker } from "../util/ts_worker";
+import { Piscina } from "piscina";
 import { Molecule } from "../chem/molecule";
-import { MoleculeScore, ScoreOptions } from "./score";
-import type { WorkerRequest } from "./evaluate_worker";
+import { checkInteger, rejectUnknownOptions } from "../util/options";
+import { checkWorkerCount, defaultWorkerCount, tsWorkerExecArgv } from "../util/ts_worker";
+import { DEFAULT_SCORE_OPTIONS, MoleculeScore, ScoreOptions } from "./score";
+import type { ScoreChunk } from "./evaluate_worker";
+
+/** Options of {@link scoreOnWorkers}. */
+export interface ScoreOnWorkersOptions {
+  /** `problems[i]` marks input `i` as unreadable (scored as such, with the reason); default none. */
+  problems: readonly (string | undefined)[];
+  /** What to compute for each molecule (default {@link DEFAULT_SCORE_OPTIONS}). */
+  score: ScoreOptions;
+  /** Worker threads (default: one per core); never more than there are chunks. */
+  workers: number;
+  /** Molecules per chunk (default 8): small enough to balance the threads, large enough to keep messaging cheap. */
+  chunkSize: number;
+  /** Called after each chunk with the number of molecules scored so far and the total. */
+  onProgress: ((done: number, total: number) => void) | undefined;
+}
+
+/** Defaults of {@link ScoreOnWorkersOptions}. */
+export const DEFAULT_SCORE_ON_WORKERS_OPTIONS: Readonly<ScoreOnWorkersOptions> = {
+  problems: [],
+  score: DEFAULT_SCORE_OPTIONS,
+  workers: defaultWorkerCount(),
+  chunkSize: 8,
+  onProgress: undefined,
+};
 
 /**
- * Score molecules on `workers` threads (chunks of `chunkSize`); `problems[i]` marks unreadable inputs.
- * Rejects if a worker crashes (the message names the chunk).
+ * Score molecules on worker threads; the rows are those of `scoreMolecule` / `unscorableScore`, in input order.
+ * @throws on bad options, or when a chunk fails or its thread dies (the message names the chunk's molecules).
  * @example
- * const rows = await scoreOnWorkers(mols, [], DEFAULT_SCORE_OPTIONS, 2);
+ * const rows = await scoreOnWorkers(mols, { workers: 2, score: { ...DEFAULT_SCORE_OPTIONS, energy: false } });
+ * rows[0].valid; // true
  */
-export async function scoreOnWorkers(
-  molecules: readonly Molecule[],
-  problems: readonly (string | undefined)[],
-  options: ScoreOptions,
-  workers: number,
-  chunkSize = 8,
-  onProgress?: (done: number, total: number) => void,
-): Promise<MoleculeScore[]> {
+export async function scoreOnWorkers(molecules: readonly Molecule[], options: Partial<ScoreOnWorkersOptions> = {}): Promise<MoleculeScore[]> {
+  rejectUnknownOptions(options, DEFAULT_SCORE_ON_WORKERS_OPTIONS, "scoreOnWorkers");
+  const o = { ...DEFAULT_SCORE_ON_WORKERS_OPTIONS, ...options };
+  checkWorkerCount("workers", o.workers, 1);
+  checkInteger("chunkSize", o.chunkSize, 1);
   const total = molecules.length;
   const results: MoleculeScore[] = new Array(total);
-  const chunks: { start: number; end: number }[] = [];
-  for (let s = 0; s < total; s += chunkSize) chunks.push({ start: s, end: Math.min(total, s + chunkSize) });
-  const nWorkers = Math.max(1, Math.min(workers, chunks.length));
-  const file = path.join(__dirname, "evaluate_worker.ts");
-  const pool = Array.from({ length: nWorkers }, () => startTsWorker(file));
-  let next = 0;
+  const chunks: ScoreChunk[] = [];
+  for (let start = 0; start < total; start += o.chunkSize) {
+    const end = Math.min(total, start + o.chunkSize);
+    const problems = Array.from({ length: end - start }, (_, k) => o.problems[start + k] ?? null);
+    chunks.push({ start, molecules: molecules.slice(start, end) as Molecule[], problems, options: o.score });
+  }
+  if (chunks.length === 0) return results;
+  const threads = Math.min(o.workers, chunks.length);
+  const pool = new Piscina({
+    filename: path.join(__dirname, "evaluate_worker.ts"), minThreads: threads, maxThreads: threads, execArgv: tsWorkerExecArgv(),
+  });
   let done = 0;
   try {
-    await Promise.all(
-      pool.map(
-        (worker) =>
-          new Promise<void>((resolve, reject) => {
-            const send = () => {
-              if (next >= chunks.length) return resolve();
-              const id = next++;
-              const { start, end } = chunks[id];
-              const req: WorkerRequest = {
-                id,
-                start,
-                molecules: molecules.slice(start, end) as Molecule[],
-                problems: problems.slice(start, end).map((p) => p ?? null),
-                options,
-              };
-              worker.postMessage(req);
-            };
-            worker.on("message", (msg: { id: number; rows?: MoleculeScore[]; error?: string }) => {
-              if (msg.error || !msg.rows) {
-                reject(new Error(`metrics worker failed on molecules ${chunks[msg.id].start}-${chunks[msg.id].end - 1}: ${msg.error}`));
-                return;
-              }
-              msg.rows.forEach((r, k) => (results[chunks[msg.id].start + k] = r));
-              done += msg.rows.length;
-              onProgress?.(done, total);
-              send();
-            });
-            worker.on("error", reject);
-            worker.on("exit", (code) => {
-              if (code !== 0) reject(new Error(`metrics worker exited with code ${code}`));
-            });
-            send();
-          }),
-      ),
-    );
+    await Promise.all(chunks.map((chunk) =>
+      pool.run(chunk).then(
+        (rows: MoleculeScore[]) => {
+          rows.forEach((r, k) => (results[chunk.start + k] = r));
+          done += rows.length;
+          o.onProgress?.(done, total);
+        },
+        (err: Error) => {
+          const last = chunk.start + chunk.molecules.length - 1;
+          throw new Error(`metrics worker failed on molecules ${chunk.start}-${last}: ${err?.message ?? String(err)}`, { cause: err });
+        },
+      )));
   } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
+    await pool.destroy();
   }
   return results;
 }

@@ -1,9 +1,9 @@
 /**
  * A sampling worker (a worker thread with its own TF.js backend, model copy and, for the ONNX backend, its own
  * ONNX Runtime sessions). It is started with the model's parameters (shared memory, read once) and the run's
- * settings, answers `ready`, then runs one batch per `batch` message and answers `done` or `error`.
+ * settings, answers `ready`, then runs one batch per request (the shared protocol of util/worker_channel.ts).
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { workerData } from "node:worker_threads";
 import { CachedBackbone } from "../cache/cached_backbone";
 import { ResolvedCacheConfig } from "../cache/config";
 import { initBackend } from "../env";
@@ -12,6 +12,7 @@ import { SemlaConfig } from "../model/config";
 import { OnnxBackendOptions } from "../onnx/onnx_generator";
 import { createNetwork, FlatParameters, generatorFromParameters, InferenceBackend } from "./network";
 import { BatchResult, BatchTask, runBatch } from "./run_batch";
+import { serveRequests } from "../util/worker_channel";
 
 /** Deliberate failures, for tests of the pool's error handling. */
 export interface TestFault {
@@ -24,7 +25,6 @@ export interface TestFault {
 
 /** What a worker is started with. */
 export interface SampleWorkerInit {
-  workerId: number;
   config: SemlaConfig;
   parameters: FlatParameters;
   coordStd: number;
@@ -40,18 +40,14 @@ export interface RunSettings {
   cache: ResolvedCacheConfig;
 }
 
-/** Messages from the pool. */
-export type SampleWorkerRequest = { type: "batch"; run: RunSettings; task: BatchTask };
+/** One request: run `task` with the run's settings; the answer is its {@link BatchResult}. */
+export interface SampleWorkerRequest {
+  run: RunSettings;
+  task: BatchTask;
+}
 
-/** Messages to the pool. */
-export type SampleWorkerReply =
-  | { type: "ready"; workerId: number }
-  | { type: "done"; workerId: number; result: BatchResult }
-  | { type: "error"; workerId: number; batchIndex: number | undefined; message: string; stack: string | undefined };
-
-async function main(): Promise<void> {
+serveRequests<SampleWorkerRequest, BatchResult>(async () => {
   const init = workerData as SampleWorkerInit;
-  const port = parentPort!;
   await initBackend();
   const generator = generatorFromParameters(init.config, init.parameters);
   const { network } = createNetwork(generator, init.backend, init.onnx);
@@ -66,34 +62,17 @@ async function main(): Promise<void> {
     }
     return current;
   };
-  port.on("message", (req: SampleWorkerRequest) => {
+  return (req) => {
     const fault = init.testFault && init.testFault.batch === req.task.batchIndex ? init.testFault.kind : undefined;
     if (fault === "exit") process.exit(3); // ends only this thread
     if (fault === "crash") {
       setImmediate(() => {
         throw new Error(`injected crash on batch ${req.task.batchIndex}`);
       });
-      return;
+      return new Promise<never>(() => undefined); // no answer: the crash ends the thread
     }
-    try {
-      if (fault === "throw") throw new Error(`injected failure on batch ${req.task.batchIndex}`);
-      const { backbone, grid } = backboneFor(req.run);
-      const result = runBatch(backbone, grid, req.task, init.coordStd);
-      const reply: SampleWorkerReply = { type: "done", workerId: init.workerId, result };
-      port.postMessage(reply);
-    } catch (err) {
-      const e = err as Error;
-      const reply: SampleWorkerReply = { type: "error", workerId: init.workerId, batchIndex: req.task.batchIndex, message: e.message ?? String(err), stack: e.stack };
-      port.postMessage(reply);
-    }
-  });
-  port.postMessage({ type: "ready", workerId: init.workerId } satisfies SampleWorkerReply);
-}
-
-main().catch((err) => {
-  const e = err as Error;
-  parentPort!.postMessage({
-    type: "error", workerId: (workerData as SampleWorkerInit).workerId, batchIndex: undefined,
-    message: `worker failed to start: ${e.message ?? String(err)}`, stack: e.stack,
-  } satisfies SampleWorkerReply);
+    if (fault === "throw") throw new Error(`injected failure on batch ${req.task.batchIndex}`);
+    const { backbone, grid } = backboneFor(req.run);
+    return runBatch(backbone, grid, req.task, init.coordStd);
+  };
 });

@@ -9,7 +9,6 @@
  * Ctrl-C (SIGINT) during a run does the same (`interrupted: true`). A failed pool is closed.
  */
 import * as path from "node:path";
-import { Worker } from "node:worker_threads";
 import { CachedBackbone } from "../cache/cached_backbone";
 import { effectiveSteps } from "../cache/schedule";
 import { Molecule } from "../chem/molecule";
@@ -19,11 +18,11 @@ import { resolveSampleOptions, SampleOptions, SampleResult } from "../flow/sampl
 import { timeGrid } from "../flow/time_grid";
 import { LoadedModel } from "../model/model_io";
 import { attachedObservers } from "../model/observers";
-import { startTsWorker } from "../util/ts_worker";
+import { openWorkerChannels, WorkerChannel, WorkerError } from "../util/worker_channel";
 import { createNetwork, Network, shareParameters } from "./network";
 import { ResolvedSamplingPoolOptions, resolveSamplingPoolOptions, SamplingPoolOptions } from "./pool_options";
 import { BatchResult, BatchTask, runBatch } from "./run_batch";
-import type { RunSettings, SampleWorkerInit, SampleWorkerReply, SampleWorkerRequest } from "./sample_worker";
+import type { RunSettings, SampleWorkerInit, SampleWorkerRequest } from "./sample_worker";
 
 /** Options of one run on a pool: the options of `sample()` plus a stop signal. */
 export interface PoolRunOptions extends SampleOptions {
@@ -76,13 +75,7 @@ export class SamplingError extends Error {
 
 interface PoolWorker {
   id: number;
-  worker: Worker;
-  exited: boolean;
-  exit: Promise<void>;
-  /** Called with each message while the worker serves a run. */
-  onMessage?: (msg: SampleWorkerReply) => void;
-  /** Called if the worker dies (error event or exit). */
-  onDeath?: (why: string, stack?: string) => void;
+  channel: WorkerChannel<SampleWorkerRequest, BatchResult>;
 }
 
 /**
@@ -123,7 +116,7 @@ export class SamplingPool {
 
   /** Worker threads that have not exited yet. */
   liveWorkers(): number {
-    return this.workers.filter((w) => !w.exited).length;
+    return this.workers.filter((w) => !w.channel.exited).length;
   }
 
   private async startWorkers(): Promise<void> {
@@ -134,46 +127,26 @@ export class SamplingPool {
       return;
     }
     const parameters = shareParameters(this.model.generator);
-    const file = path.join(__dirname, "sample_worker.ts");
-    const starts: Promise<void>[] = [];
-    for (let id = 0; id < o.workers; id++) {
-      const init: SampleWorkerInit = {
-        workerId: id, config: this.model.generator.config, parameters, coordStd: this.model.coordStd,
-        backend: o.backend, onnx: o.onnx, testFault: o.testFault,
-      };
-      const worker = startTsWorker(file, init);
-      let markExited!: () => void;
-      const w: PoolWorker = { id, worker, exited: false, exit: new Promise<void>((r) => (markExited = r)) };
-      worker.on("message", (msg: SampleWorkerReply) => w.onMessage?.(msg));
-      worker.on("error", (err) => w.onDeath?.(`crashed: ${err.message}`, err.stack));
-      worker.on("exit", (code) => {
-        w.exited = true;
-        markExited();
-        w.onDeath?.(`exited with code ${code}`);
-      });
-      this.workers.push(w);
-      starts.push(new Promise<void>((resolve, reject) => {
-        w.onMessage = (msg) => {
-          if (msg.type === "ready") resolve();
-          else if (msg.type === "error") reject(new Error(`sampling worker ${id} ${msg.message}`));
-        };
-        w.onDeath = (why) => reject(new Error(`sampling worker ${id} ${why} while starting`));
-      }));
-    }
+    const init: SampleWorkerInit = {
+      config: this.model.generator.config, parameters, coordStd: this.model.coordStd, backend: o.backend, onnx: o.onnx, testFault: o.testFault,
+    };
     let stopOnSigint = () => undefined as void;
     const interrupted = new Promise<never>((_, reject) => {
       stopOnSigint = () => reject(new Error("sampling interrupted by Ctrl-C (SIGINT) while the workers were starting"));
     });
     if (o.handleSigint) process.once("SIGINT", stopOnSigint);
     try {
-      await Promise.race([Promise.all(starts), interrupted]);
+      const file = path.join(__dirname, "sample_worker.ts");
+      const channels = await openWorkerChannels<SampleWorkerRequest, BatchResult>(
+        o.workers, file, (id) => ({ label: `sampling worker ${id}`, workerData: init }), interrupted,
+      );
+      this.workers = channels.map((channel, id) => ({ id, channel }));
     } catch (err) {
       await this.close();
       throw err;
     } finally {
       process.removeListener("SIGINT", stopOnSigint);
     }
-    for (const w of this.workers) w.onMessage = w.onDeath = undefined;
   }
 
   /**
@@ -291,12 +264,18 @@ export class SamplingPool {
   ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const done = new Map<number, BatchResult>();
-      const running = new Map<number, number>(); // worker id → batch index
+      const running = new Set<number>(); // ids of the workers running a batch
       let nextToDeliver = tasks.first;
       let finished = false;
+      const unsubscribe = this.workers.map((w) =>
+        // A thread that dies between batches stops the run too (one that dies during a batch rejects that batch).
+        w.channel.onDeath((err) => {
+          if (!running.has(w.id)) fail(runError(err));
+        }),
+      );
       const cleanup = () => {
         finished = true;
-        for (const w of this.workers) w.onMessage = w.onDeath = undefined;
+        for (const off of unsubscribe) off();
         process.removeListener("SIGINT", onSigint);
         signal?.removeEventListener("abort", onAbort);
       };
@@ -310,48 +289,39 @@ export class SamplingPool {
       const feed = (w: PoolWorker) => {
         const task = tasks.next();
         if (!task) return;
-        running.set(w.id, task.batchIndex);
-        w.worker.postMessage({ type: "batch", run, task } satisfies SampleWorkerRequest);
+        running.add(w.id);
+        w.channel.request({ run, task }, { what: `batch ${task.batchIndex}` }).then(
+          (result) => onResult(w, result),
+          (err: WorkerError) => fail(runError(err)),
+        );
       };
-      for (const w of this.workers) {
-        w.onMessage = (msg) => {
-          if (finished) return;
-          if (msg.type === "error") {
-            const where = msg.batchIndex === undefined ? "" : ` on batch ${msg.batchIndex}`;
-            fail(Object.assign(new Error(`sampling worker ${w.id} failed${where}: ${msg.message}`), { stack2: msg.stack }));
-            return;
+      const onResult = (w: PoolWorker, result: BatchResult) => {
+        if (finished) return;
+        running.delete(w.id);
+        account(w.id, result);
+        done.set(result.batchIndex, result);
+        try {
+          // `finished` turns true inside `deliver` when a callback aborts the run: deliver nothing after that.
+          while (!finished && done.has(nextToDeliver)) {
+            const r = done.get(nextToDeliver)!;
+            done.delete(nextToDeliver++);
+            deliver(r);
           }
-          if (msg.type !== "done") return;
-          running.delete(w.id);
-          account(w.id, msg.result);
-          done.set(msg.result.batchIndex, msg.result);
-          try {
-            // `finished` turns true inside `deliver` when a callback aborts the run: deliver nothing after that.
-            while (!finished && done.has(nextToDeliver)) {
-              const r = done.get(nextToDeliver)!;
-              done.delete(nextToDeliver++);
-              deliver(r);
-            }
-          } catch (err) {
-            fail(Object.assign(new Error(`onBatch/onProgress threw: ${(err as Error).message}`), { stack2: (err as Error).stack }));
-            return;
-          }
-          if (finished) return;
-          feed(w);
-          if (tasks.exhausted && nextToDeliver === tasks.first + tasks.count) {
-            cleanup();
-            resolve();
-          }
-        };
-        w.onDeath = (why, stack) => {
-          const batch = running.get(w.id);
-          fail(Object.assign(new Error(`sampling worker ${w.id} ${why}${batch === undefined ? "" : ` while running batch ${batch}`}`), { stack2: stack }));
-        };
-      }
+        } catch (err) {
+          fail(Object.assign(new Error(`onBatch/onProgress threw: ${(err as Error).message}`), { stack2: (err as Error).stack }));
+          return;
+        }
+        if (finished) return;
+        feed(w);
+        if (tasks.exhausted && nextToDeliver === tasks.first + tasks.count) {
+          cleanup();
+          resolve();
+        }
+      };
       if (this.options.handleSigint) process.on("SIGINT", onSigint);
       signal?.addEventListener("abort", onAbort);
       for (const w of this.workers) {
-        if (w.exited) return fail(new Error(`sampling worker ${w.id} is not running`));
+        if (w.channel.exited) return fail(new Error(`sampling worker ${w.id} is not running`));
         feed(w);
       }
       if (tasks.exhausted && tasks.count === 0) {
@@ -373,31 +343,25 @@ export class SamplingPool {
   async runTask(run: RunSettings, task: BatchTask): Promise<TaskRun> {
     if (this.closed) throw new Error(`this sampling pool is closed${this.brokenReason ? ` (${this.brokenReason})` : ""}`);
     if (this.busy) throw new Error("this sampling pool is running a sample(); runTask needs a pool of its own");
-    let w = this.workers.find((x) => !x.exited && !this.taskThreads.has(x.id));
+    let w = this.workers.find((x) => !x.channel.exited && !this.taskThreads.has(x.id));
     while (!w) {
       if (this.liveWorkers() === 0) throw new Error(`no live sampling worker (${this.options.workers} threads, all exited)`);
       await new Promise<void>((resolve) => this.threadWaiters.push(resolve));
       if (this.closed) throw new Error(`this sampling pool is closed${this.brokenReason ? ` (${this.brokenReason})` : ""}`);
-      w = this.workers.find((x) => !x.exited && !this.taskThreads.has(x.id));
+      w = this.workers.find((x) => !x.channel.exited && !this.taskThreads.has(x.id));
     }
     const thread = w;
     this.taskThreads.add(thread.id);
     const dispatchedAt = Date.now();
-    return new Promise<TaskRun>((resolve, reject) => {
-      const settle = (err: Error | undefined, r?: BatchResult) => {
-        thread.onMessage = thread.onDeath = undefined;
-        this.taskThreads.delete(thread.id);
-        this.threadWaiters.shift()?.();
-        if (err) reject(err);
-        else resolve({ ...r!, thread: thread.id, dispatchedAt, returnedAt: Date.now() });
-      };
-      thread.onMessage = (msg) => {
-        if (msg.type === "done") settle(undefined, msg.result);
-        else if (msg.type === "error") settle(Object.assign(new Error(`sampling worker ${thread.id} failed on batch ${task.batchIndex}: ${msg.message}`), { stack2: msg.stack }));
-      };
-      thread.onDeath = (why) => settle(new Error(`sampling worker ${thread.id} ${why} while running batch ${task.batchIndex}`));
-      thread.worker.postMessage({ type: "batch", run, task } satisfies SampleWorkerRequest);
-    });
+    try {
+      const r = await thread.channel.request({ run, task }, { what: `batch ${task.batchIndex}` });
+      return { ...r, thread: thread.id, dispatchedAt, returnedAt: Date.now() };
+    } catch (err) {
+      throw runError(err as WorkerError);
+    } finally {
+      this.taskThreads.delete(thread.id);
+      this.threadWaiters.shift()?.();
+    }
   }
 
   /**
@@ -411,13 +375,14 @@ export class SamplingPool {
     }
     this.network?.dispose();
     this.network = undefined;
-    for (const w of this.workers) w.onMessage = w.onDeath = undefined;
     for (const wake of this.threadWaiters.splice(0)) wake();
-    await Promise.all(this.workers.map(async (w) => {
-      if (!w.exited) await w.worker.terminate();
-      await w.exit;
-    }));
+    await Promise.all(this.workers.map((w) => w.channel.terminate()));
   }
+}
+
+/** A worker's error as the run's: its message (thread and batch named) and the worker's stack as `stack2`. */
+function runError(err: WorkerError): Error & { stack2?: string } {
+  return Object.assign(new Error(err.message), { stack2: err.workerStack });
 }
 
 function stopError(by: "SIGINT" | "signal"): Error & { interrupted: boolean } {

@@ -14,12 +14,13 @@ import { initBackend } from "../env";
 import { writeFileAtomic } from "../util/atomic_write";
 import { lockFolder } from "../util/folder_lock";
 import { Rng } from "../util/rng";
-import { checkWorkerCount, defaultWorkerCount, startTsWorker } from "../util/ts_worker";
+import { checkWorkerCount, defaultWorkerCount } from "../util/ts_worker";
+import { openWorkerChannels, WorkerChannel } from "../util/worker_channel";
 import { amsGradStep, AmsGradOptions, DEFAULT_AMSGRAD, emaDecayAt, emaUpdate, initAmsGrad } from "./amsgrad";
 import { loadTrainingState, saveTrainingState, TrainingState } from "./checkpoint";
 import { describeSchedule, LrSchedule, schedulesAgree } from "./lr_schedule";
-import { DEFAULT_GRADIENT_OPTIONS, GradientOptions, LossValues } from "./gradients";
-import type { GradientReply, GradientRequest, GradientWorkerInit } from "./gradient_worker";
+import { DEFAULT_GRADIENT_OPTIONS, GradientOptions, GradientResult, LossValues } from "./gradients";
+import type { GradientRequest, GradientWorkerInit } from "./gradient_worker";
 
 /** Options of {@link train}. */
 export interface TrainOptions {
@@ -137,8 +138,7 @@ async function trainInFolder(o: TrainOptions): Promise<TrainingState> {
       const stepStart = performance.now();
       const epoch = Math.floor(state.step / batchesPerEpoch);
       const batch = planFor(epoch)[state.step % batchesPerEpoch];
-      const shares = pool.map((_, w) => batch.filter((_, k) => k % pool.length === w)).filter((s) => s.length > 0);
-      const replies = await Promise.all(shares.map((indices, w) => pool[w].request({ step: state!.step, params: state!.params, indices })));
+      const replies = await requestGradients(pool, state.step, state.params, batch);
       const total = replies.reduce((a, r) => a + r.molecules, 0);
       const grads = new Float32Array(state.params.length);
       const losses: LossValues = { total: 0, coord: 0, type: 0, bond: 0, charge: 0 };
@@ -250,43 +250,26 @@ async function evaluateEma(o: TrainOptions, state: TrainingState): Promise<Recor
 }
 
 /** A gradient worker thread (see gradient_worker.ts). */
-export interface GradientPoolWorker {
-  request(req: GradientRequest): Promise<Extract<GradientReply, { ok: true }>>;
-  terminate(): Promise<number>;
-}
+export type GradientPoolWorker = WorkerChannel<GradientRequest, GradientResult>;
 
 /**
  * Start `count` gradient workers and wait until each has its backend and data ready.
- * @param init what every worker gets (its `workerId` is added).
+ * @param init what every worker gets.
+ * @example
+ * const pool = await startGradientWorkers(2, { seed: 0, config, packed: data.packed, gradientOptions: DEFAULT_GRADIENT_OPTIONS });
  */
-export async function startGradientWorkers(count: number, init: Omit<GradientWorkerInit, "workerId">): Promise<GradientPoolWorker[]> {
+export function startGradientWorkers(count: number, init: GradientWorkerInit): Promise<GradientPoolWorker[]> {
   const file = path.join(__dirname, "gradient_worker.ts");
-  const starts = Array.from({ length: count }, (_, workerId) => new Promise<GradientPoolWorker>((resolve, reject) => {
-    const worker = startTsWorker(file, { ...init, workerId } satisfies GradientWorkerInit);
-    let pending: { resolve: (r: Extract<GradientReply, { ok: true }>) => void; reject: (e: Error) => void } | undefined;
-    worker.on("message", (msg: GradientReply | { ready: true }) => {
-      if ("ready" in msg) return resolve(pool);
-      const p = pending;
-      pending = undefined;
-      // `in` narrowing: tslab compiles this file without strictNullChecks, where `msg.ok` would not narrow.
-      const error = "error" in msg ? msg.error : undefined;
-      if (!p) return reject(new Error(`gradient worker ${workerId} failed to start: ${error ?? "unexpected reply"}`));
-      if ("grads" in msg) p.resolve(msg);
-      else p.reject(new Error(`gradient worker ${workerId} failed: ${error}`));
-    });
-    worker.on("error", (err) => (pending ? pending.reject(err) : reject(err)));
-    worker.on("exit", (code) => {
-      if (pending) pending.reject(new Error(`gradient worker ${workerId} exited with code ${code}`));
-    });
-    const pool: GradientPoolWorker = {
-      request(req) {
-        return new Promise((res, rej) => {
-          pending = { resolve: res, reject: rej };
-          worker.postMessage(req);
-        });
-      },
-      terminate: () => worker.terminate(),
-    };
-  }));
-  return Promise.all(starts);
+  return openWorkerChannels<GradientRequest, GradientResult>(count, file, (id) => ({ label: `gradient worker ${id}`, workerData: init }));
+}
+
+/**
+ * The gradients of one step's batch: molecule k goes to share k mod workers, share w to worker w (empty shares are
+ * skipped). A worker's error names it, the step and the share's molecules.
+ * @param batch indices of the batch's molecules in the training data.
+ */
+export function requestGradients(pool: readonly GradientPoolWorker[], step: number, params: Float32Array, batch: readonly number[]): Promise<GradientResult[]> {
+  const shares = pool.map((_, w) => batch.filter((_, k) => k % pool.length === w)).filter((s) => s.length > 0);
+  return Promise.all(shares.map((indices, share) =>
+    pool[share].request({ step, share, params, indices }, { what: `step ${step} (molecules ${indices.join(", ")})` })));
 }

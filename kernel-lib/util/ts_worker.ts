@@ -17,6 +17,16 @@ export function startTsWorker(file: string, workerData?: unknown): Worker {
   return new Worker(shim, { eval: true, workerData });
 }
 
+/**
+ * `execArgv` for worker threads that load a TypeScript module by path (piscina's task modules): this process's options
+ * plus tsx's CommonJS hook, resolved from this package, which a notebook kernel (tslab) is not started with.
+ * @example
+ * new Piscina({ filename: path.join(__dirname, "task.ts"), execArgv: tsWorkerExecArgv() });
+ */
+export function tsWorkerExecArgv(): string[] {
+  return [...process.execArgv, "--require", require.resolve("tsx/cjs")];
+}
+
 /** Default worker count: every core this process may use (2 on the project machines). */
 export function defaultWorkerCount(): number {
   const n = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
