@@ -140,8 +140,6 @@ export type { MoleculeFigureOptions } from "./viz/molecule_3d";
 export { cpkColor, CPK_COLORS, CPK_UNKNOWN } from "./viz/cpk";
 export { createFigureExporter, withFigureExporter, chromiumPath, resolveImageOptions, DEFAULT_CHROMIUM_PATH, CHROMIUM_ARGS } from "./viz/export";
 export type { FigureExporter, FigureExporterOptions, ImageOptions, ExportTimings } from "./viz/export";
-export { pngHeader, pngPixelStats } from "./viz/png_info";
-export type { PngHeader, PngPixelStats } from "./viz/png_info";
 export { plotlyLibraryPath, readPlotlyLibrary, plotlyVersion } from "./viz/plotly_library";
 
 // --- Notebook display ---
