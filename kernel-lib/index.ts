@@ -115,7 +115,7 @@ export { cachedRunDeviation, centredRmsd, DEFAULT_DEVIATION_OPTIONS } from "./an
 export type { DeviationOptions, DeviationResult } from "./analysis/deviation";
 export { blockSimilarity, cosineSimilarity, toSimilarityHeatmapInput, DEFAULT_SIMILARITY_OPTIONS } from "./analysis/similarity";
 export type { SimilarityOptions, SimilarityResult } from "./analysis/similarity";
-export { spread, quantileSorted, withFrame } from "./analysis/stats";
+export { spread, meanStd, quantileSorted, withFrame } from "./analysis/stats";
 export type { Spread } from "./analysis/stats";
 
 // --- Figures ---
@@ -217,7 +217,7 @@ export { parseCacheList, cacheSpec, baseConfiguration, cacheConfiguration, heunC
 export { matchedNfeTable, matchedNfeFigure, matchedGroups, compareToBase, samplerFamily, MATCHED_NFE_METRICS } from "./report/matched_nfe";
 export type { MatchedGroup } from "./report/matched_nfe";
 export type { ReportConfiguration } from "./report/configurations";
-export { sampleConfigurations, meanStd } from "./report/sample_runs";
+export { sampleConfigurations } from "./report/sample_runs";
 export type { ConfigurationRun, SampleRunsOptions } from "./report/sample_runs";
 export { metricsCsv, summaryEntries, summaryTable, CONFIGURATION_COLUMNS } from "./report/tables";
 export type { EvaluatedRun } from "./report/tables";

@@ -6,6 +6,7 @@
  * would disable caching are rejected with one line naming the fix. To add a caching kind: its config interface in
  * the {@link CacheConfig} union and one entry in `CACHE_KINDS` (label, spec parameter, checks, forecaster).
  */
+import { rejectUnknownOptions } from "../util/options";
 import { AdamsBashforthForecaster } from "./adams_bashforth";
 import { Forecaster } from "./forecaster";
 import { ReuseForecaster } from "./reuse";
@@ -130,11 +131,7 @@ export function resolveCacheConfig(config: CacheConfig): ResolvedCacheConfig {
   if (!kind || !(kind === "none" || Object.prototype.hasOwnProperty.call(CACHE_KINDS, kind))) {
     throw new Error(`unknown cache kind: ${kind}; use one of none, ${Object.keys(CACHE_KINDS).join(", ")}`);
   }
-  for (const key of Object.keys(config)) {
-    if (!kindKeys(kind as CacheConfig["kind"]).includes(key)) {
-      throw new Error(`unknown key ${key} for cache kind ${kind}; allowed: ${kindKeys(kind as CacheConfig["kind"]).join(", ")}`);
-    }
-  }
+  rejectUnknownOptions(config, kindKeys(kind as CacheConfig["kind"]), `${kind} cache`);
   if (config.kind === "none") return { kind: "none" };
   const axis = config.axis ?? "step";
   if (axis !== "step" && axis !== "time") throw new Error(`invalid axis: ${axis}; use "step" or "time"`);

@@ -18,6 +18,7 @@ import { sample } from "../flow/sample";
 import { StepObserver } from "../flow/integrate";
 import { DEFAULT_MODEL_DIR, LoadedModel } from "../model/model_io";
 import { writeFileAtomic } from "../util/atomic_write";
+import { meanStd } from "../analysis/stats";
 import type { BenchDefinition } from "./bench";
 import { formatTable, median, toCsv } from "./bench_format";
 import { intOption, resolveModelArgument } from "./sample";
@@ -115,15 +116,11 @@ export async function benchCache(model: LoadedModel, o: CacheBenchOptions): Prom
       effectiveSteps: res.effectiveSteps, speedup, idealSpeedup: ideal, efficiency: speedup / ideal,
       cpuSeconds, cpuSpeedup: baseCpu / cpuSeconds, cpuEfficiency: baseCpu / cpuSeconds / ideal,
       peakTensorBytes: res.peakTensorBytes, extraBytes: res.peakTensorBytes - basePeak,
-      computedStepMs: mean(stepMs[i].computed), forecastStepMs: mean(stepMs[i].forecast),
+      computedStepMs: meanStd(stepMs[i].computed).mean, forecastStepMs: meanStd(stepMs[i].forecast).mean,
     };
     o.onRow?.(row);
     return row;
   });
-}
-
-function mean(values: readonly number[]): number {
-  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN;
 }
 
 /** The `bench cache` subcommand. */

@@ -20,6 +20,7 @@ import { PredictabilityResult, recordingPredictability } from "../analysis/predi
 import { FeatureTransform } from "../analysis/trajectory";
 import { writeFileAtomic } from "../util/atomic_write";
 import type { BenchDefinition } from "./bench";
+import { meanStd } from "../analysis/stats";
 import { formatTable, median, toCsv } from "./bench_format";
 import { intOption, resolveModelArgument } from "./sample";
 
@@ -148,8 +149,7 @@ export interface PredictabilityRow {
 function thirds(res: PredictabilityResult): [number, number, number] {
   const n = res.steps.length;
   const avg = (from: number, to: number) => {
-    const xs = res.mean.slice(from, to).filter((v) => Number.isFinite(v));
-    return xs.reduce((a, b) => a + b, 0) / xs.length;
+    return meanStd(res.mean.slice(from, to).filter((v) => Number.isFinite(v))).mean;
   };
   return [avg(0, Math.floor(n / 3)), avg(Math.floor(n / 3), Math.floor((2 * n) / 3)), avg(Math.floor((2 * n) / 3), n)];
 }
