@@ -23,9 +23,10 @@ export interface MemoryMeasurement {
 /**
  * Measure one batch in a child process.
  * @example
- * const m = measureBatchMemory("geom-drugs", "onnx", 16, 44); m.peakBytes / m.estimateBytes;
+ * const m = measureBatchMemory({ config: "geom-drugs", backend: "onnx", B: 16, N: 44 }); m.peakBytes / m.estimateBytes;
  */
-export function measureBatchMemory(config: string, backend: string, B: number, N: number): MemoryMeasurement {
+export function measureBatchMemory(batch: Pick<MemoryMeasurement, "config" | "backend" | "B" | "N">): MemoryMeasurement {
+  const { config, backend, B, N } = batch;
   const child = path.join(__dirname, "bench_memory_child.ts");
   const r = spawnSync(process.execPath, ["--import", "tsx", child, config, backend, String(B), String(N)], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`memory measurement ${config} ${backend} ${B}x${N} failed: ${(r.stderr || "").trim().split("\n").pop()}`);
@@ -48,7 +49,7 @@ export const MEMORY_BENCH: BenchDefinition = {
             const m = /^(\d+)x(\d+)$/.exec(spec.trim());
             if (!m) throw new Error(`invalid batch: ${spec}; use BxN, e.g. 16x44`);
             process.stderr.write(`measuring ${backend} ${spec} …\n`);
-            const r = measureBatchMemory(opts.config, backend, Number(m[1]), Number(m[2]));
+            const r = measureBatchMemory({ config: opts.config, backend, B: Number(m[1]), N: Number(m[2]) });
             rows.push([backend, `${r.B}x${r.N}`, (r.peakBytes / 1e6).toFixed(0), (r.estimateBytes / 1e6).toFixed(0), (r.peakBytes / r.estimateBytes).toFixed(2)]);
           }
         }

@@ -114,13 +114,27 @@ export function systemMatrix(backends: readonly InferenceBackend[], workerCounts
 
 const RESULT_PREFIX = "SYSTEM_BENCH_RESULT ";
 
+/** A timed run that was too short, for {@link grownMolecules}. */
+export interface ShortRun {
+  /** Molecules of the run. */
+  n: number;
+  /** Its wall time, seconds. */
+  wallSeconds: number;
+  /** The shortest run wanted, seconds. */
+  minSeconds: number;
+  /** Molecules per batch. */
+  batch: number;
+  workers: number;
+}
+
 /**
  * Molecules for the next timed run when one of `n` molecules took `wallSeconds` < `minSeconds`: enough for
  * `minSeconds` with 20% to spare, in whole rounds of one batch per worker (so every worker gets the same work).
  * @example
- * grownMolecules(32, 0.7, 5, 16, 2); // 288
+ * grownMolecules({ n: 32, wallSeconds: 0.7, minSeconds: 5, batch: 16, workers: 2 }); // 288
  */
-export function grownMolecules(n: number, wallSeconds: number, minSeconds: number, batch: number, workers: number): number {
+export function grownMolecules(run: ShortRun): number {
+  const { n, wallSeconds, minSeconds, batch, workers } = run;
   const round = batch * Math.max(1, workers);
   const wanted = (n * 1.2 * minSeconds) / Math.max(wallSeconds, 1e-3);
   return Math.max(n + round, Math.ceil(wanted / round) * round);
@@ -150,7 +164,7 @@ export async function runSystemConfig(settings: SystemBenchSettings, config: Sys
     };
     let { result: r, cpu } = await timed();
     for (let tries = 0; r.wallSeconds < settings.minSeconds && tries < 4; tries++) {
-      n = grownMolecules(n, r.wallSeconds, settings.minSeconds, settings.batch, config.workers);
+      n = grownMolecules({ n, wallSeconds: r.wallSeconds, minSeconds: settings.minSeconds, batch: settings.batch, workers: config.workers });
       ({ result: r, cpu } = await timed());
     }
     return {
