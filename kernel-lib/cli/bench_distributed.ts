@@ -22,7 +22,7 @@ import type { BenchDefinition } from "./bench";
 import { formatTable, toCsv } from "./bench_format";
 import { ResumableOutput } from "./resumable_output";
 import { sampleRunIdentity } from "./sample_identity";
-import { batchCostOption, countOption, integerArg, listArg, modelOption, seedOption, stepsOption } from "./options";
+import { batchCostOption, countOption, integerArg, listOption, modelOption, seedOption, stepsOption } from "./options";
 import { resolveModelArgument } from "./model_argument";
 
 /** Settings of the distributed benchmark. */
@@ -165,7 +165,7 @@ export const DISTRIBUTED_BENCH: BenchDefinition = {
       .addOption(stepsOption({ default: 10 }))
       .addOption(batchCostOption({ description: "atoms per batch (smaller: more batches, a shorter tail)", default: 576 }))
       .addOption(seedOption({ description: "seed" }))
-      .option("--processes <list>", "worker process counts to time", listArg(integerArg("--processes", 1)), [1, 2])
+      .addOption(listOption("--processes <list>", "worker process counts to time", integerArg("--processes", 1), [1, 2]))
       .option("--out <file>", "also write the table as CSV")
       .action(async (opts: DistributedBenchSettings & { out?: string }) => {
         const rows = await benchDistributed({

@@ -8,7 +8,8 @@ import * as path from "node:path";
 import { Command } from "commander";
 import type { BenchDefinition } from "./bench";
 import { formatTable } from "./bench_format";
-import { INFERENCE_BACKENDS } from "../parallel/network";
+import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
+import { choiceArg, listOption } from "./options";
 
 /** One measured batch. */
 export interface MemoryMeasurement {
@@ -40,11 +41,10 @@ export const MEMORY_BENCH: BenchDefinition = {
     cmd
       .option("--config <preset>", "model config preset", "geom-drugs")
       .option("--batches <list>", "BxN batches, comma-separated", "16x44,2x120,1x180")
-      .option("--backends <list>", "backends, comma-separated", INFERENCE_BACKENDS.join(","))
-      .action((opts: { config: string; batches: string; backends: string }) => {
+      .addOption(listOption("--backends <list>", "backends, comma-separated", choiceArg("--backends", INFERENCE_BACKENDS), INFERENCE_BACKENDS))
+      .action((opts: { config: string; batches: string; backends: InferenceBackend[] }) => {
         const rows: string[][] = [["backend", "batch", "peak RSS MB", "estimate MB", "peak / estimate"]];
-        for (const backend of opts.backends.split(",")) {
-          if (!INFERENCE_BACKENDS.includes(backend as never)) throw new Error(`invalid backend: ${backend}; use ${INFERENCE_BACKENDS.join(" or ")}`);
+        for (const backend of opts.backends) {
           for (const spec of opts.batches.split(",")) {
             const m = /^(\d+)x(\d+)$/.exec(spec.trim());
             if (!m) throw new Error(`invalid batch: ${spec}; use BxN, e.g. 16x44`);

@@ -23,7 +23,7 @@ import { SamplingPool } from "../parallel/sampling_pool";
 import { writeFileAtomic } from "../util/atomic_write";
 import type { BenchDefinition } from "./bench";
 import { formatTable, median, toCsv } from "./bench_format";
-import { countOption, integerArg, integerOption, listArg, modelOption, repeatsOption, seedOption, stepsOption } from "./options";
+import { choiceArg, countOption, integerArg, integerOption, listOption, modelOption, repeatsOption, seedOption, stepsOption } from "./options";
 import { resolveModelArgument } from "./model_argument";
 
 /** PyTorch reference on the 2-core machine: ms per solver step of one batch of 64 molecules × 18 atoms (small config). */
@@ -311,14 +311,14 @@ export const SYSTEM_BENCH: BenchDefinition = {
       .addOption(stepsOption({ description: "solver steps (log grid)", default: 50 }))
       .addOption(seedOption({ description: "seed" }))
       .addOption(repeatsOption({ description: "runs of the whole matrix, interleaved (medians reported)" }))
-      .option("--workers <list>", "worker counts, comma-separated (default: 1 and every core)", listArg(integerArg("--workers", 1)))
-      .option("--backends <list>", "backends, comma-separated", INFERENCE_BACKENDS.join(","))
+      .addOption(listOption("--workers <list>", "worker counts, comma-separated (default: 1 and every core)", integerArg("--workers", 1)))
+      .addOption(listOption("--backends <list>", "backends, comma-separated", choiceArg("--backends", INFERENCE_BACKENDS), INFERENCE_BACKENDS))
       .option("--caches <list>", "cache specs, semicolon-separated, base first", SYSTEM_BENCH_CACHES.join(";"))
       .addOption(integerOption("--onnx-threads <n>", "ONNX Runtime threads per session (0 = its choice)", { min: 0, default: 1 }))
       .option("--out <file.csv>", "CSV output (atomic write)", path.join("out", "bench", "bench_system.csv"))
       .addOption(new Option("--child <json>", "internal: run one configuration and print its result").hideHelp())
       .action(async (opts: { model: string; n: number; minSeconds: number; atoms: number; batch: number; steps: number; seed: number; repeats: number;
-        workers?: number[]; backends: string; caches: string; onnxThreads: number; out: string; child?: string }) => {
+        workers?: number[]; backends: InferenceBackend[]; caches: string; onnxThreads: number; out: string; child?: string }) => {
         if (opts.child) {
           const { settings, config } = JSON.parse(opts.child) as { settings: SystemBenchSettings; config: SystemConfig };
           const run = await runSystemConfig(settings, config);
@@ -330,8 +330,7 @@ export const SYSTEM_BENCH: BenchDefinition = {
         };
         const repeats = opts.repeats;
         const workers = opts.workers ?? [...new Set([1, defaultWorkerCount()])];
-        const backends = String(opts.backends).split(",").map((b) => b.trim()) as InferenceBackend[];
-        for (const b of backends) if (!INFERENCE_BACKENDS.includes(b)) throw new Error(`invalid --backends entry: ${b}; use ${INFERENCE_BACKENDS.join(", ")}`);
+        const backends = opts.backends;
         const caches = String(opts.caches).split(";").map((s) => s.trim()).filter(Boolean);
         caches.forEach((s) => parseCacheSpec(s));
         if (parseCacheSpec(caches[0]).kind !== "none") throw new Error(`invalid --caches: the first entry must be the base "none", got ${caches[0]}`);

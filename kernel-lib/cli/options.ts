@@ -43,12 +43,34 @@ export function positiveArg(name: string, unit?: string): (value: string) => num
 }
 
 /**
+ * A parser for one of `choices`, naming the option in its error.
+ * @example
+ * choiceArg("--grid", ["log", "linear"])("cosine"); // throws: invalid --grid: cosine; use log or linear
+ */
+export function choiceArg<T extends string>(name: string, choices: readonly T[]): (value: string) => T {
+  return (value) => {
+    if (!choices.includes(value as T)) throw new Error(`invalid ${name}: ${value}; use ${choices.slice(0, -1).join(", ")} or ${choices[choices.length - 1]}`);
+    return value as T;
+  };
+}
+
+/**
  * A parser for a comma-separated list, each entry parsed by `parse`.
  * @example
  * listArg(integerArg("--processes", 1))("1,2"); // [1, 2]
  */
 export function listArg<T>(parse: (value: string) => T): (value: string) => T[] {
   return (value) => value.split(",").map((v) => v.trim()).filter((v) => v.length > 0).map(parse);
+}
+
+/**
+ * A comma-separated list option, each entry parsed by `parse` (the help shows the default as `a,b`).
+ * @example
+ * cmd.addOption(listOption("--processes <list>", "worker process counts", integerArg("--processes", 1), [1, 2]));
+ */
+export function listOption<T>(flags: string, description: string, parse: (value: string) => T, defaultValue?: readonly T[]): Option {
+  const option = new Option(flags, description).argParser(listArg(parse));
+  return defaultValue === undefined ? option : option.default([...defaultValue], defaultValue.join(","));
 }
 
 /** The option's name (`--batch-cost`) from its flags (`--batch-cost <atoms>`). */
@@ -72,11 +94,7 @@ export function integerOption(flags: string, description: string, o: { min: numb
  * cmd.addOption(choiceOption("--part <which>", "what to measure", ["overhead", "both"], "both"));
  */
 export function choiceOption<T extends string>(flags: string, description: string, choices: readonly T[], defaultValue?: T): Option {
-  const name = optionName(flags);
-  const option = new Option(flags, description).argParser((value: string) => {
-    if (!choices.includes(value as T)) throw new Error(`invalid ${name}: ${value}; use ${choices.slice(0, -1).join(", ")} or ${choices[choices.length - 1]}`);
-    return value as T;
-  });
+  const option = new Option(flags, description).argParser(choiceArg(optionName(flags), choices));
   return defaultValue === undefined ? option : option.default(defaultValue);
 }
 

@@ -2,7 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Command } from "commander";
-import { batchCostOption, countOption, gridOption, integerArg, listArg, positiveArg, seedOption, stepsOption, workersOption } from "../../kernel-lib/cli/options";
+import { batchCostOption, choiceArg, countOption, gridOption, integerArg, listArg, listOption, positiveArg, seedOption, stepsOption, workersOption } from "../../kernel-lib/cli/options";
 import { defaultWorkerCount, MAX_WORKERS_PER_CORE } from "../../kernel-lib/util/ts_worker";
 
 /** A command with the shared options whose action returns the parsed values. */
@@ -50,5 +50,8 @@ describe("shared CLI options", () => {
     assert.equal(positiveArg("--memory")("0.5"), 0.5);
     assert.throws(() => positiveArg("--memory", "GiB")("-1"), /^Error: invalid --memory: -1; must be a number > 0 \(GiB\)$/);
     assert.throws(() => positiveArg("--lr")("Infinity"), /invalid --lr: Infinity/);
+    assert.throws(() => listArg(choiceArg("--backends", ["tfjs", "onnx"]))("tfjs,gpu"), /^Error: invalid --backends: gpu; use tfjs or onnx$/);
+    const list = listOption("--processes <list>", "counts", integerArg("--processes", 1), [1, 2]);
+    assert.deepEqual([list.defaultValue, list.defaultValueDescription], [[1, 2], "1,2"]);
   });
 });
