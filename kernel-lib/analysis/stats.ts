@@ -29,6 +29,19 @@ export function quantileSorted(sorted: readonly number[], q: number): number {
 }
 
 /**
+ * Mean and population standard deviation (numpy's default; 0 for one value) of all `values`; NaN for both when empty.
+ * Callers leave out what should not count (NaN, null) first.
+ * @example
+ * meanStd([1, 2, 3]); // { mean: 2, std: 0.816… }
+ */
+export function meanStd(values: ArrayLike<number>): { mean: number; std: number } {
+  const xs = Array.from(values);
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
+  return { mean, std };
+}
+
+/**
  * The spread of the finite entries of `values` (NaN entries, e.g. molecules without a value at a step, are left out).
  * @example
  * spread([1, 2, 3, NaN], 0.1, 0.9); // { mean: 2, std: 0.816…, lower: 1.2, upper: 2.8, count: 3 }
@@ -36,8 +49,7 @@ export function quantileSorted(sorted: readonly number[], q: number): number {
 export function spread(values: ArrayLike<number>, lowerQ: number, upperQ: number): Spread {
   const xs = Array.from(values).filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
   if (xs.length === 0) return { mean: NaN, std: NaN, lower: NaN, upper: NaN, count: 0 };
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
+  const { mean, std } = meanStd(xs);
   return { mean, std, lower: quantileSorted(xs, lowerQ), upper: quantileSorted(xs, upperQ), count: xs.length };
 }
 

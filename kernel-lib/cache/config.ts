@@ -3,8 +3,10 @@
  * (`none`, `reuse:D=2`, `taylor:m=2,D=3`, `ab:j=2,D=3`, with optional `start=`, `end=`, `axis=time`,
  * `level=lastBlock`, and the schedule: `schedule=uniform|calibrated|adaptive`, `nfe=`, `profile=`, `threshold=`),
  * validation with clear errors, and the forecaster factory. Combinations that would be silently ignored or that
- * would disable caching are rejected with one line naming the fix.
+ * would disable caching are rejected with one line naming the fix. To add a caching kind: its config interface in
+ * the {@link CacheConfig} union and one entry in `CACHE_KINDS` (label, spec parameter, checks, forecaster).
  */
+import { rejectUnknownOptions } from "../util/options";
 import { AdamsBashforthForecaster } from "./adams_bashforth";
 import { Forecaster } from "./forecaster";
 import { ReuseForecaster } from "./reuse";
@@ -71,12 +73,54 @@ export type ResolvedCachingConfig = Exclude<ResolvedCacheConfig, NoCacheConfig>;
 
 const COMMON_KEYS = ["kind", "interval", "startStep", "endStep", "axis", "level", "schedule", "nfe", "profile", "threshold"];
 const SCHEDULES: readonly CacheScheduleKind[] = ["uniform", "calibrated", "adaptive"];
-const KIND_KEYS: Record<CacheConfig["kind"], string[]> = {
-  none: ["kind"],
-  reuse: COMMON_KEYS,
-  taylor: [...COMMON_KEYS, "order"],
-  ab: [...COMMON_KEYS, "steps"],
+
+/** A caching config (any kind but `none`), and its kinds. */
+type CachingConfig = Exclude<CacheConfig, NoCacheConfig>;
+type CachingKind = CachingConfig["kind"];
+
+/** Everything molcache knows about one caching kind: adding a kind is one entry of {@link CACHE_KINDS}. */
+interface CacheKind<C extends CachingConfig> {
+  /** Table label, e.g. `Taylor` (followed by the parameter and the schedule: `Taylor m=2 D=3`). */
+  label: string;
+  /** The kind's own parameter, if any: its config key, its short name in specs (`m` in `taylor:m=2`), and what it is. */
+  parameter?: { key: Exclude<keyof C, keyof CacheCommon>; short: string; what: string };
+  /** Kind-specific checks beyond the common ones (throw naming the fix). */
+  check?: (config: C, axis: ForecastAxis) => void;
+  /** A fresh forecaster for a resolved config (validates the parameter's range). */
+  create: (config: Resolved<C>) => Forecaster;
+}
+
+const CACHE_KINDS: { [K in CachingKind]: CacheKind<Extract<CacheConfig, { kind: K }>> } = {
+  reuse: {
+    label: "Reuse",
+    check: (_config, axis) => {
+      if (axis === "time") throw new Error("reuse repeats the last output, so axis=time would be ignored; drop axis=time (or use taylor/ab)");
+    },
+    create: () => new ReuseForecaster(),
+  },
+  taylor: {
+    label: "Taylor",
+    parameter: { key: "order", short: "m", what: "an order" },
+    create: (c) => new TaylorSeerForecaster(c.order),
+  },
+  ab: {
+    label: "AB",
+    parameter: { key: "steps", short: "j", what: "a step count" },
+    create: (c) => new AdamsBashforthForecaster(c.steps, c.axis === "time"),
+  },
 };
+
+/** The entry of a caching kind, loosely typed for code that handles every kind alike. */
+function cacheKind(kind: CachingKind): CacheKind<CachingConfig> {
+  return CACHE_KINDS[kind] as unknown as CacheKind<CachingConfig>;
+}
+
+/** The config keys each kind accepts. */
+function kindKeys(kind: CacheConfig["kind"]): string[] {
+  if (kind === "none") return ["kind"];
+  const parameter = cacheKind(kind).parameter;
+  return parameter ? [...COMMON_KEYS, String(parameter.key)] : COMMON_KEYS;
+}
 
 /**
  * Validate a cache config and fill defaults (`startStep` 0, `axis` "step", `level` "output").
@@ -84,14 +128,10 @@ const KIND_KEYS: Record<CacheConfig["kind"], string[]> = {
  */
 export function resolveCacheConfig(config: CacheConfig): ResolvedCacheConfig {
   const kind = (config as { kind?: string }).kind;
-  if (!kind || !(kind in KIND_KEYS)) {
-    throw new Error(`unknown cache kind: ${kind}; use one of ${Object.keys(KIND_KEYS).join(", ")}`);
+  if (!kind || !(kind === "none" || Object.prototype.hasOwnProperty.call(CACHE_KINDS, kind))) {
+    throw new Error(`unknown cache kind: ${kind}; use one of none, ${Object.keys(CACHE_KINDS).join(", ")}`);
   }
-  for (const key of Object.keys(config)) {
-    if (!KIND_KEYS[kind as CacheConfig["kind"]].includes(key)) {
-      throw new Error(`unknown key ${key} for cache kind ${kind}; allowed: ${KIND_KEYS[kind as CacheConfig["kind"]].join(", ")}`);
-    }
-  }
+  rejectUnknownOptions(config, kindKeys(kind as CacheConfig["kind"]), `${kind} cache`);
   if (config.kind === "none") return { kind: "none" };
   const axis = config.axis ?? "step";
   if (axis !== "step" && axis !== "time") throw new Error(`invalid axis: ${axis}; use "step" or "time"`);
@@ -99,9 +139,7 @@ export function resolveCacheConfig(config: CacheConfig): ResolvedCacheConfig {
   if (level !== "output" && level !== "lastBlock") throw new Error(`invalid level: ${level}; use "output" or "lastBlock"`);
   const schedule = config.schedule ?? "uniform";
   if (!SCHEDULES.includes(schedule)) throw new Error(`invalid schedule: ${schedule}; use ${SCHEDULES.join(", ")}`);
-  if (config.kind === "reuse" && axis === "time") {
-    throw new Error("reuse repeats the last output, so axis=time would be ignored; drop axis=time (or use taylor/ab)");
-  }
+  cacheKind(config.kind).check?.(config, axis);
   if (config.nfe !== undefined && !(Number.isInteger(config.nfe) && config.nfe >= 2)) {
     throw new Error(`invalid nfe: ${config.nfe}; must be an integer >= 2 (the first and the final step always compute)`);
   }
@@ -148,12 +186,8 @@ export function resolveCacheConfig(config: CacheConfig): ResolvedCacheConfig {
 
 /** A fresh forecaster for a resolved, caching config. */
 export function createForecaster(config: ResolvedCacheConfig): Forecaster {
-  switch (config.kind) {
-    case "reuse": return new ReuseForecaster();
-    case "taylor": return new TaylorSeerForecaster(config.order);
-    case "ab": return new AdamsBashforthForecaster(config.steps, config.axis === "time");
-    case "none": throw new Error("cache kind none has no forecaster");
-  }
+  if (config.kind === "none") throw new Error("cache kind none has no forecaster");
+  return cacheKind(config.kind).create(config as never);
 }
 
 /** How a config picks its steps, for labels: `D=3`, `uniform nfe=26`, `calibrated nfe=26`, `adaptive nfe=26`, `adaptive τ=0.2`. */
@@ -175,9 +209,12 @@ export function parseCacheSpec(spec: string): ResolvedCacheConfig {
     if (rest) throw new Error(`cache ${kind} takes no parameters, got "${rest}"`);
     return { kind: "none" };
   }
-  const aliases: Record<string, string> = { D: "interval", d: "interval", interval: "interval", m: "order", order: "order",
-    j: "steps", steps: "steps", start: "startStep", end: "endStep", axis: "axis", level: "level", schedule: "schedule", nfe: "nfe",
-    profile: "profile", threshold: "threshold" };
+  const aliases: Record<string, string> = { D: "interval", d: "interval", interval: "interval", start: "startStep", end: "endStep",
+    axis: "axis", level: "level", schedule: "schedule", nfe: "nfe", profile: "profile", threshold: "threshold" };
+  for (const entry of Object.values(CACHE_KINDS)) {
+    const parameter = (entry as CacheKind<CachingConfig>).parameter;
+    if (parameter) aliases[parameter.short] = aliases[String(parameter.key)] = String(parameter.key);
+  }
   const textKeys = ["axis", "level", "schedule", "profile"];
   const config: Record<string, unknown> = { kind };
   for (const part of rest.split(",").filter((p) => p.length > 0)) {
@@ -190,8 +227,10 @@ export function parseCacheSpec(spec: string): ResolvedCacheConfig {
   }
   const scheduled = config.nfe !== undefined || config.threshold !== undefined || (config.schedule ?? "uniform") !== "uniform";
   if (config.interval === undefined && !scheduled) throw new Error(`cache "${spec}" needs an interval, e.g. ${kind}:D=3 (or nfe=26)`);
-  if (kind === "taylor" && config.order === undefined) throw new Error(`cache "${spec}" needs an order, e.g. taylor:m=2,D=3`);
-  if (kind === "ab" && config.steps === undefined) throw new Error(`cache "${spec}" needs a step count, e.g. ab:j=2,D=3`);
+  const parameter = Object.prototype.hasOwnProperty.call(CACHE_KINDS, kind) ? cacheKind(kind as CachingKind).parameter : undefined;
+  if (parameter && config[String(parameter.key)] === undefined) {
+    throw new Error(`cache "${spec}" needs ${parameter.what}, e.g. ${kind}:${parameter.short}=2,D=3`);
+  }
   return resolveCacheConfig(config as unknown as CacheConfig);
 }
 
@@ -201,10 +240,8 @@ export function parseCacheSpec(spec: string): ResolvedCacheConfig {
  * cacheLabel(parseCacheSpec("taylor:m=2,D=3")); // "Taylor m=2 D=3"
  */
 export function cacheLabel(config: ResolvedCacheConfig): string {
-  switch (config.kind) {
-    case "none": return "Base";
-    case "reuse": return `Reuse ${scheduleLabel(config)}`;
-    case "taylor": return `Taylor m=${config.order} ${scheduleLabel(config)}`;
-    case "ab": return `AB j=${config.steps} ${scheduleLabel(config)}`;
-  }
+  if (config.kind === "none") return "Base";
+  const entry = cacheKind(config.kind);
+  const parameter = entry.parameter ? ` ${entry.parameter.short}=${(config as unknown as Record<string, unknown>)[String(entry.parameter.key)]}` : "";
+  return `${entry.label}${parameter} ${scheduleLabel(config)}`;
 }

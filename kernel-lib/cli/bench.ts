@@ -11,6 +11,7 @@ import { TRAIN_BENCH } from "./bench_train";
 import { HOOKS_BENCH } from "./bench_hooks";
 import { MEMORY_BENCH } from "./bench_memory";
 import { DISTRIBUTED_BENCH } from "./bench_distributed";
+import { METRICS_BENCH } from "./bench_metrics";
 
 export { median, formatTable, toCsv } from "./bench_format";
 
@@ -31,6 +32,7 @@ export const BENCHES: Record<string, BenchDefinition> = {
   hooks: HOOKS_BENCH,
   memory: MEMORY_BENCH,
   distributed: DISTRIBUTED_BENCH,
+  metrics: METRICS_BENCH,
 };
 
 /**

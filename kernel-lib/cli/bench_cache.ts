@@ -18,9 +18,11 @@ import { sample } from "../flow/sample";
 import { registerHook, removeHook } from "../hooks/registry";
 import { DEFAULT_MODEL_DIR, LoadedModel } from "../model/model_io";
 import { writeFileAtomic } from "../util/atomic_write";
+import { meanStd } from "../analysis/stats";
 import type { BenchDefinition } from "./bench";
 import { formatTable, median, toCsv } from "./bench_format";
-import { intOption, resolveModelArgument } from "./sample";
+import { batchCostOption, countOption, modelOption, repeatsOption, seedOption, stepsOption } from "./options";
+import { resolveModelArgument } from "./model_argument";
 
 /** The configurations of the benchmark table (base first). */
 export const DEFAULT_CACHE_BENCH_SPECS: readonly string[] = [
@@ -118,15 +120,11 @@ export async function benchCache(model: LoadedModel, o: CacheBenchOptions): Prom
       effectiveSteps: res.effectiveSteps, speedup, idealSpeedup: ideal, efficiency: speedup / ideal,
       cpuSeconds, cpuSpeedup: baseCpu / cpuSeconds, cpuEfficiency: baseCpu / cpuSeconds / ideal,
       peakTensorBytes: res.peakTensorBytes, extraBytes: res.peakTensorBytes - basePeak,
-      computedStepMs: mean(stepMs[i].computed), forecastStepMs: mean(stepMs[i].forecast),
+      computedStepMs: meanStd(stepMs[i].computed).mean, forecastStepMs: meanStd(stepMs[i].forecast).mean,
     };
     o.onRow?.(row);
     return row;
   });
-}
-
-function mean(values: readonly number[]): number {
-  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN;
 }
 
 /** The `bench cache` subcommand. */
@@ -134,20 +132,16 @@ export const CACHE_BENCH: BenchDefinition = {
   description: "caching speed: base vs Taylor m=1,2 and AB j=2,3 at D=2,3,4 (molecules/s, speedup / ideal, memory)",
   configure(cmd: Command) {
     cmd
-      .option("--model <dir>", "model folder or random:<preset>[:seed] (default: the trained default if present, else random:small)")
-      .option("--n <count>", "molecules per configuration", "32")
-      .option("--steps <K>", "solver steps (log grid)", "100")
-      .option("--seed <int>", "seed (same sizes and batches for every configuration)", "0")
-      .option("--batch-cost <atoms>", "atoms per batch", "1152")
-      .option("--repeats <n>", "runs per configuration, interleaved (median reported)", "1")
+      .addOption(modelOption({ description: "model folder or random:<preset>[:seed] (default: the trained default if present, else random:small)" }))
+      .addOption(countOption({ description: "molecules per configuration", default: 32 }))
+      .addOption(stepsOption({ description: "solver steps (log grid)", default: 100 }))
+      .addOption(seedOption({ description: "seed (same sizes and batches for every configuration)" }))
+      .addOption(batchCostOption())
+      .addOption(repeatsOption({ description: "runs per configuration, interleaved (median reported)" }))
       .option("--caches <list>", "semicolon-separated cache specs, base first", DEFAULT_CACHE_BENCH_SPECS.join(";"))
       .option("--out <file.csv>", "CSV output (atomic write)", path.join("out", "bench", "bench_cache.csv"))
-      .action(async (opts: Record<string, string | undefined>) => {
-        const n = intOption("--n", String(opts.n), 1);
-        const steps = intOption("--steps", String(opts.steps), 2);
-        const seed = intOption("--seed", String(opts.seed), 0);
-        const batchCost = intOption("--batch-cost", String(opts.batchCost), 1);
-        const repeats = intOption("--repeats", String(opts.repeats), 1);
+      .action(async (opts: { model?: string; n: number; steps: number; seed: number; batchCost: number; repeats: number; caches: string; out: string }) => {
+        const { n, steps, seed, batchCost, repeats } = opts;
         const specs = String(opts.caches).split(";").map((s) => s.trim()).filter(Boolean);
         specs.forEach((s) => parseCacheSpec(s)); // validate before any work
         const modelArg = opts.model ?? (fs.existsSync(path.join(DEFAULT_MODEL_DIR, "config.json")) ? undefined : "random:small");

@@ -21,7 +21,9 @@ import { writeFileAtomic } from "../util/atomic_write";
 import type { BenchDefinition } from "./bench";
 import { formatTable, toCsv } from "./bench_format";
 import { ResumableOutput } from "./resumable_output";
-import { intOption, resolveModelArgument, sampleRunIdentity } from "./sample";
+import { sampleRunIdentity } from "./sample_identity";
+import { batchCostOption, countOption, integerArg, listOption, modelOption, seedOption, stepsOption } from "./options";
+import { resolveModelArgument } from "./model_argument";
 
 /** Settings of the distributed benchmark. */
 export interface DistributedBenchSettings {
@@ -158,18 +160,16 @@ export const DISTRIBUTED_BENCH: BenchDefinition = {
   description: "distributed sampling (BullMQ + Redis): molecules/s of 1 vs 2 worker processes, queue overhead per job",
   configure(cmd: Command) {
     cmd
-      .option("--model <spec>", "model folder or random:<preset>[:seed]", "random:small")
-      .option("--n <count>", "molecules per timed run (choose so that each run takes >= 20 s)", "768")
-      .option("--steps <K>", "solver steps", "10")
-      .option("--batch-cost <atoms>", "atoms per batch (smaller: more batches, a shorter tail)", "576")
-      .option("--seed <int>", "seed", "0")
-      .option("--processes <list>", "worker process counts to time", "1,2")
+      .addOption(modelOption({ description: "model folder or random:<preset>[:seed]", default: "random:small" }))
+      .addOption(countOption({ description: "molecules per timed run (choose so that each run takes >= 20 s)", default: 768 }))
+      .addOption(stepsOption({ default: 10 }))
+      .addOption(batchCostOption({ description: "atoms per batch (smaller: more batches, a shorter tail)", default: 576 }))
+      .addOption(seedOption({ description: "seed" }))
+      .addOption(listOption("--processes <list>", "worker process counts to time", integerArg("--processes", 1), [1, 2]))
       .option("--out <file>", "also write the table as CSV")
-      .action(async (opts) => {
-        const processes = String(opts.processes).split(",").map((p) => intOption("--processes", p, 1));
+      .action(async (opts: DistributedBenchSettings & { out?: string }) => {
         const rows = await benchDistributed({
-          model: opts.model, n: intOption("--n", opts.n, 1), steps: intOption("--steps", opts.steps, 2),
-          batchCost: intOption("--batch-cost", opts.batchCost, 1), seed: intOption("--seed", opts.seed, 0), processes,
+          model: opts.model, n: opts.n, steps: opts.steps, batchCost: opts.batchCost, seed: opts.seed, processes: opts.processes,
         }, (l) => console.error(l));
         const base = rows[0];
         const header = ["processes", "molecules", "batches", "wall s", "molecules/s", `vs ${base.processes}`, "batch compute s", "queue overhead ms/job", "(idle between jobs", "hand-off)", "overhead %", "worker busy", "CPU wait s", "same bytes"];

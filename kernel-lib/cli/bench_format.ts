@@ -1,4 +1,5 @@
 /** Small helpers shared by the benchmarks: median, plain-text tables, CSV text. */
+export { toCsv } from "../util/csv";
 
 /** Median of a non-empty list. */
 export function median(values: readonly number[]): number {
@@ -13,13 +14,4 @@ export function formatTable(rows: readonly (readonly string[])[]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const line = (r: readonly string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ");
   return [line(rows[0]), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)].join("\n");
-}
-
-/** Rows as CSV text (cells quoted when they hold a comma or a quote). */
-export function toCsv(rows: readonly (readonly (string | number)[])[]): string {
-  const cell = (v: string | number) => {
-    const s = String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return rows.map((r) => r.map(cell).join(",")).join("\n") + "\n";
 }

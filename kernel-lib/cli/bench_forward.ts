@@ -18,10 +18,10 @@ import { writeFileAtomic } from "../util/atomic_write";
 import { Rng } from "../util/rng";
 import type { BenchDefinition } from "./bench";
 import { formatTable, median, toCsv } from "./bench_format";
-import { intOption } from "./sample";
+import { backendOption, integerOption } from "./options";
 import { compileOnnx, OnnxGenerator } from "../onnx/onnx_generator";
 import { onnxProfileByOperator } from "../onnx/ort_session";
-import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
+import { InferenceBackend } from "../parallel/network";
 
 /**
  * PyTorch reference times on the 2-core machine (ms per batch), by `config BxN`: 64 × 18 from the backbone issue;
@@ -140,24 +140,18 @@ export const FORWARD_BENCH: BenchDefinition = {
   configure(cmd: Command) {
     cmd
       .option("--configs <list>", "comma-separated presets (tiny, small, qm9, geom-drugs)", "tiny,small,geom-drugs")
-      .option("--batch <n>", "molecules per batch", "64")
-      .option("--atoms <n>", "atoms per molecule", "18")
-      .option("--runs <n>", "timed runs per config (the median is reported)", "5")
-      .option("--large-runs <n>", "timed runs for geom-drugs/qm9 (slow)", "2")
-      .option("--warmup <n>", "untimed runs first", "1")
-      .option("--backend <name>", "tfjs (default) or onnx (the compiled graphs, one ONNX Runtime session per block)", "tfjs")
-      .option("--onnx-threads <n>", "ONNX Runtime intra-op threads per session", "1")
+      .addOption(integerOption("--batch <n>", "molecules per batch", { min: 1, default: 64 }))
+      .addOption(integerOption("--atoms <n>", "atoms per molecule", { min: 1, default: 18 }))
+      .addOption(integerOption("--runs <n>", "timed runs per config (the median is reported)", { min: 1, default: 5 }))
+      .addOption(integerOption("--large-runs <n>", "timed runs for geom-drugs/qm9 (slow)", { min: 1, default: 2 }))
+      .addOption(integerOption("--warmup <n>", "untimed runs first", { min: 0, default: 1 }))
+      .addOption(backendOption({ description: "tfjs (default) or onnx (the compiled graphs, one ONNX Runtime session per block)", default: "tfjs" }))
+      .addOption(integerOption("--onnx-threads <n>", "ONNX Runtime intra-op threads per session", { min: 1, default: 1 }))
       .option("--profile", "also list the kernels (TF.js) or operators (ONNX Runtime profiler) that take the time")
       .option("--out <file.csv>", "also write the table as CSV (atomic)")
-      .action(async (opts: Record<string, string | boolean | undefined>) => {
-        const batch = intOption("--batch", String(opts.batch), 1);
-        const atoms = intOption("--atoms", String(opts.atoms), 1);
-        const runs = intOption("--runs", String(opts.runs), 1);
-        const largeRuns = intOption("--large-runs", String(opts.largeRuns), 1);
-        const warmup = intOption("--warmup", String(opts.warmup), 0);
-        const backend = String(opts.backend) as InferenceBackend;
-        if (!INFERENCE_BACKENDS.includes(backend)) throw new Error(`invalid --backend: ${backend}; use ${INFERENCE_BACKENDS.join(" or ")}`);
-        const onnxThreads = intOption("--onnx-threads", String(opts.onnxThreads), 1);
+      .action(async (opts: { configs: string; batch: number; atoms: number; runs: number; largeRuns: number; warmup: number; backend: InferenceBackend;
+        onnxThreads: number; profile?: boolean; out?: string }) => {
+        const { batch, atoms, runs, largeRuns, warmup, backend, onnxThreads } = opts;
         const presets = String(opts.configs).split(",").map((s) => s.trim()).filter(Boolean);
         for (const p of presets) if (!CONFIG_PRESETS[p]) throw new Error(`unknown config: ${p}; use ${Object.keys(CONFIG_PRESETS).join(", ")}`);
         console.log((await initBackend()).summary);

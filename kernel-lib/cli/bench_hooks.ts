@@ -20,8 +20,10 @@ import { PredictabilityResult, recordingPredictability } from "../analysis/predi
 import { FeatureTransform } from "../analysis/trajectory";
 import { writeFileAtomic } from "../util/atomic_write";
 import type { BenchDefinition } from "./bench";
+import { meanStd } from "../analysis/stats";
 import { formatTable, median, toCsv } from "./bench_format";
-import { intOption, resolveModelArgument } from "./sample";
+import { batchCostOption, choiceOption, countOption, modelOption, repeatsOption, seedOption, stepsOption } from "./options";
+import { resolveModelArgument } from "./model_argument";
 
 /** Options of {@link benchRecordingOverhead} and {@link benchPredictability}. */
 export interface HooksBenchOptions {
@@ -148,8 +150,7 @@ export interface PredictabilityRow {
 function thirds(res: PredictabilityResult): [number, number, number] {
   const n = res.steps.length;
   const avg = (from: number, to: number) => {
-    const xs = res.mean.slice(from, to).filter((v) => Number.isFinite(v));
-    return xs.reduce((a, b) => a + b, 0) / xs.length;
+    return meanStd(res.mean.slice(from, to).filter((v) => Number.isFinite(v))).mean;
   };
   return [avg(0, Math.floor(n / 3)), avg(Math.floor(n / 3), Math.floor((2 * n) / 3)), avg(Math.floor((2 * n) / 3), n)];
 }
@@ -192,24 +193,17 @@ export const HOOKS_BENCH: BenchDefinition = {
   configure(cmd: Command) {
     cmd
       .option("--overhead-model <dir>", "model of the overhead measurement (folder or random:<preset>[:seed])", "random:small")
-      .option("--model <dir>", "model of the predictability run (default: the trained default if present, else random:small)")
-      .option("--n <count>", "molecules", "16")
-      .option("--steps <K>", "solver steps (log grid)", "100")
-      .option("--seed <int>", "seed", "0")
-      .option("--batch-cost <atoms>", "atoms per batch", "1152")
-      .option("--repeats <n>", "overhead runs (interleaved base / recorded; medians)", "2")
-      .option("--part <which>", "overhead, predictability or both", "both")
+      .addOption(modelOption({ description: "model of the predictability run (default: the trained default if present, else random:small)" }))
+      .addOption(countOption({ description: "molecules", default: 16 }))
+      .addOption(stepsOption({ description: "solver steps (log grid)", default: 100, min: 3 }))
+      .addOption(seedOption({ description: "seed" }))
+      .addOption(batchCostOption())
+      .addOption(repeatsOption({ description: "overhead runs (interleaved base / recorded; medians)", default: 2 }))
+      .addOption(choiceOption("--part <which>", "overhead, predictability or both", ["overhead", "predictability", "both"], "both"))
       .option("--out <dir>", "folder of the CSVs (atomic writes)", path.join("out", "bench"))
-      .action(async (opts: Record<string, string | undefined>) => {
-        const o: HooksBenchOptions = {
-          n: intOption("--n", String(opts.n), 1),
-          steps: intOption("--steps", String(opts.steps), 3),
-          seed: intOption("--seed", String(opts.seed), 0),
-          batchCost: intOption("--batch-cost", String(opts.batchCost), 1),
-          repeats: intOption("--repeats", String(opts.repeats), 1),
-        };
-        const part = String(opts.part);
-        if (!["overhead", "predictability", "both"].includes(part)) throw new Error(`invalid --part: ${part}; use overhead, predictability or both`);
+      .action(async (opts: HooksBenchOptions & { overheadModel: string; model?: string; part: "overhead" | "predictability" | "both"; out: string }) => {
+        const o: HooksBenchOptions = { n: opts.n, steps: opts.steps, seed: opts.seed, batchCost: opts.batchCost, repeats: opts.repeats };
+        const part = opts.part;
         const outDir = path.resolve(String(opts.out));
         console.log((await initBackend()).summary);
         if (part !== "predictability") {

@@ -8,7 +8,8 @@ import * as path from "node:path";
 import { Command } from "commander";
 import type { BenchDefinition } from "./bench";
 import { formatTable } from "./bench_format";
-import { INFERENCE_BACKENDS } from "../parallel/network";
+import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
+import { choiceArg, listOption } from "./options";
 
 /** One measured batch. */
 export interface MemoryMeasurement {
@@ -23,9 +24,10 @@ export interface MemoryMeasurement {
 /**
  * Measure one batch in a child process.
  * @example
- * const m = measureBatchMemory("geom-drugs", "onnx", 16, 44); m.peakBytes / m.estimateBytes;
+ * const m = measureBatchMemory({ config: "geom-drugs", backend: "onnx", B: 16, N: 44 }); m.peakBytes / m.estimateBytes;
  */
-export function measureBatchMemory(config: string, backend: string, B: number, N: number): MemoryMeasurement {
+export function measureBatchMemory(batch: Pick<MemoryMeasurement, "config" | "backend" | "B" | "N">): MemoryMeasurement {
+  const { config, backend, B, N } = batch;
   const child = path.join(__dirname, "bench_memory_child.ts");
   const r = spawnSync(process.execPath, ["--import", "tsx", child, config, backend, String(B), String(N)], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`memory measurement ${config} ${backend} ${B}x${N} failed: ${(r.stderr || "").trim().split("\n").pop()}`);
@@ -39,16 +41,15 @@ export const MEMORY_BENCH: BenchDefinition = {
     cmd
       .option("--config <preset>", "model config preset", "geom-drugs")
       .option("--batches <list>", "BxN batches, comma-separated", "16x44,2x120,1x180")
-      .option("--backends <list>", "backends, comma-separated", INFERENCE_BACKENDS.join(","))
-      .action((opts: { config: string; batches: string; backends: string }) => {
+      .addOption(listOption("--backends <list>", "backends, comma-separated", choiceArg("--backends", INFERENCE_BACKENDS), INFERENCE_BACKENDS))
+      .action((opts: { config: string; batches: string; backends: InferenceBackend[] }) => {
         const rows: string[][] = [["backend", "batch", "peak RSS MB", "estimate MB", "peak / estimate"]];
-        for (const backend of opts.backends.split(",")) {
-          if (!INFERENCE_BACKENDS.includes(backend as never)) throw new Error(`invalid backend: ${backend}; use ${INFERENCE_BACKENDS.join(" or ")}`);
+        for (const backend of opts.backends) {
           for (const spec of opts.batches.split(",")) {
             const m = /^(\d+)x(\d+)$/.exec(spec.trim());
             if (!m) throw new Error(`invalid batch: ${spec}; use BxN, e.g. 16x44`);
             process.stderr.write(`measuring ${backend} ${spec} …\n`);
-            const r = measureBatchMemory(opts.config, backend, Number(m[1]), Number(m[2]));
+            const r = measureBatchMemory({ config: opts.config, backend, B: Number(m[1]), N: Number(m[2]) });
             rows.push([backend, `${r.B}x${r.N}`, (r.peakBytes / 1e6).toFixed(0), (r.estimateBytes / 1e6).toFixed(0), (r.peakBytes / r.estimateBytes).toFixed(2)]);
           }
         }

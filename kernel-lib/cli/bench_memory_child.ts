@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const result = backend === "onnx" ? await sampleParallel(model, { ...options, workers: 0, backend: "onnx" }) : await sample(model, options);
   if (result.batches !== 1) throw new Error(`expected one batch, got ${result.batches}`);
   const peak = process.resourceUsage().maxRSS * 1024;
-  console.log(JSON.stringify({ config: preset, backend, B, N, peakBytes: peak, estimateBytes: estimateBatchBytes(config, B, N, backend) }));
+  console.log(JSON.stringify({ config: preset, backend, B, N, peakBytes: peak, estimateBytes: estimateBatchBytes(config, { batch: B, atoms: N, backend }) }));
   model.generator.dispose();
 }
 

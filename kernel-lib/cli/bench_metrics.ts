@@ -1,9 +1,9 @@
 /**
- * Metrics benchmark and QM9 ground-truth check: `evaluate` with every metric on N QM9 MiDi-test molecules (DFT
- * geometries), timed on the available cores. Reads ../shared/data/qm9/qm9_hcno_dft.jsonl.gz directly (gunzip +
+ * `molcache bench metrics`: the metrics benchmark and QM9 ground-truth check: `evaluate` with every metric on N QM9
+ * MiDi-test molecules (DFT geometries), timed on the available cores. Reads ../shared/data/qm9/qm9_hcno_dft.jsonl.gz directly (gunzip +
  * JSON.parse per line) so it does not depend on the data reader.
  *
- * Run: `node --import tsx kernel-lib/cli/bench_metrics.ts [--n 1000] [--workers 2] [--seed 0] [--file path] [--json out.json]`
+ * Run: `npm run bench -- metrics [--n 1000] [--workers 2] [--seed 0] [--file path] [--json out.json]`
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -13,6 +13,9 @@ import { evaluate } from "../metrics/evaluate";
 import { formatTable } from "../metrics/table";
 import { writeFileAtomic } from "../util/atomic_write";
 import { Rng } from "../util/rng";
+import { Command } from "commander";
+import type { BenchDefinition } from "./bench";
+import { countOption, seedOption, workersOption } from "./options";
 
 /** Default location of the staged QM9 file (beside the checkout). */
 export const QM9_DFT_FILE = path.resolve(__dirname, "..", "..", "..", "shared", "data", "qm9", "qm9_hcno_dft.jsonl.gz");
@@ -93,30 +96,28 @@ export async function benchMetrics(options: BenchMetricsOptions) {
   };
 }
 
-async function main(): Promise<void> {
-  const arg = (name: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i >= 0 ? process.argv[i + 1] : undefined;
-  };
-  const n = Number(arg("n") ?? 1000);
-  const workers = arg("workers") === undefined ? undefined : Number(arg("workers"));
-  const r = await benchMetrics({ n, workers, file: arg("file"), seed: Number(arg("seed") ?? 0) });
-  const s = r.summary;
-  console.log(r.table);
-  console.log(
-    `n=${r.n} wall=${r.seconds.toFixed(1)} s (${((1000 * r.seconds) / r.n).toFixed(1)} ms/molecule) ` +
-      `atom_stability=${s.atom_stability.toFixed(5)} mol_stability=${s.mol_stability.toFixed(4)} validity=${s.validity.toFixed(4)} ` +
-      `uniqueness=${s.uniqueness?.toFixed(4)} energy=${s.energy?.toFixed(2)} strain=${s.strain?.toFixed(2)} ` +
-      `opt_rmsd=${s.opt_rmsd?.toFixed(3)} pb_validity=${s.pb_validity?.toFixed(4)}`,
-  );
-  console.log("PoseBusters pass rates:", JSON.stringify(s.pb_checks));
-  const json = arg("json");
-  if (json) writeFileAtomic(json, JSON.stringify({ n: r.n, seconds: r.seconds, summary: s }, null, 2) + "\n");
-}
-
-if (require.main === module) {
-  main().catch((err) => {
-    console.error(err);
-    process.exitCode = 1;
-  });
-}
+/** The `bench metrics` subcommand. */
+export const METRICS_BENCH: BenchDefinition = {
+  description: "every metric on n QM9 MiDi-test molecules (DFT geometries): the ground-truth check and its time",
+  configure(cmd: Command) {
+    cmd
+      .addOption(countOption({ description: "QM9 MiDi-test molecules, a uniform sample", default: 1000 }))
+      .addOption(workersOption({ description: "worker threads (default: all cores)", min: 1 }))
+      .addOption(seedOption({ description: "seed of the sample" }))
+      .option("--file <path>", "the staged qm9_hcno_dft.jsonl.gz", QM9_DFT_FILE)
+      .option("--json <file>", "also write n, seconds and the summary as JSON (atomic)")
+      .action(async (opts: { n: number; workers?: number; seed: number; file: string; json?: string }) => {
+        const r = await benchMetrics({ n: opts.n, workers: opts.workers, file: opts.file, seed: opts.seed });
+        const s = r.summary;
+        console.log(r.table);
+        console.log(
+          `n=${r.n} wall=${r.seconds.toFixed(1)} s (${((1000 * r.seconds) / r.n).toFixed(1)} ms/molecule) ` +
+            `atom_stability=${s.atom_stability.toFixed(5)} mol_stability=${s.mol_stability.toFixed(4)} validity=${s.validity.toFixed(4)} ` +
+            `uniqueness=${s.uniqueness?.toFixed(4)} energy=${s.energy?.toFixed(2)} strain=${s.strain?.toFixed(2)} ` +
+            `opt_rmsd=${s.opt_rmsd?.toFixed(3)} pb_validity=${s.pb_validity?.toFixed(4)}`,
+        );
+        console.log("PoseBusters pass rates:", JSON.stringify(s.pb_checks));
+        if (opts.json) writeFileAtomic(opts.json, JSON.stringify({ n: r.n, seconds: r.seconds, summary: s }, null, 2) + "\n");
+      });
+  },
+};

@@ -23,7 +23,8 @@ import { SamplingPool } from "../parallel/sampling_pool";
 import { writeFileAtomic } from "../util/atomic_write";
 import type { BenchDefinition } from "./bench";
 import { formatTable, median, toCsv } from "./bench_format";
-import { intOption, resolveModelArgument } from "./sample";
+import { choiceArg, countOption, integerArg, integerOption, listOption, modelOption, repeatsOption, seedOption, stepsOption } from "./options";
+import { resolveModelArgument } from "./model_argument";
 
 /** PyTorch reference on the 2-core machine: ms per solver step of one batch of 64 molecules × 18 atoms (small config). */
 export const PYTORCH_SMALL_MS_PER_STEP = 800;
@@ -113,13 +114,27 @@ export function systemMatrix(backends: readonly InferenceBackend[], workerCounts
 
 const RESULT_PREFIX = "SYSTEM_BENCH_RESULT ";
 
+/** A timed run that was too short, for {@link grownMolecules}. */
+export interface ShortRun {
+  /** Molecules of the run. */
+  n: number;
+  /** Its wall time, seconds. */
+  wallSeconds: number;
+  /** The shortest run wanted, seconds. */
+  minSeconds: number;
+  /** Molecules per batch. */
+  batch: number;
+  workers: number;
+}
+
 /**
  * Molecules for the next timed run when one of `n` molecules took `wallSeconds` < `minSeconds`: enough for
  * `minSeconds` with 20% to spare, in whole rounds of one batch per worker (so every worker gets the same work).
  * @example
- * grownMolecules(32, 0.7, 5, 16, 2); // 288
+ * grownMolecules({ n: 32, wallSeconds: 0.7, minSeconds: 5, batch: 16, workers: 2 }); // 288
  */
-export function grownMolecules(n: number, wallSeconds: number, minSeconds: number, batch: number, workers: number): number {
+export function grownMolecules(run: ShortRun): number {
+  const { n, wallSeconds, minSeconds, batch, workers } = run;
   const round = batch * Math.max(1, workers);
   const wanted = (n * 1.2 * minSeconds) / Math.max(wallSeconds, 1e-3);
   return Math.max(n + round, Math.ceil(wanted / round) * round);
@@ -149,7 +164,7 @@ export async function runSystemConfig(settings: SystemBenchSettings, config: Sys
     };
     let { result: r, cpu } = await timed();
     for (let tries = 0; r.wallSeconds < settings.minSeconds && tries < 4; tries++) {
-      n = grownMolecules(n, r.wallSeconds, settings.minSeconds, settings.batch, config.workers);
+      n = grownMolecules({ n, wallSeconds: r.wallSeconds, minSeconds: settings.minSeconds, batch: settings.batch, workers: config.workers });
       ({ result: r, cpu } = await timed());
     }
     return {
@@ -276,26 +291,34 @@ export function systemCsv(settings: SystemBenchSettings, rows: readonly SystemRo
   ]);
 }
 
+/** Parse `--min-seconds`: seconds in [0, 600]. */
+function minSeconds(value: string): number {
+  const s = Number(value);
+  if (!(value.trim() !== "" && s >= 0 && s <= 600)) throw new Error(`invalid --min-seconds: ${value}; use seconds in [0, 600]`);
+  return s;
+}
+
 /** The `bench system` subcommand. */
 export const SYSTEM_BENCH: BenchDefinition = {
   description: "Figure 3: mol/s for {TF.js, ONNX} x {1 worker, all cores} x {none, Taylor m=2 D=3, AB j=2 D=3}, with peak memory",
   configure(cmd: Command) {
     cmd
-      .option("--model <spec>", "model folder or random:<preset>[:seed]", "random:small")
-      .option("--n <count>", "molecules of the first timed run (grown until a run lasts --min-seconds)", "32")
-      .option("--min-seconds <s>", "shortest timed run per configuration, seconds (0 = time the first run as it is)", "5")
-      .option("--atoms <n>", "atoms per molecule (all the same, as the PyTorch reference timing)", "18")
-      .option("--batch <n>", "molecules per batch", "16")
-      .option("--steps <K>", "solver steps (log grid)", "50")
-      .option("--seed <int>", "seed", "0")
-      .option("--repeats <n>", "runs of the whole matrix, interleaved (medians reported)", "1")
-      .option("--workers <list>", "worker counts, comma-separated (default: 1 and every core)")
-      .option("--backends <list>", "backends, comma-separated", INFERENCE_BACKENDS.join(","))
+      .addOption(modelOption({ description: "model folder or random:<preset>[:seed]", default: "random:small" }))
+      .addOption(countOption({ description: "molecules of the first timed run (grown until a run lasts --min-seconds)", default: 32 }))
+      .option("--min-seconds <s>", "shortest timed run per configuration, seconds (0 = time the first run as it is)", minSeconds, 5)
+      .addOption(integerOption("--atoms <n>", "atoms per molecule (all the same, as the PyTorch reference timing)", { min: 1, default: 18 }))
+      .addOption(integerOption("--batch <n>", "molecules per batch", { min: 1, default: 16 }))
+      .addOption(stepsOption({ description: "solver steps (log grid)", default: 50 }))
+      .addOption(seedOption({ description: "seed" }))
+      .addOption(repeatsOption({ description: "runs of the whole matrix, interleaved (medians reported)" }))
+      .addOption(listOption("--workers <list>", "worker counts, comma-separated (default: 1 and every core)", integerArg("--workers", 1)))
+      .addOption(listOption("--backends <list>", "backends, comma-separated", choiceArg("--backends", INFERENCE_BACKENDS), INFERENCE_BACKENDS))
       .option("--caches <list>", "cache specs, semicolon-separated, base first", SYSTEM_BENCH_CACHES.join(";"))
-      .option("--onnx-threads <n>", "ONNX Runtime threads per session (0 = its choice)", "1")
+      .addOption(integerOption("--onnx-threads <n>", "ONNX Runtime threads per session (0 = its choice)", { min: 0, default: 1 }))
       .option("--out <file.csv>", "CSV output (atomic write)", path.join("out", "bench", "bench_system.csv"))
       .addOption(new Option("--child <json>", "internal: run one configuration and print its result").hideHelp())
-      .action(async (opts: Record<string, string | undefined>) => {
+      .action(async (opts: { model: string; n: number; minSeconds: number; atoms: number; batch: number; steps: number; seed: number; repeats: number;
+        workers?: number[]; backends: InferenceBackend[]; caches: string; onnxThreads: number; out: string; child?: string }) => {
         if (opts.child) {
           const { settings, config } = JSON.parse(opts.child) as { settings: SystemBenchSettings; config: SystemConfig };
           const run = await runSystemConfig(settings, config);
@@ -303,16 +326,11 @@ export const SYSTEM_BENCH: BenchDefinition = {
           return;
         }
         const settings: SystemBenchSettings = {
-          model: String(opts.model), n: intOption("--n", String(opts.n), 1), atoms: intOption("--atoms", String(opts.atoms), 1),
-          batch: intOption("--batch", String(opts.batch), 1), steps: intOption("--steps", String(opts.steps), 2),
-          seed: intOption("--seed", String(opts.seed), 0), onnxThreads: intOption("--onnx-threads", String(opts.onnxThreads), 0),
-          minSeconds: Number(opts.minSeconds),
+          model: opts.model, n: opts.n, atoms: opts.atoms, batch: opts.batch, steps: opts.steps, seed: opts.seed, onnxThreads: opts.onnxThreads, minSeconds: opts.minSeconds,
         };
-        if (!(settings.minSeconds >= 0 && settings.minSeconds <= 600)) throw new Error(`invalid --min-seconds: ${opts.minSeconds}; use seconds in [0, 600]`);
-        const repeats = intOption("--repeats", String(opts.repeats), 1);
-        const workers = opts.workers ? String(opts.workers).split(",").map((w) => intOption("--workers", w.trim(), 1)) : [...new Set([1, defaultWorkerCount()])];
-        const backends = String(opts.backends).split(",").map((b) => b.trim()) as InferenceBackend[];
-        for (const b of backends) if (!INFERENCE_BACKENDS.includes(b)) throw new Error(`invalid --backends entry: ${b}; use ${INFERENCE_BACKENDS.join(", ")}`);
+        const repeats = opts.repeats;
+        const workers = opts.workers ?? [...new Set([1, defaultWorkerCount()])];
+        const backends = opts.backends;
         const caches = String(opts.caches).split(";").map((s) => s.trim()).filter(Boolean);
         caches.forEach((s) => parseCacheSpec(s));
         if (parseCacheSpec(caches[0]).kind !== "none") throw new Error(`invalid --caches: the first entry must be the base "none", got ${caches[0]}`);

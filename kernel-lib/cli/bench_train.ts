@@ -20,6 +20,7 @@ import { Rng } from "../util/rng";
 import type { BenchDefinition } from "./bench";
 import { formatTable, median, toCsv } from "./bench_format";
 import { QM9_DEFAULT_CONFIG } from "./train";
+import { integerOption } from "./options";
 
 const PYTORCH_MOL_PER_S: Record<string, number> = { tiny: 79, small: 31 };
 
@@ -73,17 +74,17 @@ export const TRAIN_BENCH: BenchDefinition = {
   configure(cmd: Command) {
     cmd
       .option("--configs <list>", "configs to time", "tiny,small,default")
-      .option("--steps <n>", "timed steps per row", "4")
-      .option("--warmup <n>", "untimed steps first", "1")
+      .addOption(integerOption("--steps <n>", "timed steps per row", { min: 1, default: 4 }))
+      .addOption(integerOption("--warmup <n>", "untimed steps first", { min: 0, default: 1 }))
       .option("--out <file>", "also write the table as CSV")
-      .action(async (opts) => {
+      .action(async (opts: { configs: string; steps: number; warmup: number; out?: string }) => {
         const rows: TrainTiming[] = [];
         const cores = defaultWorkerCount();
         for (const name of String(opts.configs).split(",")) {
           const config = name === "default" ? QM9_DEFAULT_CONFIG : CONFIG_PRESETS[name];
           if (!config) throw new Error(`unknown config: ${name}; use default or ${Object.keys(CONFIG_PRESETS).join(", ")}`);
           for (const workers of [...new Set([1, cores])]) {
-            rows.push(await benchTrain(name, config, { workers, steps: Number(opts.steps), warmup: Number(opts.warmup), batch: 64, atoms: 18 }));
+            rows.push(await benchTrain(name, config, { workers, steps: opts.steps, warmup: opts.warmup, batch: 64, atoms: 18 }));
             console.error(`bench train: ${name} × ${workers} worker(s) done`);
           }
         }

@@ -10,32 +10,30 @@ import { initBackend } from "../env";
 import { calibrate, DEFAULT_PROFILE_OPTIONS } from "../cache/calibrate";
 import { CACHE_PROFILE_FILE } from "../cache/profile";
 import { writeFileAtomic } from "../util/atomic_write";
-import { intOption, resolveModelArgument } from "./sample";
+import { countOption, gridOption, integerOption, modelOption, seedOption, stepsOption } from "./options";
+import { resolveModelArgument } from "./model_argument";
+import { stderrProgress } from "./progress";
 import { DEFAULT_MODEL_DIR } from "../model/model_io";
 
 /** The parsed command line of `molcache calibrate`. */
 export interface CalibrateCommandOptions {
   model?: string;
   cache: string;
-  nfe: string;
+  nfe: number;
   out?: string;
-  n: string;
-  steps: string;
-  grid: string;
-  seed: string;
+  n: number;
+  steps: number;
+  grid: "log" | "linear";
+  seed: number;
   quiet?: boolean;
 }
 
 /**
- * Run `molcache calibrate` (exported for tests). Flags are checked before the model loads.
+ * Run `molcache calibrate` with the parsed command line (exported for tests). Flags are checked before the model loads.
  * @returns the profile file written.
  */
 export async function runCalibrateCommand(opts: CalibrateCommandOptions): Promise<string> {
-  const nfe = intOption("--nfe", opts.nfe, 2);
-  const n = intOption("--n", opts.n, 1);
-  const steps = intOption("--steps", opts.steps, 2);
-  const seed = intOption("--seed", opts.seed, 0);
-  if (opts.grid !== "log" && opts.grid !== "linear") throw new Error(`invalid --grid: ${opts.grid}; use log or linear`);
+  const { nfe, n, steps, seed } = opts;
   if (nfe > steps) throw new Error(`invalid --nfe: ${nfe}; a ${steps}-step run has at most ${steps} network calls`);
   const modelDir = opts.model === undefined || opts.model === "default" ? DEFAULT_MODEL_DIR : opts.model;
   // The shipped default model is never written by a default command; a random model has no folder.
@@ -49,8 +47,8 @@ export async function runCalibrateCommand(opts: CalibrateCommandOptions): Promis
   try {
     const start = Date.now();
     const cal = calibrate(model, {
-      cache: opts.cache, nfe, n, steps, seed, grid: opts.grid as "log" | "linear",
-      onProgress: opts.quiet ? undefined : (done, total) => done % 10 === 0 && process.stderr.write(`calibrating: step ${done}/${total}\n`),
+      cache: opts.cache, nfe, n, steps, seed, grid: opts.grid,
+      onProgress: opts.quiet ? undefined : stderrProgress("calibrating (steps)"),
     });
     writeFileAtomic(out, JSON.stringify(cal.profile, null, 1));
     if (!opts.quiet) {
@@ -78,14 +76,14 @@ export function registerCalibrateCommand(program: Command): void {
   program
     .command("calibrate")
     .description("record a cache calibration profile and plan a calibrated schedule for an NFE target")
-    .option("--model <dir>", "model folder, or random:<preset>[:seed] (default: the trained default model)")
+    .addOption(modelOption({ description: "model folder, or random:<preset>[:seed] (default: the trained default model)" }))
     .requiredOption("--cache <spec>", "the forecaster to calibrate, without schedule keys, e.g. taylor:m=2 or ab:j=2,axis=time")
-    .requiredOption("--nfe <n>", "network calls per batch to plan for")
+    .addOption(integerOption("--nfe <n>", "network calls per batch to plan for", { min: 2 }).makeOptionMandatory())
     .option("--out <file.json>", `profile file (default: ${CACHE_PROFILE_FILE} in the model folder; required for the default and random models)`)
-    .option("--n <count>", "molecules recorded", String(DEFAULT_PROFILE_OPTIONS.n))
-    .option("--steps <K>", "solver steps", String(DEFAULT_PROFILE_OPTIONS.steps))
-    .option("--grid <kind>", "time grid: log or linear", DEFAULT_PROFILE_OPTIONS.grid)
-    .option("--seed <int>", "seed of the recorded molecules", String(DEFAULT_PROFILE_OPTIONS.seed))
+    .addOption(countOption({ description: "molecules recorded", default: DEFAULT_PROFILE_OPTIONS.n }))
+    .addOption(stepsOption({ default: DEFAULT_PROFILE_OPTIONS.steps }))
+    .addOption(gridOption({ default: DEFAULT_PROFILE_OPTIONS.grid }))
+    .addOption(seedOption({ description: "seed of the recorded molecules", default: DEFAULT_PROFILE_OPTIONS.seed }))
     .option("--quiet", "no progress or summary")
     .action(async (opts: CalibrateCommandOptions) => {
       await runCalibrateCommand(opts);

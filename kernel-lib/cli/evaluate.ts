@@ -8,7 +8,8 @@ import { loadRDKit } from "../chem/rdkit";
 import { readSdf } from "../chem/sdf";
 import { buildTrainingSet, TrainingSet } from "../metrics/summary";
 import { readTextInput } from "../util/text_file";
-import { checkWorkerCount } from "../util/ts_worker";
+import { workersOption } from "./options";
+import { stderrProgress } from "./progress";
 import { checkOutputFile } from "../util/output_folder";
 import { readSmilesFile } from "../data/smiles_set";
 import { writeFileAtomic } from "../util/atomic_write";
@@ -20,7 +21,7 @@ export interface EvaluateCommandOptions {
   trainSmiles?: string;
   out?: string;
   summary?: string;
-  workers?: string;
+  workers?: number;
   energy?: boolean;
   posebusters?: boolean;
   format?: string;
@@ -35,7 +36,7 @@ export interface EvaluateCommandOptions {
 export async function runEvaluateCommand(sdfPath: string, opts: EvaluateCommandOptions): Promise<string> {
   const format = (opts.format ?? "markdown") as TableFormat;
   if (!["markdown", "csv", "html"].includes(format)) throw new Error(`invalid --format: ${opts.format}; use markdown, csv or html`);
-  const workers = opts.workers === undefined ? undefined : checkWorkerCount("--workers", opts.workers, 1);
+  const workers = opts.workers;
   if (opts.out) checkOutputFile(opts.out, "--out", "metrics.csv");
   if (opts.summary) checkOutputFile(opts.summary, "--summary", "summary.json");
   const records = readSdf(readTextInput(sdfPath, "SDF"));
@@ -50,8 +51,7 @@ export async function runEvaluateCommand(sdfPath: string, opts: EvaluateCommandO
     const biggest = Math.max(...large.map((r) => r.molecule.elements.length));
     process.stderr.write(`note: ${large.length} molecule(s) over ${LARGE_MOLECULE_ATOMS} atoms (largest ${biggest}); MMFF94 and the PoseBusters checks are slow for them (about 15 min at 1,000 atoms; --no-energy --no-posebusters skip them)\n`);
   }
-  let lastShown = 0;
-  let lastShownAt = Date.now();
+  const progress = opts.quiet ? undefined : stderrProgress("scoring");
   const res = await evaluate(
     records.map((r) => r.molecule),
     {
@@ -60,15 +60,7 @@ export async function runEvaluateCommand(sdfPath: string, opts: EvaluateCommandO
       energy: opts.energy !== false,
       posebusters: opts.posebusters !== false,
       inputProblems: records.map((r) => (r.issues.length ? r.issues.join("; ") : undefined)),
-      onProgress: (done, total) => {
-        // Every 100 molecules, and at least every few seconds when molecules are slow (large ones).
-        if (!opts.quiet && (done - lastShown >= 100 || done === total || Date.now() - lastShownAt > 5000)) {
-          lastShown = done;
-          lastShownAt = Date.now();
-          process.stderr.write(`\rscored ${done}/${total}`);
-          if (done === total) process.stderr.write("\n");
-        }
-      },
+      onProgress: progress,
     },
   );
   if (opts.out) writeFileAtomic(opts.out, rowsToCsv(res.rows));
@@ -118,7 +110,7 @@ export function registerEvaluate(program: Command): void {
     .option("--train-smiles <file>", "training-set SMILES, one per line, for novelty")
     .option("--out <csv>", "write one row per molecule to this CSV (atomic write)")
     .option("--summary <json>", "write the batch summary as JSON")
-    .option("--workers <n>", "worker threads (default: all cores)")
+    .addOption(workersOption({ description: "worker threads (default: all cores)", min: 1 }))
     .option("--format <fmt>", "summary table format: markdown, csv or html", "markdown")
     .option("--no-energy", "skip MMFF94 energy, strain and opt-RMSD")
     .option("--no-posebusters", "skip the PoseBusters-style checks")

@@ -4,6 +4,7 @@
  */
 import * as path from "node:path";
 import { Command } from "commander";
+import { positiveArg } from "./options";
 import { ImportReport, WeightCopy, importSemlaCheckpoint } from "../model/checkpoint/import";
 
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
@@ -43,17 +44,12 @@ export function registerImportCommand(program: Command): void {
     .argument("<file.ckpt>", "PyTorch Lightning checkpoint written by torch.save")
     .requiredOption("--out <dir>", "output folder for weights.json, weights.bin and config.json")
     .option("--copy <which>", "weights to take: auto (EMA if present), ema or gen", "auto")
-    .option("--coord-std <angstrom>", "coordinate std in Å (default: from the checkpoint's dataset or coord_scale)")
+    .option("--coord-std <angstrom>", "coordinate std in Å (default: from the checkpoint's dataset or coord_scale)", positiveArg("--coord-std", "Å; QM9 1.7232995"))
     .option("--name <name>", "model name in config.json (default: the checkpoint file name)")
     .option("--force", "replace the model in --out (a folder holding only a molcache model)")
     .option("--dataset <name>", "qm9 or geom-drugs: size histogram, buckets, coordinate std (default: the checkpoint's)")
-    .action((file: string, opts: { out: string; copy: string; coordStd?: string; name?: string; force?: boolean; dataset?: string }) => {
-      let coordStd: number | undefined;
-      if (opts.coordStd !== undefined) {
-        coordStd = Number(opts.coordStd);
-        if (!(coordStd > 0)) throw new Error(`invalid --coord-std: ${opts.coordStd}; must be a positive number of Å (QM9 1.7232995)`);
-      }
-      const report = importSemlaCheckpoint(file, opts.out, { copy: opts.copy as WeightCopy, coordStd, name: opts.name, replace: opts.force === true, dataset: opts.dataset });
+    .action((file: string, opts: { out: string; copy: string; coordStd?: number; name?: string; force?: boolean; dataset?: string }) => {
+      const report = importSemlaCheckpoint(file, opts.out, { copy: opts.copy as WeightCopy, coordStd: opts.coordStd, name: opts.name, replace: opts.force === true, dataset: opts.dataset });
       for (const line of formatImportReport(report)) console.log(line);
     });
 }

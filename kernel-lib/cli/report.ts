@@ -10,55 +10,57 @@ import { CACHE_PRESETS } from "../report/configurations";
 import { removePartialFolders } from "../report/run_folder";
 import { DEFAULT_REPORT_OPTIONS, resolveReportOptions, runReport } from "../report/run_report";
 import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
-import { intOption, resolveModelArgument } from "./sample";
-import { checkWorkerCount } from "../util/ts_worker";
+import { TimeGridKind } from "../flow/time_grid";
+import { backendOption, batchCostOption, countOption, gridOption, integerOption, modelOption, seedOption, stepsOption, workersOption } from "./options";
+import { resolveModelArgument } from "./model_argument";
 
 /** The parsed command line of `molcache report`. */
 export interface ReportCommandOptions {
   model?: string;
-  n: string;
-  steps: string;
+  n: number;
+  steps: number;
   caches: string;
-  seed: string;
-  replicates: string;
+  seed: number;
+  replicates: number;
   out?: string;
   run?: string;
-  grid: string;
-  batchCost: string;
-  workers?: string;
-  backend: string;
+  grid: TimeGridKind;
+  batchCost: number;
+  workers?: number;
+  backend: InferenceBackend;
   energy: boolean;
   posebusters: boolean;
   novelty: boolean;
   trajectories: boolean;
-  trajectoryMolecules: string;
+  trajectoryMolecules: number;
   images: boolean;
   profile?: string;
   quiet?: boolean;
 }
 
 /**
- * Run `molcache report` (exported for tests). Everything is validated before the model loads and sampling starts.
+ * Run `molcache report` with the parsed command line (exported for tests). Everything is validated before the model
+ * loads and sampling starts.
  * @returns the report folder.
  */
 export async function runReportCommand(opts: ReportCommandOptions): Promise<string> {
   const options = {
-    n: intOption("--n", opts.n, 1),
-    steps: intOption("--steps", opts.steps, 2),
-    seed: intOption("--seed", opts.seed, 0),
-    replicates: intOption("--replicates", opts.replicates, 1),
-    batchCost: intOption("--batch-cost", opts.batchCost, 1),
-    workers: opts.workers === undefined ? undefined : checkWorkerCount("--workers", opts.workers, 0),
-    backend: opts.backend as InferenceBackend,
+    n: opts.n,
+    steps: opts.steps,
+    seed: opts.seed,
+    replicates: opts.replicates,
+    batchCost: opts.batchCost,
+    workers: opts.workers,
+    backend: opts.backend,
     caches: opts.caches,
     out: opts.out,
     run: opts.run,
-    grid: opts.grid as "log" | "linear",
+    grid: opts.grid,
     energy: opts.energy,
     posebusters: opts.posebusters,
     novelty: opts.novelty,
     trajectories: opts.trajectories,
-    trajectoryMolecules: intOption("--trajectory-molecules", opts.trajectoryMolecules, 1),
+    trajectoryMolecules: opts.trajectoryMolecules,
     images: opts.images,
     profile: opts.profile,
     progress: opts.quiet ? ("silent" as const) : ("auto" as const),
@@ -102,26 +104,28 @@ export function registerReportCommand(program: Command): void {
   program
     .command("report")
     .description("sample with Base and cache configurations, score, and write SDF, metrics, figures and report.html to out/<run>/")
-    .option("--model <dir>", "model folder, or random:<tiny|small|qm9|geom-drugs>[:seed] (default: the trained default model)")
-    .option("--n <count>", "molecules per configuration and seed", String(DEFAULT_REPORT_OPTIONS.n))
-    .option("--steps <K>", "solver steps of Base and every cache", String(DEFAULT_REPORT_OPTIONS.steps))
+    .addOption(modelOption())
+    .addOption(countOption({ description: "molecules per configuration and seed", default: DEFAULT_REPORT_OPTIONS.n }))
+    .addOption(stepsOption({ description: "solver steps of Base and every cache", default: DEFAULT_REPORT_OPTIONS.steps }))
     .option("--caches <list>",
       `configurations: base, base@<steps>, heun@<steps>, matched, reuse:D=2, taylor:m=2,D=3, ab:j=2,D=3 (+ nfe=, schedule=calibrated|adaptive), ` +
       `matched-nfe[@26+18] (the matched-NFE study), or a preset (${Object.keys(CACHE_PRESETS).join(", ")})`,
       DEFAULT_REPORT_OPTIONS.caches)
-    .option("--seed <int>", "first seed", String(DEFAULT_REPORT_OPTIONS.seed))
-    .option("--replicates <r>", "seeds per configuration (tables show mean ± std)", String(DEFAULT_REPORT_OPTIONS.replicates))
+    .addOption(seedOption({ description: "first seed", default: DEFAULT_REPORT_OPTIONS.seed }))
+    .addOption(integerOption("--replicates <r>", "seeds per configuration (tables show mean ± std)", { min: 1, default: DEFAULT_REPORT_OPTIONS.replicates }))
     .option("--out <dir>", "report folder (default out/<run>); must not exist or be empty")
     .option("--run <name>", "run name for the default folder (default: a timestamp)")
-    .option("--grid <kind>", "time grid: log or linear", DEFAULT_REPORT_OPTIONS.grid)
-    .option("--batch-cost <atoms>", "atoms per sampling batch", String(DEFAULT_REPORT_OPTIONS.batchCost))
-    .option("--workers <k>", "worker threads for sampling and scoring (default: every core; 0 samples on this thread)")
-    .option("--backend <name>", `sampling backend: ${INFERENCE_BACKENDS.join(" or ")} (onnx, the default, is ~4x faster per core; same backend, same molecules)`, DEFAULT_REPORT_OPTIONS.backend)
+    .addOption(gridOption({ default: DEFAULT_REPORT_OPTIONS.grid }))
+    .addOption(batchCostOption({ description: "atoms per sampling batch", default: DEFAULT_REPORT_OPTIONS.batchCost }))
+    .addOption(workersOption({ description: "worker threads for sampling and scoring (default: every core; 0 samples on this thread)", min: 0 }))
+    .addOption(backendOption({
+      description: `sampling backend: ${INFERENCE_BACKENDS.join(" or ")} (onnx, the default, is ~4x faster per core; same backend, same molecules)`, default: DEFAULT_REPORT_OPTIONS.backend,
+    }))
     .option("--no-energy", "skip MMFF94 energy, strain and opt-RMSD")
     .option("--no-posebusters", "skip the PoseBusters-style checks")
     .option("--no-novelty", "skip novelty (saves building the training-set keys)")
     .option("--no-trajectories", "skip the recorded trajectories (Figures 1, 2a, 2b, similarity heatmap)")
-    .option("--trajectory-molecules <k>", "molecules recorded per trajectory run", String(DEFAULT_REPORT_OPTIONS.trajectoryMolecules))
+    .addOption(integerOption("--trajectory-molecules <k>", "molecules recorded per trajectory run", { min: 1, default: DEFAULT_REPORT_OPTIONS.trajectoryMolecules }))
     .option("--no-images", "skip PNG/SVG export (report.html is still written)")
     .option("--profile <file>", "cache calibration profile for calibrated/adaptive schedules (default: the model folder's, else recorded into the report)")
     .option("--quiet", "no progress, no table")

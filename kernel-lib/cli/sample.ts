@@ -8,68 +8,26 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
+import { backendOption, batchCostOption, choiceOption, countOption, gridOption, integerOption, modelOption, positiveArg, seedOption, stepsOption, workersOption } from "./options";
+import { resolveModelArgument } from "./model_argument";
+import { stderrProgress } from "./progress";
 import { initBackend } from "../env";
 import { Molecule } from "../chem/molecule";
 import { writeMolblock } from "../chem/sdf";
 import { datasetPreset } from "../data/dataset_preset";
-import { DEFAULT_WORKER_MEMORY_BYTES, GIB } from "../flow/memory_plan";
+import { GIB } from "../flow/memory_plan";
 import { LoadedModel } from "../model/model_io";
-import { openModel } from "../model/open_model";
 import { resolveSampleOptions, sample, SampleOptions, SampleResult } from "../flow/sample";
-import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
+import { InferenceBackend } from "../parallel/network";
 import { sampleParallel } from "../parallel/sample_parallel";
 import { cacheLabel, parseCacheSpec } from "../cache/config";
 import { TimeGridKind } from "../flow/time_grid";
-import { checkWorkerCount } from "../util/ts_worker";
 import { checkOutputFile } from "../util/output_folder";
-import { modelContentHash } from "../model/model_hash";
-import { ResumableOutput, RunIdentity, runPaths } from "./resumable_output";
+import { ResumableOutput, runPaths } from "./resumable_output";
+import { sampleRunIdentity } from "./sample_identity";
 import { sampleOnQueue } from "../distributed/producer";
 import { checkRedisReachable, parseQueueUrl } from "../distributed/queue_url";
 import { SOLVERS, SolverKind } from "../flow/integrate";
-
-/**
- * Load the model a `--model` argument names ({@link openModel} with errors naming `--model`).
- * @example
- * const model = resolveModelArgument("random:small");
- */
-export function resolveModelArgument(spec: string | undefined): LoadedModel {
-  return openModel(spec, { argument: "--model" });
-}
-
-/** Parse a command-line integer option, naming it in the error. */
-export function intOption(name: string, value: string, min: number): number {
-  const n = Number(value);
-  if (!(Number.isInteger(n) && n >= min)) throw new Error(`invalid ${name}: ${value}; must be an integer >= ${min}`);
-  return n;
-}
-
-/**
- * A minimal stderr progress display: a redrawn bar on a terminal, a line every 10% otherwise; `status` (e.g. rates,
- * workers alive) is appended to each line.
- */
-export function stderrProgress(label: string): (done: number, total: number, status?: string) => void {
-  const tty = Boolean(process.stderr.isTTY);
-  const start = Date.now();
-  let lastDecile = -1;
-  return (done, total, status) => {
-    const frac = total > 0 ? done / total : 1;
-    const secs = (Date.now() - start) / 1000;
-    const eta = done > 0 ? (secs * (total - done)) / done : NaN;
-    const text = `${label} ${done}/${total} (${(100 * frac).toFixed(0)}%), ${secs.toFixed(0)} s` + (done < total && Number.isFinite(eta) ? `, ~${eta.toFixed(0)} s left` : "") + (status ? `, ${status}` : "");
-    if (tty) {
-      const width = 30;
-      const filled = Math.round(frac * width);
-      process.stderr.write(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${text}` + (done >= total ? "\n" : ""));
-    } else {
-      const decile = Math.floor(frac * 10);
-      if (decile !== lastDecile) {
-        lastDecile = decile;
-        process.stderr.write(text + "\n");
-      }
-    }
-  };
-}
 
 /**
  * A molblock for a sampled molecule. An atom the model predicted as `<PAD>`/`<MASK>` (element 0) is written as the
@@ -96,40 +54,26 @@ export function batchSdfText(molecules: readonly Molecule[], indices: readonly n
   return molecules.map((m, k) => `${sampledMolblock(m, `molcache ${indices[k]}`)}>  <index>\n${indices[k]}\n\n$$$$\n`).join("");
 }
 
-/** What decides a `molcache sample` run's molecules (recorded in the run manifest, compared on --resume). */
-export function sampleRunIdentity(
-  model: LoadedModel,
-  o: { n: number; steps: number; grid: string; cache: string; seed: number; batchCost: number; backend: string; dataset?: string; memory?: number },
-): RunIdentity {
-  return {
-    modelHash: modelContentHash(model),
-    options: {
-      n: o.n, steps: o.steps, grid: o.grid, cache: JSON.stringify(parseCacheSpec(o.cache)), seed: o.seed, batchCost: o.batchCost, backend: o.backend,
-      dataset: o.dataset ?? "", memory: o.memory ?? DEFAULT_WORKER_MEMORY_BYTES,
-    },
-  };
-}
-
 /** Options of {@link runSampleCommand} (the parsed command line). */
 export interface SampleCommandOptions {
   model?: string;
-  n: string;
-  steps: string;
-  grid: string;
+  n: number;
+  steps: number;
+  grid: TimeGridKind;
   cache: string;
-  seed: string;
-  batchCost: string;
+  seed: number;
+  batchCost: number;
   out: string;
-  /** Worker threads ("0" = sample on this thread, the default). */
-  workers?: string;
+  /** Worker threads (0 = sample on this thread, the default). */
+  workers?: number;
   /** Inference backend: tfjs (default) or onnx (compiled, runs on the worker pool). */
-  backend?: string;
+  backend?: InferenceBackend;
   /** Dataset preset for sizes and buckets (qm9, geom-drugs; default: the model's). */
   dataset?: string;
   /** Memory budget per worker in GiB (default 6). */
-  memory?: string;
-  /** Coordinate solver: euler (default) or heun. */
-  solver?: string;
+  memory?: number;
+  /** Coordinate solver: euler (default), heun or dpm2m. */
+  solver?: SolverKind;
   quiet?: boolean;
   /** Continue the interrupted run of `out` (its run manifest). */
   resume?: boolean;
@@ -137,10 +81,10 @@ export interface SampleCommandOptions {
   force?: boolean;
   /** Run the batches on `molcache worker` processes through this Redis queue (`redis://host:port`). */
   queue?: string;
-  /** With --queue: jobs in the queue at once. */
-  window?: string;
-  /** With --queue: attempts per batch before the run fails. */
-  attempts?: string;
+  /** With --queue: jobs in the queue at once (default 64). */
+  window?: number;
+  /** With --queue: attempts per batch before the run fails (default 3). */
+  attempts?: number;
 }
 
 /** Calls per batch for the summary: one number, or min–max (mean) when the batches differ (adaptive schedules). */
@@ -151,37 +95,33 @@ function callsLine(result: SampleResult): string {
   return min === max ? String(result.effectiveSteps) : `${min}–${max} (mean ${result.effectiveSteps.toFixed(1)})`;
 }
 
-/** Run `molcache sample` (exported for tests). Validates everything before sampling; returns the sample result. */
+/**
+ * Run `molcache sample` with the parsed command line (numbers already checked by the options' parsers; exported for
+ * tests). Validates everything else before sampling; returns the sample result.
+ */
 export async function runSampleCommand(opts: SampleCommandOptions): Promise<SampleResult> {
-  const n = intOption("--n", opts.n, 1);
-  const steps = intOption("--steps", opts.steps, 2);
-  const seed = intOption("--seed", opts.seed, 0);
-  const batchCost = intOption("--batch-cost", opts.batchCost, 1);
-  if (opts.grid !== "log" && opts.grid !== "linear") throw new Error(`invalid --grid: ${opts.grid}; use log or linear`);
+  const { n, steps, seed, batchCost } = opts;
   const out = path.resolve(opts.out);
   if (!fs.existsSync(path.dirname(out))) throw new Error(`cannot write ${out}: folder ${path.dirname(out)} does not exist`);
   checkOutputFile(out, "--out", "mols.sdf");
   parseCacheSpec(opts.cache); // a bad spec fails before the model loads
   if (opts.dataset !== undefined) datasetPreset(opts.dataset);
-  const memory = opts.memory === undefined ? undefined : Number(opts.memory) * GIB;
-  if (memory !== undefined && !(memory > 0)) throw new Error(`invalid --memory: ${opts.memory}; give GiB per worker > 0, e.g. 6`);
-  if (opts.solver !== undefined && !SOLVERS.includes(opts.solver as SolverKind)) throw new Error(`invalid --solver: ${opts.solver}; use ${SOLVERS.join(", ")}`);
+  const memory = opts.memory === undefined ? undefined : opts.memory * GIB;
   // The backend first: variables made before it would live on the default backend.
   await initBackend();
   const model = resolveModelArgument(opts.model);
   let output: ResumableOutput | undefined;
   try {
     const progress = opts.quiet ? undefined : stderrProgress("sampling");
-    const workers = checkWorkerCount("--workers", opts.workers ?? "0", 0);
-    const backend = (opts.backend ?? "tfjs") as InferenceBackend;
-    if (!INFERENCE_BACKENDS.includes(backend)) throw new Error(`invalid --backend: ${backend}; use ${INFERENCE_BACKENDS.join(" or ")}`);
-    const window = intOption("--window", opts.window ?? "64", 1);
-    const attempts = intOption("--attempts", opts.attempts ?? "3", 1);
+    const workers = opts.workers ?? 0;
+    const backend = opts.backend ?? "tfjs";
+    const window = opts.window ?? 64;
+    const attempts = opts.attempts ?? 3;
     // An unreachable queue fails before the output is touched.
     if (opts.queue) await checkRedisReachable(opts.queue, parseQueueUrl(opts.queue));
     // Every sampling option is checked before the output is touched (nothing to resume from a refused run).
     const sampling: Partial<SampleOptions> = {
-      n, steps, seed, batchCost, grid: opts.grid as TimeGridKind, cache: opts.cache, solver: (opts.solver ?? "euler") as SolverKind, dataset: opts.dataset, memory,
+      n, steps, seed, batchCost, grid: opts.grid, cache: opts.cache, solver: opts.solver ?? "euler", dataset: opts.dataset, memory,
     };
     resolveSampleOptions(model, sampling);
     if (opts.queue && sampling.solver !== "euler") throw new Error(`--queue runs the Euler solver only; drop --solver ${sampling.solver} or sample without --queue`);
@@ -200,7 +140,7 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
       if (opts.queue) {
         const q = await sampleOnQueue(model, out0, {
           queue: opts.queue, identity: sampleRunIdentity(model, { n, steps, grid: opts.grid, cache: opts.cache, seed, batchCost, backend, dataset: opts.dataset, memory }),
-          sample: { ...sampling, steps, seed, grid: opts.grid as TimeGridKind, cache: opts.cache }, backend,
+          sample: { ...sampling, steps, seed, grid: opts.grid, cache: opts.cache }, backend,
           window, attempts,
           onProgress: progress && ((done, total, status) => progress(already + done, total, status)),
         });
@@ -243,26 +183,26 @@ export function registerSampleCommand(program: Command): void {
   program
     .command("sample")
     .description("generate molecules (optionally with predictive feature caching) and write them as SDF")
-    .option("--model <dir>", "model folder, or random:<tiny|small|qm9|geom-drugs>[:seed] (default: the trained default model)")
-    .option("--n <count>", "number of molecules", "100")
-    .option("--steps <K>", "solver steps", "100")
-    .option("--grid <kind>", "time grid: log (reference default) or linear", "log")
+    .addOption(modelOption())
+    .addOption(countOption({ default: 100 }))
+    .addOption(stepsOption({ default: 100 }))
+    .addOption(gridOption({ description: "time grid: log (reference default) or linear" }))
     .option("--cache <spec>", "none, reuse:D=2, taylor:m=2,D=3, ab:j=2,D=3 (+ start=, end=, axis=time, level=lastBlock; " +
       "or nfe=26 instead of D, schedule=calibrated|adaptive with nfe= and profile=)", "none")
-    .option("--solver <kind>", "coordinate solver: euler, heun (2 network calls per step) or dpm2m (DPM-Solver++(2M))", "euler")
-    .option("--seed <int>", "random seed (same seed, same molecules)", "0")
-    .option("--batch-cost <atoms>", "atoms per batch (a batch of bucket size N holds floor(cost/N) molecules)", "1152")
+    .addOption(choiceOption("--solver <kind>", "coordinate solver: euler, heun (2 network calls per step) or dpm2m (DPM-Solver++(2M))", SOLVERS, "euler"))
+    .addOption(seedOption())
+    .addOption(batchCostOption({ description: "atoms per batch (a batch of bucket size N holds floor(cost/N) molecules)" }))
     .requiredOption("--out <file.sdf>", "output SDF file (written as <out>.partial, renamed when done)")
-    .option("--workers <n>", "worker threads, each with its own backend and model copy (0 = this thread)", "0")
-    .option("--backend <name>", "inference backend: tfjs, or onnx (compiled with onnxruntime-node)", "tfjs")
+    .addOption(workersOption({ description: "worker threads, each with its own backend and model copy (0 = this thread)", min: 0, default: 0 }))
+    .addOption(backendOption({ default: "tfjs" }))
     .option("--dataset <name>", "size histogram and buckets of qm9 or geom-drugs (default: the model's dataset)")
-    .option("--memory <GiB>", "memory budget per worker: batches are cut to fit their estimated peak", "6")
+    .option("--memory <GiB>", "memory budget per worker: batches are cut to fit their estimated peak", positiveArg("--memory", "GiB per worker, e.g. 6"), 6)
     .option("--quiet", "no progress bar or summary")
     .option("--resume", "continue the interrupted run of --out (its <out>.run.json manifest): same options, same bytes")
     .option("--force", "overwrite an existing --out (and discard an interrupted run of it)")
     .option("--queue <redis-url>", "run the batches on `molcache worker` processes through Redis, e.g. redis://127.0.0.1:6379")
-    .option("--window <jobs>", "with --queue: batches queued at once", "64")
-    .option("--attempts <n>", "with --queue: attempts per batch before the run fails", "3")
+    .addOption(integerOption("--window <jobs>", "with --queue: batches queued at once", { min: 1, default: 64 }))
+    .addOption(integerOption("--attempts <n>", "with --queue: attempts per batch before the run fails", { min: 1, default: 3 }))
     .action(async (opts: SampleCommandOptions) => {
       await runSampleCommand(opts);
     });

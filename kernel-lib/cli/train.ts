@@ -16,7 +16,7 @@ import { NO_DECAY, parseLrDecay } from "../train/lr_schedule";
 import { sampleQuality } from "../train/evaluate_quality";
 import { DEFAULT_TRAIN_OPTIONS, train } from "../train/trainer";
 import { writeFileAtomic } from "../util/atomic_write";
-import { checkWorkerCount } from "../util/ts_worker";
+import { positiveArg, seedOption, workersOption } from "./options";
 
 /** Our default QM9 model's architecture: between the tiny fixture and the small benchmark config. */
 export const QM9_DEFAULT_CONFIG: SemlaConfig = resolveConfig({
@@ -30,14 +30,6 @@ function parseConfig(value: string): SemlaConfig {
   throw new Error(`unknown config: ${value}; use default, ${Object.keys(CONFIG_PRESETS).join(", ")} or a JSON file`);
 }
 
-function positive(name: string) {
-  return (v: string) => {
-    const x = Number(v);
-    if (!(x > 0)) throw new Error(`invalid --${name}: ${v}; must be a positive number`);
-    return x;
-  };
-}
-
 /** Register `train`. */
 export function registerTrainCommand(program: Command): void {
   program
@@ -46,21 +38,21 @@ export function registerTrainCommand(program: Command): void {
     .option("--run-dir <dir>", "checkpoint and log folder", "data/models/default-training")
     .option("--export <dir>", "model folder the best EMA model is written to", "data/models/default")
     .option("--config <name|file>", "architecture: default, tiny, small, qm9, geom-drugs or a JSON file", "default")
-    .option("--hours <h>", "stop after this many hours", positive("hours"))
-    .option("--steps <n>", "stop after this many optimiser steps in total", positive("steps"))
-    .option("--workers <n>", "gradient worker threads", (v) => checkWorkerCount("--workers", v, 1), DEFAULT_TRAIN_OPTIONS.workers)
-    .option("--batch-cost <atoms>", "atoms per batch", positive("batch-cost"), 1152)
-    .option("--limit <n>", "use only the first n training molecules", positive("limit"))
-    .option("--lr <lr>", "peak learning rate", positive("lr"), 5e-4)
-    .option("--warmup <steps>", "linear warm-up steps", positive("warmup"), 500)
+    .option("--hours <h>", "stop after this many hours", positiveArg("--hours"))
+    .option("--steps <n>", "stop after this many optimiser steps in total", positiveArg("--steps"))
+    .addOption(workersOption({ description: "gradient worker threads", min: 1, default: DEFAULT_TRAIN_OPTIONS.workers }))
+    .option("--batch-cost <atoms>", "atoms per batch", positiveArg("--batch-cost"), 1152)
+    .option("--limit <n>", "use only the first n training molecules", positiveArg("--limit"))
+    .option("--lr <lr>", "peak learning rate", positiveArg("--lr"), 5e-4)
+    .option("--warmup <steps>", "linear warm-up steps", positiveArg("--warmup"), 500)
     .option("--lr-decay <spec>", "late decay: none, cosine:start=S,end=E[,final=0.1] or step:start=S[,final=0.1] (S, E: optimiser steps); default: the run's recorded one when resuming, else none", parseLrDecay)
-    .option("--eval-every <minutes>", "minutes between quality evaluations", positive("eval-every"), 30)
-    .option("--eval-n <n>", "molecules sampled per evaluation (500: a standard error of ~0.015, so the best is not chosen on noise)", positive("eval-n"), 500)
+    .option("--eval-every <minutes>", "minutes between quality evaluations", positiveArg("--eval-every"), 30)
+    .option("--eval-n <n>", "molecules sampled per evaluation (500: a standard error of ~0.015, so the best is not chosen on noise)", positiveArg("--eval-n"), 500)
     .option("--force", "let this run replace a model in --export that it did not produce")
-    .option("--eval-steps <n>", "solver steps per evaluation", positive("eval-steps"), 100)
-    .option("--checkpoint-every <minutes>", "minutes between checkpoints", positive("checkpoint-every"), 5)
-    .option("--checkpoint-every-steps <n>", "also checkpoint every n steps", positive("checkpoint-every-steps"))
-    .option("--seed <n>", "seed", (v) => Number.parseInt(v, 10), 0)
+    .option("--eval-steps <n>", "solver steps per evaluation", positiveArg("--eval-steps"), 100)
+    .option("--checkpoint-every <minutes>", "minutes between checkpoints", positiveArg("--checkpoint-every"), 5)
+    .option("--checkpoint-every-steps <n>", "also checkpoint every n steps", positiveArg("--checkpoint-every-steps"))
+    .addOption(seedOption({ description: "seed" }))
     .action(async (opts) => {
       const config = parseConfig(opts.config);
       const data = await loadQm9Split("train", { limit: opts.limit ?? Infinity, sharedMemory: true });

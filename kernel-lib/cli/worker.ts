@@ -7,17 +7,18 @@ import { Command } from "commander";
 import { initBackend } from "../env";
 import { runQueueWorker } from "../distributed/queue_worker";
 import { parseQueueUrl } from "../distributed/queue_url";
-import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
+import { InferenceBackend } from "../parallel/network";
 import type { TestFault } from "../parallel/sample_worker";
-import { intOption, resolveModelArgument } from "./sample";
+import { backendOption, integerOption, modelOption } from "./options";
+import { resolveModelArgument } from "./model_argument";
 
 /** Options of {@link runWorkerCommand} (the parsed command line). */
 export interface WorkerCommandOptions {
   queue: string;
   model?: string;
-  backend: string;
-  workers: string;
-  lockSeconds: string;
+  backend: InferenceBackend;
+  workers: number;
+  lockSeconds: number;
   quiet?: boolean;
 }
 
@@ -29,13 +30,10 @@ function testFaultFromEnv(): TestFault | undefined {
   return m ? { kind: m[1] as TestFault["kind"], batch: Number(m[2]) } : undefined;
 }
 
-/** Run `molcache worker` until SIGINT/SIGTERM (exported for tests). */
+/** Run `molcache worker` with the parsed command line until SIGINT/SIGTERM (exported for tests). */
 export async function runWorkerCommand(opts: WorkerCommandOptions): Promise<void> {
   parseQueueUrl(opts.queue);
-  const workers = intOption("--workers", opts.workers, 1);
-  const lockSeconds = intOption("--lock-seconds", opts.lockSeconds, 1);
-  const backend = opts.backend as InferenceBackend;
-  if (!INFERENCE_BACKENDS.includes(backend)) throw new Error(`invalid --backend: ${backend}; use ${INFERENCE_BACKENDS.join(" or ")}`);
+  const { workers, lockSeconds, backend } = opts;
   await initBackend();
   const model = resolveModelArgument(opts.model);
   try {
@@ -55,10 +53,10 @@ export function registerWorkerCommand(program: Command): void {
     .command("worker")
     .description("serve the batches of `molcache sample --queue` runs from a Redis queue (start any number, anywhere)")
     .requiredOption("--queue <redis-url>", "the Redis server of the queue, e.g. redis://127.0.0.1:6379")
-    .option("--model <dir>", "model folder, or random:<preset>[:seed]; must be the run's model (checked by content hash)")
-    .option("--backend <name>", "inference backend: tfjs, or onnx; must be the run's --backend", "tfjs")
-    .option("--workers <k>", "sampling threads in this process, one batch each", "1")
-    .option("--lock-seconds <s>", "job lock time: a killed worker's batch is retried after about 1-2x this", "30")
+    .addOption(modelOption({ description: "model folder, or random:<preset>[:seed]; must be the run's model (checked by content hash)" }))
+    .addOption(backendOption({ description: "inference backend: tfjs, or onnx; must be the run's --backend", default: "tfjs" }))
+    .addOption(integerOption("--workers <k>", "sampling threads in this process, one batch each", { min: 1, default: 1 }))
+    .addOption(integerOption("--lock-seconds <s>", "job lock time: a killed worker's batch is retried after about 1-2x this", { min: 1, default: 30 }))
     .option("--quiet", "no log lines")
     .action(async (opts: WorkerCommandOptions) => {
       try {

@@ -44,7 +44,7 @@ export const DEFAULT_QUEUE_WORKER_OPTIONS: Readonly<Omit<QueueWorkerOptions, "qu
 /**
  * Serve jobs until SIGINT/SIGTERM or `signal` (resolves), or until a job for another model arrives (rejects).
  * @example
- * await runQueueWorker(resolveModelArgument("random:tiny"), { queue: "redis://127.0.0.1:6379", workers: 2 });
+ * await runQueueWorker(openModel("random:tiny"), { queue: "redis://127.0.0.1:6379", workers: 2 });
  */
 export async function runQueueWorker(model: LoadedModel, options: Partial<QueueWorkerOptions> & { queue: string }): Promise<void> {
   const o = { ...DEFAULT_QUEUE_WORKER_OPTIONS, ...options };

@@ -69,7 +69,11 @@ export interface IntegrateResult {
 /**
  * Integrate one batch from `prior` over the grid. The prior is not modified.
  * @example
- * const result = integrate(model, prior, { grid: timeGrid(100), backbone: new CachedBackbone(model, {kind:"none"}, grid.t), rng });
+ * const rng = new Rng(0);
+ * const prior = drawPrior([18, 18], rng, { vocabSize: model.generator.config.vocabSize, bondClasses: model.generator.config.nEdgeTypes });
+ * const grid = timeGrid(100);
+ * const result = integrate(prior, { grid, backbone: new CachedBackbone(model.generator, { kind: "none" }, grid.t), rng });
+ * result.networkCalls; // 100
  */
 export function integrate(prior: SamplerState, options: IntegrateOptions): IntegrateResult {
   const { grid, backbone } = options;

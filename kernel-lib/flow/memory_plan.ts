@@ -58,15 +58,26 @@ export function pairWidth(config: SemlaConfig): number {
  */
 export type MemoryTarget = InferenceBackend | "any";
 
+/** What {@link estimateBatchBytes} sizes: a batch of `batch` molecules padded to `atoms` atoms on `backend`. */
+export interface BatchMemoryShape {
+  /** Molecules in the batch (B). */
+  batch: number;
+  /** Atoms per molecule after padding (N). */
+  atoms: number;
+  backend: MemoryTarget;
+  /** Extra copies of the outputs the cache keeps (its history; default 0, no cache). */
+  historyCopies?: number;
+}
+
 /**
- * Estimated peak resident bytes of one worker sampling a batch of `B` molecules padded to `N` atoms.
- * @param historyCopies extra copies of the outputs the cache keeps (its history; 0 without a cache).
+ * Estimated peak resident bytes of one worker sampling a batch of `batch` molecules padded to `atoms` atoms.
  * @example
- * estimateBatchBytes(GEOM_DRUGS_CONFIG, 16, 44, "onnx") / 1e9; // ≈ 2.3
+ * estimateBatchBytes(GEOM_DRUGS_CONFIG, { batch: 16, atoms: 44, backend: "onnx" }) / 1e9; // ≈ 2.3
  */
-export function estimateBatchBytes(config: SemlaConfig, B: number, N: number, backend: MemoryTarget, historyCopies = 0): number {
+export function estimateBatchBytes(config: SemlaConfig, shape: BatchMemoryShape): number {
+  const { batch: B, atoms: N, backend, historyCopies = 0 } = shape;
   if (backend === "any") {
-    return Math.max(...(Object.keys(BACKEND_MEMORY) as InferenceBackend[]).map((b) => estimateBatchBytes(config, B, N, b, historyCopies)));
+    return Math.max(...(Object.keys(BACKEND_MEMORY) as InferenceBackend[]).map((b) => estimateBatchBytes(config, { ...shape, backend: b })));
   }
   const m = Object.prototype.hasOwnProperty.call(BACKEND_MEMORY, backend) ? BACKEND_MEMORY[backend] : undefined;
   if (!m) throw new Error(`invalid backend: ${String(backend)}; use tfjs, onnx or any`);
@@ -79,15 +90,16 @@ export function estimateBatchBytes(config: SemlaConfig, B: number, N: number, ba
 }
 
 /**
- * The most molecules of `N` atoms one batch may hold under `budgetBytes` (0 when even one does not fit).
+ * The most molecules of `atoms` atoms one batch may hold under `budgetBytes` (0 when even one does not fit).
  * @example
- * maxBatchForMemory(GEOM_DRUGS_CONFIG, 44, 6 * GIB, "onnx"); // ≈ 50
+ * maxBatchForMemory(GEOM_DRUGS_CONFIG, { atoms: 44, budgetBytes: 6 * GIB, backend: "onnx" }); // ≈ 50
  */
-export function maxBatchForMemory(config: SemlaConfig, N: number, budgetBytes: number, backend: MemoryTarget, historyCopies = 0): number {
-  const one = estimateBatchBytes(config, 1, N, backend, historyCopies);
-  if (one > budgetBytes) return 0;
-  const fixed = estimateBatchBytes(config, 0, N, backend, historyCopies);
-  return Math.floor((budgetBytes - fixed) / (one - fixed));
+export function maxBatchForMemory(config: SemlaConfig, o: Omit<BatchMemoryShape, "batch"> & { budgetBytes: number }): number {
+  const shape = { atoms: o.atoms, backend: o.backend, historyCopies: o.historyCopies };
+  const one = estimateBatchBytes(config, { ...shape, batch: 1 });
+  if (one > o.budgetBytes) return 0;
+  const fixed = estimateBatchBytes(config, { ...shape, batch: 0 });
+  return Math.floor((o.budgetBytes - fixed) / (one - fixed));
 }
 
 /** Bytes as GB with one decimal, for messages. */

@@ -127,14 +127,14 @@ function memoryCap(model: LoadedModel, o: SampleOptions, sizes: readonly number[
   // The cache keeps a few earlier outputs (its history) next to the sampler's state.
   const history = cache.kind === "none" ? 0 : 3;
   const largest = Math.max(...sizes);
-  if (maxBatchForMemory(config, largest, budget, "any", history) < 1) {
-    const need = estimateBatchBytes(config, 1, largest, "any", history);
+  if (maxBatchForMemory(config, { atoms: largest, budgetBytes: budget, backend: "any", historyCopies: history }) < 1) {
+    const need = estimateBatchBytes(config, { batch: 1, atoms: largest, backend: "any", historyCopies: history });
     throw new Error(
       `a molecule of ${largest} atoms needs about ${formatGb(need)} (estimated peak), more than the memory budget of ` +
         `${formatGb(budget)} per worker; raise --memory or sample smaller molecules`,
     );
   }
-  return (atoms) => maxBatchForMemory(config, atoms, budget, "any", history);
+  return (atoms) => maxBatchForMemory(config, { atoms, budgetBytes: budget, backend: "any", historyCopies: history });
 }
 
 /**
@@ -276,8 +276,25 @@ export async function sample(model: LoadedModel, options: Partial<SampleOptions>
   };
 }
 
-/** Bytes one cached copy of a batch's output takes (coordinates and all logits, float32). */
-export function outputBytes(B: number, N: number, vocab: number, bondClasses: number, chargeClasses: number): number {
-  return 4 * B * N * (3 + vocab + N * bondClasses + chargeClasses);
+/** The shape of one batch's output, for {@link outputBytes}. */
+export interface OutputShape {
+  /** Molecules in the batch (B). */
+  batch: number;
+  /** Atoms per molecule after padding (N). */
+  atoms: number;
+  /** Atom-type classes. */
+  vocabSize: number;
+  bondClasses: number;
+  chargeClasses: number;
+}
+
+/**
+ * Bytes one cached copy of a batch's output takes (coordinates and all logits, float32).
+ * @example
+ * outputBytes({ batch: 64, atoms: 18, vocabSize: 16, bondClasses: 5, chargeClasses: 7 }); // 534528 (4 bytes × 64 × 18 × (3 + 16 + 18 × 5 + 7))
+ */
+export function outputBytes(shape: OutputShape): number {
+  const { batch: B, atoms: N } = shape;
+  return 4 * B * N * (3 + shape.vocabSize + N * shape.bondClasses + shape.chargeClasses);
 }
 

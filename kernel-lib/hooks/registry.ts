@@ -4,6 +4,7 @@
  * the model's attached observer (`model/observers.ts`), so a model whose hooks are all removed is exactly as it was.
  * This is the one public way to observe blocks and steps. Duplicate names are errors; removal is exact.
  */
+import { rejectUnknownOptions } from "../util/options";
 import type { BlockState } from "../model/blocks";
 import type { SemlaGenerator } from "../model/generator";
 import { attachObservers, BlockObserver, StepEvent, StepObserver, StepStart } from "../model/observers";
@@ -54,9 +55,7 @@ export class HookRegistry {
       throw new Error(`hook "${name}" is already registered on this model; remove it first (removeHook(model, "${name}")) or use a different name`);
     }
     if (!hook || typeof hook !== "object") throw new Error(`invalid hook "${name}": ${String(hook)}; pass an object with afterBlock, afterStep, …`);
-    for (const k of Object.keys(hook)) {
-      if (!HOOK_KEYS.includes(k as keyof Hook)) throw new Error(`unknown hook key: ${k} (hook "${name}"); known keys are ${HOOK_KEYS.join(", ")}`);
-    }
+    rejectUnknownOptions(hook, HOOK_KEYS, `hook "${name}"`);
     const methods = HOOK_KEYS.filter((k) => k !== "blocks" && k !== "reset");
     if (!methods.some((k) => typeof hook[k] === "function")) {
       throw new Error(`hook "${name}" has no method; give it at least one of ${methods.join(", ")}`);

@@ -2,6 +2,7 @@
  * `evaluate(molecules, options)`: every metric for a batch (or several replicate batches) of generated molecules,
  * as a per-molecule danfo.js DataFrame plus batch summaries and mean ± std over replicates.
  */
+import { rejectUnknownOptions } from "../util/options";
 import type { DataFrame } from "danfojs-node";
 import { Molecule } from "../chem/molecule";
 import { loadRDKit } from "../chem/rdkit";
@@ -10,6 +11,7 @@ import { MeanStd, MetricsSummary, SummaryMetric, TrainingSet, aggregateReplicate
 import { checkWorkerCount, defaultWorkerCount } from "../util/ts_worker";
 import { scoreOnWorkers } from "./worker_pool";
 import { ChargeFallback } from "./stability";
+import { csvCell } from "../util/csv";
 
 /** Options of {@link evaluate}. */
 export interface EvaluateOptions {
@@ -66,9 +68,7 @@ const KNOWN_OPTIONS = new Set([
  * resolveEvaluateOptions({ workers: 2 }).energy; // true
  */
 export function resolveEvaluateOptions(options: EvaluateOptions = {}): ScoreOptions & { workers: number } {
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new Error(`unknown evaluate option: ${key}; use one of ${[...KNOWN_OPTIONS].join(", ")}`);
-  }
+  rejectUnknownOptions(options, [...KNOWN_OPTIONS], "evaluate");
   const workers = options.workers ?? defaultWorkerCount();
   checkWorkerCount("workers", workers, 1);
   const mmffIterations = options.mmffIterations ?? DEFAULT_EVALUATE_OPTIONS.mmffIterations;
@@ -179,11 +179,11 @@ export function toDataFrame(rows: readonly EvaluatedRow[]): DataFrame {
   return new danfo.DataFrame(data);
 }
 
-function csvCell(v: unknown): string {
+/** A row value as a CSV cell: empty for a missing or non-finite value. */
+function rowCell(v: unknown): string {
   if (v === null || v === undefined) return "";
   if (typeof v === "number") return Number.isFinite(v) ? String(v) : "";
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return csvCell(String(v));
 }
 
 /**
@@ -193,6 +193,6 @@ function csvCell(v: unknown): string {
  */
 export function rowsToCsv(rows: readonly EvaluatedRow[]): string {
   const lines = [ROW_COLUMNS.join(",")];
-  for (const r of rows) lines.push(ROW_COLUMNS.map((c) => csvCell(r[c])).join(","));
+  for (const r of rows) lines.push(ROW_COLUMNS.map((c) => rowCell(r[c])).join(","));
   return lines.join("\n") + "\n";
 }

@@ -6,6 +6,7 @@
 import { heavyAtomKey } from "../chem/rdkit";
 import { MoleculeScore } from "./score";
 import { PB_CHECKS } from "./posebusters";
+import { meanStd } from "../analysis/stats";
 
 /** A training set for novelty: canonical heavy-atom SMILES keys. */
 export interface TrainingSet {
@@ -81,7 +82,7 @@ export interface MetricsSummary {
   unscored: Record<string, Unscored>;
 }
 
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+const mean = (xs: number[]) => (xs.length ? meanStd(xs).mean : null);
 const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
 
 function countReason(u: Unscored, reason: string): void {
@@ -218,9 +219,8 @@ export function aggregateReplicates(summaries: readonly MetricsSummary[]): Recor
   const out = {} as Record<SummaryMetric, MeanStd>;
   for (const m of SUMMARY_METRICS) {
     const xs = summaries.map((s) => s[m]).filter((x): x is number => x !== null && Number.isFinite(x));
-    const mu = mean(xs);
-    const sd = mu === null ? null : Math.sqrt(xs.reduce((a, x) => a + (x - mu) ** 2, 0) / xs.length);
-    out[m] = { mean: mu, std: sd, n: xs.length };
+    const { mean: mu, std: sd } = meanStd(xs);
+    out[m] = xs.length ? { mean: mu, std: sd, n: xs.length } : { mean: null, std: null, n: 0 };
   }
   return out;
 }

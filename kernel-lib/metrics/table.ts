@@ -3,6 +3,7 @@
  * metric, "mean ± std" over replicates; as Markdown, CSV or HTML.
  */
 import { MeanStd, SummaryMetric } from "./summary";
+import { csvCell } from "../util/csv";
 
 /** One table row: a label and its aggregated metrics (`EvaluationResult.aggregate`). */
 export interface TableEntry {
@@ -62,12 +63,11 @@ export function formatTable(entries: readonly TableEntry[], format: TableFormat,
   const arrow = (c: TableColumn) => (c.better === "up" ? "↑" : "↓");
   const headers = ["Method", ...columns.map((c) => `${c.header} ${arrow(c)}${c.percent ? " (%)" : ""}`), ...extraKeys];
   if (format === "csv") {
-    const esc = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
     const head = ["method", ...columns.flatMap((c) => [`${c.metric}_mean`, `${c.metric}_std`]), ...extraKeys];
-    const lines = [head.map(esc).join(",")];
+    const lines = [head.map(csvCell).join(",")];
     for (const e of entries) {
       const vals = columns.flatMap((c) => [e.aggregate[c.metric].mean, e.aggregate[c.metric].std].map((x) => (x === null ? "" : String(x))));
-      lines.push([esc(e.name), ...vals, ...extraKeys.map((k) => esc(e.extra?.[k] ?? ""))].join(","));
+      lines.push([csvCell(e.name), ...vals, ...extraKeys.map((k) => csvCell(e.extra?.[k] ?? ""))].join(","));
     }
     return lines.join("\n") + "\n";
   }

@@ -2,6 +2,7 @@
  * SemlaFlow generator hyperparameters: the interface, presets (the fixture's tiny model, our small and QM9
  * models, the reference GEOM-Drugs default) and validation with clear errors.
  */
+import { rejectUnknownOptions } from "../util/options";
 
 /** Hyperparameters of the SemlaFlow generator (names follow the reference, in camelCase). */
 export interface SemlaConfig {
@@ -71,11 +72,7 @@ const KEYS = Object.keys(TINY_CONFIG) as (keyof SemlaConfig)[];
  * resolveConfig({ nLayers: 4 }, TINY_CONFIG).nLayers; // 4
  */
 export function resolveConfig(partial: Partial<SemlaConfig> & Record<string, unknown>, base: SemlaConfig = TINY_CONFIG): SemlaConfig {
-  for (const k of Object.keys(partial)) {
-    if (!KEYS.includes(k as keyof SemlaConfig)) {
-      throw new Error(`unknown config key: ${k}; known keys are ${KEYS.join(", ")}`);
-    }
-  }
+  rejectUnknownOptions(partial, KEYS, "config");
   const cfg = { ...base, ...partial } as SemlaConfig;
   for (const k of KEYS) {
     if (k === "selfCond") {

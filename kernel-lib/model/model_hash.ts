@@ -9,7 +9,7 @@ import { LoadedModel } from "./model_io";
 /**
  * The first 16 hex digits of the SHA-256 of the model's content (not its name or folder).
  * @example
- * modelContentHash(resolveModelArgument("random:tiny")); // "3f2a…", the same in every process
+ * modelContentHash(openModel("random:tiny")); // "3f2a…", the same in every process
  */
 export function modelContentHash(model: LoadedModel): string {
   const h = createHash("sha256");

@@ -4,6 +4,7 @@
  * Plotly.js that {@link loadPlotly} puts into the notebook once), and a text line. Outside a kernel these functions
  * print the text line instead.
  */
+import { rejectUnknownOptions } from "../util/options";
 import type { Molecule } from "../chem/molecule";
 import type { FigureExporter, ImageOptions } from "../viz/export";
 import { hillFormula, moleculeFigure, type MoleculeFigureOptions } from "../viz/molecule_3d";
@@ -35,7 +36,7 @@ export interface LoadPlotlyOptions {
  * loadPlotly(); // output: "Plotly.js 4.1.2 loaded for this notebook"
  */
 export function loadPlotly(options: LoadPlotlyOptions = {}): boolean {
-  for (const k of Object.keys(options)) if (k !== "force") throw new Error(`unknown loadPlotly option: ${k}; the only option is force`);
+  rejectUnknownOptions(options, ["force"], "loadPlotly");
   if (!inKernel()) return false;
   if (flags[LOADED] && !options.force) return false;
   const emitted = emitDisplay({
@@ -66,9 +67,7 @@ function checkFigure(fig: PlotlyFigure): void {
  * showFigure(pcaTrajectoryFigure(projection));
  */
 export function showFigure(fig: PlotlyFigure, options: ShowFigureOptions = {}): void {
-  for (const k of Object.keys(options)) {
-    if (k !== "divId" && k !== "loadPlotly") throw new Error(`unknown showFigure option: ${k}; use divId or loadPlotly`);
-  }
+  rejectUnknownOptions(options, ["divId", "loadPlotly"], "showFigure");
   checkFigure(fig);
   if (!inKernel()) {
     console.log(figureSummary(fig));

@@ -34,7 +34,8 @@ import { cacheSpec, parseCacheList, ReportConfiguration } from "./configurations
 import { reportFigures, ReportFigure } from "./figures";
 import { reportHtml } from "./html";
 import { prepareRunFolder } from "./run_folder";
-import { ConfigurationRun, meanStd, sampleConfigurations } from "./sample_runs";
+import { ConfigurationRun, sampleConfigurations } from "./sample_runs";
+import { meanStd } from "../analysis/stats";
 import { studyCaches, trajectoryStudy, TrajectoryStudy } from "./trajectories";
 import { matchedNfeFigure, matchedNfeTable } from "./matched_nfe";
 import { EvaluatedRun, metricsCsv, summaryTable } from "./tables";

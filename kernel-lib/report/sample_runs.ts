@@ -14,6 +14,7 @@ import type { InferenceBackend } from "../parallel/network";
 import { SamplingPool } from "../parallel/sampling_pool";
 import type { ReportConfiguration } from "./configurations";
 import { SdfStream } from "./run_folder";
+import { meanStd } from "../analysis/stats";
 
 /** One configuration's sampling runs (one per replicate seed). */
 export interface ConfigurationRun {
@@ -144,11 +145,4 @@ async function sampleEach(
     options.onConfiguration?.(run);
   }
   return runs;
-}
-
-/** Mean and population standard deviation (0 for one value). */
-export function meanStd(values: readonly number[]): { mean: number; std: number } {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length;
-  return { mean, std: Math.sqrt(variance) };
 }

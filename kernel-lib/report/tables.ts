@@ -6,7 +6,9 @@
 import type { EvaluationResult } from "../metrics/evaluate";
 import { rowsToCsv } from "../metrics/evaluate";
 import { formatTable, TableEntry, TableFormat } from "../metrics/table";
-import { ConfigurationRun, meanStd } from "./sample_runs";
+import { ConfigurationRun } from "./sample_runs";
+import { meanStd } from "../analysis/stats";
+import { csvCell } from "../util/csv";
 
 /** One configuration's sampling runs and their evaluation. */
 export interface EvaluatedRun {
@@ -16,10 +18,6 @@ export interface EvaluatedRun {
 
 /** Columns put in front of the metric columns in `metrics.csv`. */
 export const CONFIGURATION_COLUMNS = ["configuration", "slug", "steps", "cache", "seed"] as const;
-
-function csvCell(s: string): string {
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /**
  * Every molecule of every configuration as CSV: configuration, slug, steps, cache, seed, then the columns of

@@ -4,19 +4,21 @@
  */
 
 /**
- * Throw if `options` has a key that `defaults` does not (a typo would otherwise be ignored silently).
+ * Throw if `options` has a key that `known` does not list (a typo would otherwise be ignored silently). The one
+ * unknown-key check of molcache: every options object, config and hook is checked here, with this wording.
+ * @param known the known keys, or an object whose keys they are (the defaults).
  * @param what the options' owner, for the message (e.g. `"sample"`).
  * @example
  * rejectUnknownOptions({ stepz: 3 }, { steps: 100 }, "sample"); // throws: unknown sample option: stepz; known: steps
  */
-export function rejectUnknownOptions(options: object | undefined, defaults: object, what: string): void {
+export function rejectUnknownOptions(options: object | undefined, known: object | readonly string[], what: string): void {
   if (options === undefined) return;
   if (options === null || typeof options !== "object") {
     throw new Error(`invalid ${what} options: ${String(options)}; pass an object or nothing`);
   }
-  const known = Object.keys(defaults);
+  const keys: readonly string[] = Array.isArray(known) ? known : Object.keys(known);
   for (const k of Object.keys(options)) {
-    if (!known.includes(k)) throw new Error(`unknown ${what} option: ${k}; known: ${known.join(", ")}`);
+    if (!keys.includes(k)) throw new Error(`unknown ${what} option: ${k}; known: ${keys.join(", ")}`);
   }
 }
 

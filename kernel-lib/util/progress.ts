@@ -37,8 +37,8 @@ export interface ProgressBar {
   readonly done: number;
   /** Add `n` (default 1) finished items. */
   tick(n?: number): void;
-  /** Set the number of finished items. */
-  update(done: number): void;
+  /** Set the number of finished items; `status` (e.g. rates, workers alive) is shown after the time until the next one. */
+  update(done: number, status?: string): void;
   /** Draw the final state (idempotent); a `tty` bar ends its line. */
   finish(): void;
 }
@@ -96,6 +96,7 @@ export function progressBar(total: number, label: string, options: Partial<Progr
   let lastBucket = 0;
   let lastPrinted = -1;
   let finished = false;
+  let note = "";
 
   const status = () => {
     const shown = Math.min(done, total);
@@ -103,7 +104,7 @@ export function progressBar(total: number, label: string, options: Partial<Progr
     const elapsed = (o.now() - start) / 1000;
     const rate = elapsed > 0 ? shown / elapsed : 0;
     const eta = finished || fraction >= 1 ? "" : rate > 0 ? `, ETA ${formatDuration((total - shown) / rate)}` : "";
-    return { shown, fraction, percent: Math.floor(100 * fraction), time: `${formatDuration(elapsed)}${eta}` };
+    return { shown, fraction, percent: Math.floor(100 * fraction), time: `${formatDuration(elapsed)}${eta}${note ? `, ${note}` : ""}` };
   };
 
   const draw = (force: boolean) => {
@@ -145,10 +146,11 @@ export function progressBar(total: number, label: string, options: Partial<Progr
       if (!Number.isFinite(n) || n < 0) throw new Error(`invalid tick: ${n}; must be a finite number >= 0`);
       bar.update(done + n);
     },
-    update(value) {
+    update(value, status) {
       if (!Number.isFinite(value) || value < 0) throw new Error(`invalid progress: ${value}; must be a finite number >= 0`);
       if (finished) return;
       done = value;
+      note = status ?? "";
       draw(false);
     },
     finish() {

@@ -22,7 +22,7 @@ export const DEFAULT_ACCELERATION_OPTIONS: AccelerationOptions = { title: "", wi
 
 /** Fill defaults and validate (unknown keys and bad sizes are errors). */
 export function resolveAccelerationOptions(options?: Partial<AccelerationOptions>): AccelerationOptions {
-  const o = resolveFigureOptions("accelerationFigure options", DEFAULT_ACCELERATION_OPTIONS, options);
+  const o = resolveFigureOptions("accelerationFigure", DEFAULT_ACCELERATION_OPTIONS, options);
   checkPixels("width", o.width);
   checkPixels("height", o.height);
   return o;

@@ -31,7 +31,7 @@ export const DEFAULT_ATOM_TRAJECTORY_OPTIONS: AtomTrajectoryOptions = {
 
 /** Fill defaults and validate (unknown keys and bad sizes are errors). */
 export function resolveAtomTrajectoryOptions(options?: Partial<AtomTrajectoryOptions>): AtomTrajectoryOptions {
-  const o = resolveFigureOptions("atomTrajectoryFigure options", DEFAULT_ATOM_TRAJECTORY_OPTIONS, options);
+  const o = resolveFigureOptions("atomTrajectoryFigure", DEFAULT_ATOM_TRAJECTORY_OPTIONS, options);
   checkPixels("width", o.width);
   checkPixels("height", o.height);
   if (!(o.markerSize > 0)) throw new Error(`invalid markerSize: ${o.markerSize}; must be > 0`);

@@ -5,6 +5,7 @@
  * Chromium comes from Debian (`apt-get install --no-install-recommends chromium`, at /usr/bin/chromium) or from the
  * path in the environment variable `MOLCACHE_CHROMIUM`.
  */
+import { rejectUnknownOptions } from "../util/options";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -76,9 +77,7 @@ function checkChromium(file: string): void {
 
 /** Resolve and check image options against the figure's own size. */
 export function resolveImageOptions(fig: PlotlyFigure, options: ImageOptions = {}): Required<ImageOptions> {
-  for (const k of Object.keys(options)) {
-    if (!["width", "height", "scale"].includes(k)) throw new Error(`unknown image option: ${k}; use width, height, scale`);
-  }
+  rejectUnknownOptions(options, ["width", "height", "scale"], "image");
   const layout = (fig.layout ?? {}) as { width?: unknown; height?: unknown };
   const width = options.width ?? (typeof layout.width === "number" ? layout.width : THEME.width);
   const height = options.height ?? (typeof layout.height === "number" ? layout.height : THEME.height);
@@ -104,9 +103,7 @@ function checkFigure(fig: PlotlyFigure): void {
  * try { await exporter.writeFigure(fig, "out/fig1.png", { scale: 2 }); } finally { await exporter.close(); }
  */
 export async function createFigureExporter(options: FigureExporterOptions = {}): Promise<FigureExporter> {
-  for (const k of Object.keys(options)) {
-    if (k !== "executablePath") throw new Error(`unknown createFigureExporter option: ${k}; the only option is executablePath`);
-  }
+  rejectUnknownOptions(options, ["executablePath"], "createFigureExporter");
   const executablePath = chromiumPath(options.executablePath);
   checkChromium(executablePath);
   const t0 = Date.now();

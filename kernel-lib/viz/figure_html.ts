@@ -3,6 +3,7 @@
  * the 4.8 MB Plotly.js bundle goes into the page ONCE ({@link plotlyLoaderHtml}), each figure is a small div plus
  * a script that draws it when Plotly is there ({@link figureHtml}).
  */
+import { rejectUnknownOptions } from "../util/options";
 import { randomBytes } from "node:crypto";
 import { readPlotlyLibrary, plotlyVersion } from "./plotly_library";
 import { THEME } from "./theme";
@@ -53,9 +54,7 @@ export function plotlyLoaderHtml(): string {
  * const html = figureHtml(fig, { divId: "fig1" }); // '<div id="fig1" class="molcache-plotly" …'
  */
 export function figureHtml(fig: PlotlyFigure, options: FigureHtmlOptions = {}): string {
-  for (const k of Object.keys(options)) {
-    if (k !== "divId" && k !== "config") throw new Error(`unknown figureHtml option: ${k}; use divId or config`);
-  }
+  rejectUnknownOptions(options, ["divId", "config"], "figureHtml");
   if (!fig || !Array.isArray(fig.data) || typeof fig.layout !== "object") {
     throw new Error("invalid figure: expected { data: [...traces], layout: {...} } from a viz builder");
   }

@@ -2,22 +2,19 @@
  * Checks shared by the figure builders: options objects (defaults filled, unknown keys rejected) and numeric
  * inputs (lengths, finiteness), with messages that name the field and the fix.
  */
+import { rejectUnknownOptions } from "../util/options";
 
 /**
  * Fill defaults into a builder's options and reject unknown keys or values of the wrong type.
- * @param what the options' name for messages, e.g. `"pcaTrajectoryFigure options"`.
+ * @param what the builder's name for messages, e.g. `"pcaTrajectoryFigure"`.
  * @example
- * resolveFigureOptions("demo options", { title: "A", width: 900 }, { width: 600 }); // { title: "A", width: 600 }
+ * resolveFigureOptions("demo", { title: "A", width: 900 }, { width: 600 }); // { title: "A", width: 600 }
  */
 export function resolveFigureOptions<T extends object>(what: string, defaults: T, given: Partial<T> | undefined): T {
   const out = { ...defaults };
   if (given === undefined) return out;
-  if (given === null || typeof given !== "object") {
-    throw new Error(`invalid ${what}: ${String(given)}; pass an object or nothing`);
-  }
-  const known = Object.keys(defaults);
+  rejectUnknownOptions(given, defaults, what);
   for (const [k, v] of Object.entries(given)) {
-    if (!known.includes(k)) throw new Error(`unknown ${what} key: ${k}; known keys are ${known.join(", ")}`);
     if (v === undefined) continue;
     const d = (defaults as Record<string, unknown>)[k];
     if (d !== undefined && d !== null && typeof d !== typeof v) {

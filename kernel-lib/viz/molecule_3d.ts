@@ -43,7 +43,7 @@ export const DEFAULT_MOLECULE_FIGURE_OPTIONS: MoleculeFigureOptions = {
 
 /** Fill defaults and validate (unknown keys and bad sizes are errors). */
 export function resolveMoleculeFigureOptions(options?: Partial<MoleculeFigureOptions>): MoleculeFigureOptions {
-  const o = resolveFigureOptions("moleculeFigure options", DEFAULT_MOLECULE_FIGURE_OPTIONS, options);
+  const o = resolveFigureOptions("moleculeFigure", DEFAULT_MOLECULE_FIGURE_OPTIONS, options);
   checkPixels("width", o.width);
   checkPixels("height", o.height);
   if (!(o.atomScale > 0 && o.atomScale <= 3)) throw new Error(`invalid atomScale: ${o.atomScale}; must be in (0, 3]`);

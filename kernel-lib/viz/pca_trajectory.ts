@@ -31,7 +31,7 @@ export const DEFAULT_PCA_TRAJECTORY_OPTIONS: PcaTrajectoryOptions = {
 
 /** Fill defaults and validate (unknown keys and bad sizes are errors). */
 export function resolvePcaTrajectoryOptions(options?: Partial<PcaTrajectoryOptions>): PcaTrajectoryOptions {
-  const o = resolveFigureOptions("pcaTrajectoryFigure options", DEFAULT_PCA_TRAJECTORY_OPTIONS, options);
+  const o = resolveFigureOptions("pcaTrajectoryFigure", DEFAULT_PCA_TRAJECTORY_OPTIONS, options);
   checkPixels("width", o.width);
   checkPixels("height", o.height);
   if (!(o.markerSize > 0)) throw new Error(`invalid markerSize: ${o.markerSize}; must be > 0`);

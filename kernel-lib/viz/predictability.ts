@@ -30,7 +30,7 @@ export const DEFAULT_PREDICTABILITY_OPTIONS: PredictabilityOptions = {
 
 /** Fill defaults and validate (unknown keys and bad sizes are errors). */
 export function resolvePredictabilityOptions(options?: Partial<PredictabilityOptions>): PredictabilityOptions {
-  const o = resolveFigureOptions("predictabilityFigure options", DEFAULT_PREDICTABILITY_OPTIONS, options);
+  const o = resolveFigureOptions("predictabilityFigure", DEFAULT_PREDICTABILITY_OPTIONS, options);
   checkPixels("width", o.width);
   checkPixels("height", o.height);
   return o;

@@ -30,7 +30,7 @@ export const DEFAULT_SIMILARITY_HEATMAP_OPTIONS: SimilarityHeatmapOptions = {
 /** Fill defaults and validate (unknown keys, bad sizes and an empty colour range are errors). */
 export function resolveSimilarityHeatmapOptions(options?: Partial<SimilarityHeatmapOptions>): SimilarityHeatmapOptions {
   // NaN defaults mean "auto"; resolveFigureOptions rejects non-finite values the caller passes.
-  const o = resolveFigureOptions("similarityHeatmapFigure options", DEFAULT_SIMILARITY_HEATMAP_OPTIONS, options);
+  const o = resolveFigureOptions("similarityHeatmapFigure", DEFAULT_SIMILARITY_HEATMAP_OPTIONS, options);
   checkPixels("width", o.width);
   checkPixels("height", o.height);
   if (Number.isFinite(o.zmin) && Number.isFinite(o.zmax) && !(o.zmin < o.zmax)) {

@@ -32,7 +32,7 @@ export const DEFAULT_FRONTIER_OPTIONS: FrontierOptions = {
 
 /** Fill defaults and validate (unknown keys and bad sizes are errors). */
 export function resolveFrontierOptions(options?: Partial<FrontierOptions>): FrontierOptions {
-  const o = resolveFigureOptions("speedQualityFrontierFigure options", DEFAULT_FRONTIER_OPTIONS, options);
+  const o = resolveFigureOptions("speedQualityFrontierFigure", DEFAULT_FRONTIER_OPTIONS, options);
   if (!(Number.isInteger(o.columns) && o.columns >= 1)) throw new Error(`invalid columns: ${o.columns}; must be an integer >= 1`);
   checkPixels("cellWidth", o.cellWidth);
   checkPixels("cellHeight", o.cellHeight);

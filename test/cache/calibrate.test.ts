@@ -13,6 +13,7 @@ import { calibrate, recordCacheProfile } from "../../kernel-lib/cache/calibrate"
 import { readCacheProfile, resolveCacheProfile } from "../../kernel-lib/cache/profile";
 import { parseCacheSpec } from "../../kernel-lib/cache/config";
 import { runCalibrateCommand } from "../../kernel-lib/cli/calibrate";
+import { buildProgram } from "../../kernel-lib/cli/main";
 import { sample } from "../../kernel-lib/flow/sample";
 import { createRandomModel, LoadedModel, saveModel } from "../../kernel-lib/model/model_io";
 import { TINY_CONFIG } from "../../kernel-lib/model/config";
@@ -59,7 +60,7 @@ describe("calibrate", () => {
   it("molcache calibrate writes the profile; a model folder's profile is found by sample(), which reports the schedule used", async () => {
     const dir = path.join(tmp, "model");
     saveModel(model, dir);
-    const out = await runCalibrateCommand({ model: dir, cache: "ab:j=2,axis=time", nfe: "4", n: "3", steps: String(STEPS), grid: "log", seed: "0", quiet: true });
+    const out = await runCalibrateCommand({ model: dir, cache: "ab:j=2,axis=time", nfe: 4, n: 3, steps: STEPS, grid: "log", seed: 0, quiet: true });
     assert.equal(out, path.join(dir, "cache_profile.json"));
     assert.equal(readCacheProfile(out).steps, STEPS);
     const { loadModel } = await import("../../kernel-lib/model/model_io");
@@ -79,13 +80,12 @@ describe("calibrate", () => {
     }
     assert.throws(() => resolveCacheProfile(parseCacheSpec("taylor:m=2,schedule=calibrated,nfe=4"), tmp, STEPS, "log"),
       /schedule=calibrated needs a calibration profile: none at .*cache_profile.json; record one with `molcache calibrate/);
-    await assert.rejects(() => runCalibrateCommand({ model: dir, cache: "taylor:m=2", nfe: "1", n: "3", steps: "10", grid: "log", seed: "0", quiet: true }),
-      /invalid --nfe: 1; must be an integer >= 2/);
-    await assert.rejects(() => runCalibrateCommand({ model: dir, cache: "taylor:m=2", nfe: "4", n: "3", steps: "10", grid: "cosine", seed: "0", quiet: true }),
-      /invalid --grid: cosine; use log or linear/);
-    await assert.rejects(() => runCalibrateCommand({ model: dir, cache: "taylor:m=2", nfe: "4", n: "3", steps: "10", grid: "log", seed: "0", out: path.join(tmp, "no", "p.json"), quiet: true }),
+    const cli = (...args: string[]) => buildProgram().parseAsync(["node", "molcache", "calibrate", "--model", dir, "--cache", "taylor:m=2", "--quiet", ...args]);
+    await assert.rejects(() => cli("--nfe", "1"), /^Error: invalid --nfe: 1; must be an integer >= 2$/);
+    await assert.rejects(() => cli("--nfe", "4", "--grid", "cosine"), /^Error: invalid --grid: cosine; use log or linear$/);
+    await assert.rejects(() => runCalibrateCommand({ model: dir, cache: "taylor:m=2", nfe: 4, n: 3, steps: 10, grid: "log", seed: 0, out: path.join(tmp, "no", "p.json"), quiet: true }),
       /folder .* does not exist/);
-    await assert.rejects(() => runCalibrateCommand({ cache: "taylor:m=2", nfe: "4", n: "3", steps: "10", grid: "log", seed: "0", quiet: true }),
+    await assert.rejects(() => runCalibrateCommand({ cache: "taylor:m=2", nfe: 4, n: 3, steps: 10, grid: "log", seed: 0, quiet: true }),
       /--out is required for the default model \(its folder ships with molcache\)/);
   });
 });

@@ -61,8 +61,8 @@ describe("cache config", () => {
       ["taylor:m=2,schedule=adaptive,nfe=26,level=lastBlock", /schedule=adaptive is calibrated on the network output; drop level=lastBlock/],
     ];
     for (const [spec, re] of bad) assert.throws(() => parseCacheSpec(spec), re, spec);
-    assert.throws(() => resolveCacheConfig({ kind: "taylor", order: 2, interval: 3, foo: 1 } as unknown as CacheConfig), /unknown key foo for cache kind taylor/);
-    assert.throws(() => resolveCacheConfig({ kind: "none", interval: 2 } as unknown as CacheConfig), /unknown key interval for cache kind none/);
+    assert.throws(() => resolveCacheConfig({ kind: "taylor", order: 2, interval: 3, foo: 1 } as unknown as CacheConfig), /unknown taylor cache option: foo; known: kind, interval/);
+    assert.throws(() => resolveCacheConfig({ kind: "none", interval: 2 } as unknown as CacheConfig), /unknown none cache option: interval; known: kind$/);
     assert.throws(() => resolveCacheConfig({} as CacheConfig), /unknown cache kind: undefined/);
   });
 

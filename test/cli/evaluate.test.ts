@@ -17,7 +17,7 @@ import { REPO_ROOT } from "../helpers/paths";
 
 const UNNAMED = path.join(REPO_ROOT, "test", "fixtures", "sdf_writers", "rdkit_unnamed.sdf");
 const NAMED = path.join(REPO_ROOT, "test", "fixtures", "sdf_writers", "rdkit_named.sdf");
-const QUICK = { workers: "1", energy: false, posebusters: false, quiet: true };
+const QUICK = { workers: 1, energy: false, posebusters: false, quiet: true };
 
 let tmp: string;
 before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-evaluate-"))));
@@ -138,7 +138,7 @@ describe("molcache evaluate", () => {
     const r = runMolcache(["evaluate", file, "--no-energy", "--workers", "1"]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /^note: 1 molecule\(s\) over 200 atoms \(largest 203\); MMFF94 and the PoseBusters checks are slow/m);
-    assert.match(r.stderr, /scored 1\/1/);
+    assert.match(r.stderr, /^scoring: 1\/1 \(100%\)/m);
     assert.equal(tableRow(r.stdout)["Valid ↑ (%)"], "100.0");
   });
 });

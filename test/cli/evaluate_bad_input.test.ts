@@ -22,7 +22,7 @@ describe("molcache evaluate: unsupported element", () => {
     records[1] = lines.join("\n");
     const file = path.join(tmp, "bad.sdf");
     fs.writeFileSync(file, records.join("$$$$\n"));
-    const out = await runEvaluateCommand(file, { workers: "1", energy: false, posebusters: false, quiet: true, out: path.join(tmp, "m.csv") });
+    const out = await runEvaluateCommand(file, { workers: 1, energy: false, posebusters: false, quiet: true, out: path.join(tmp, "m.csv") });
     const malformed = out.split("\n").filter((l) => /^\d+ malformed/.test(l));
     assert.deepEqual(malformed, ['1 malformed, scored invalid: 1× unknown element symbol "U" at atom 1']);
     assert.match(fs.readFileSync(path.join(tmp, "m.csv"), "utf8"), /uranium/);

@@ -39,6 +39,7 @@ describe("flag limits", () => {
       [[...sample, "--workers", "99", "--out", out], new RegExp(`^molcache: invalid --workers: 99; must be an integer >= 0 and at most ${max} \\(4 per core`)],
       [[...sample, "--out", folder], /^molcache: cannot write .*a-folder: it is a folder; give a file name, e\.g\. --out .*a-folder\/mols\.sdf$/],
       [["sample", "--model", nanModel, "--n", "2", "--steps", "3", "--out", out], /^molcache: the model at .*nan-model has 1 NaN or infinite weights \(first in .*\); it is damaged/],
+      [["evaluate", sdf, "--workers", "99"], new RegExp(`^molcache: invalid --workers: 99; must be an integer >= 1 and at most ${max}`)],
       [["train", "--workers", "1.5", "--run-dir", path.join(tmp, "run"), "--export", path.join(tmp, "exp")], new RegExp(`^molcache: invalid --workers: 1\\.5; must be an integer >= 1 and at most ${max}`)],
     ];
     for (const [args, message] of cases) {
@@ -50,7 +51,6 @@ describe("flag limits", () => {
       assert.match(lines[0], message);
     }
     // evaluate's checks (the same one-line path through the CLI's error handler), in this process.
-    await assert.rejects(runEvaluateCommand(sdf, { workers: "99" }), new RegExp(`^Error: invalid --workers: 99; must be an integer >= 1 and at most ${max}`));
     await assert.rejects(runEvaluateCommand(sdf, { out: folder }), /^Error: cannot write .*a-folder: it is a folder; give a file name, e\.g\. --out .*a-folder\/metrics\.csv$/);
     assert.deepEqual(fs.readdirSync(tmp).sort(), ["a-folder", "nan-model"], "nothing written");
     assert.deepEqual(fs.readdirSync(folder), []);

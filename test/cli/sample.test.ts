@@ -6,7 +6,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { initBackend } from "../../kernel-lib/env";
 import { buildProgram } from "../../kernel-lib/cli/main";
-import { resolveModelArgument, runSampleCommand, sampledMolblock } from "../../kernel-lib/cli/sample";
+import { runSampleCommand, sampledMolblock } from "../../kernel-lib/cli/sample";
+import { resolveModelArgument } from "../../kernel-lib/cli/model_argument";
 import { readSdf } from "../../kernel-lib/chem/sdf";
 import { makeMolecule } from "../../kernel-lib/chem/molecule";
 import { DEFAULT_MODEL_DIR } from "../../kernel-lib/model/model_io";
@@ -18,7 +19,7 @@ before(async () => {
 });
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const OPTS = { n: "4", steps: "4", grid: "log", cache: "taylor:m=2,D=2", seed: "1", batchCost: "1152", quiet: true };
+const OPTS = { n: 4, steps: 4, grid: "log", cache: "taylor:m=2,D=2", seed: 1, batchCost: 1152, quiet: true } as const;
 
 describe("molcache sample", () => {
   it("writes every molecule to the SDF (through <out>.partial, renamed at the end)", async () => {
@@ -33,7 +34,7 @@ describe("molcache sample", () => {
     assert.deepEqual(indices, [0, 1, 2, 3, 4]);
     // Same seed, same file.
     const again = path.join(tmp, "again.sdf");
-    await runSampleCommand({ ...OPTS, model: "random:tiny:3", n: "5", cache: "ab:j=2,D=2", seed: "0", out: again });
+    await runSampleCommand({ ...OPTS, model: "random:tiny:3", n: 5, cache: "ab:j=2,D=2", seed: 0, out: again });
     assert.equal(fs.readFileSync(again, "utf8"), fs.readFileSync(out, "utf8"));
   });
 
@@ -47,10 +48,17 @@ describe("molcache sample", () => {
 
   it("fails clearly before any work: bad numbers, bad cache, missing output folder, unknown models", async () => {
     const out = path.join(tmp, "bad.sdf");
-    await assert.rejects(() => runSampleCommand({ ...OPTS, model: "random:tiny", steps: "1", out }), /invalid --steps: 1; must be an integer >= 2/);
-    await assert.rejects(() => runSampleCommand({ ...OPTS, model: "random:tiny", n: "0", out }), /invalid --n: 0/);
+    // Flags are parsed (and refused) while the command line is read, before the action runs.
+    const cli = (...args: string[]) => buildProgram().parseAsync(["node", "molcache", "sample", "--model", "random:tiny", "--out", out, "--quiet", ...args]);
+    await assert.rejects(() => cli("--steps", "1"), /^Error: invalid --steps: 1; must be an integer >= 2$/);
+    await assert.rejects(() => cli("--n", "0"), /^Error: invalid --n: 0; must be an integer >= 1$/);
+    await assert.rejects(() => cli("--n", "abc"), /^Error: invalid --n: abc; must be an integer >= 1$/);
+    await assert.rejects(() => cli("--seed", "1.5"), /^Error: invalid --seed: 1\.5; must be an integer >= 0$/);
+    await assert.rejects(() => cli("--memory", "0"), /^Error: invalid --memory: 0; must be a number > 0 \(GiB per worker, e.g. 6\)$/);
+    await assert.rejects(() => cli("--grid", "cosine"), /^Error: invalid --grid: cosine; use log or linear$/);
+    await assert.rejects(() => cli("--backend", "cuda"), /^Error: invalid --backend: cuda; use tfjs or onnx$/);
+    await assert.rejects(() => cli("--solver", "rk4"), /^Error: invalid --solver: rk4; use euler, heun or dpm2m$/);
     await assert.rejects(() => runSampleCommand({ ...OPTS, model: "random:tiny", cache: "taylor:m=9,D=2", out }), /invalid order: 9/);
-    await assert.rejects(() => runSampleCommand({ ...OPTS, model: "random:tiny", grid: "cosine", out }), /invalid --grid: cosine/);
     await assert.rejects(() => runSampleCommand({ ...OPTS, model: "random:tiny", out: path.join(tmp, "no", "x.sdf") }), /folder .* does not exist/);
     assert.throws(() => resolveModelArgument("random:huge"), /unknown preset in --model random:huge/);
     assert.throws(() => resolveModelArgument("randomly"), /invalid --model randomly; use random:<preset>/);

@@ -21,8 +21,8 @@ before(async () => {
 });
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const RUN = { model: "random:tiny:5", n: "240", steps: "12", grid: "log", cache: "none", seed: "4", batchCost: "60", quiet: true };
-const ARGS = ["sample", "--model", RUN.model, "--n", RUN.n, "--steps", RUN.steps, "--seed", RUN.seed, "--batch-cost", RUN.batchCost, "--quiet"];
+const RUN = { model: "random:tiny:5", n: 240, steps: 12, grid: "log" as const, cache: "none", seed: 4, batchCost: 60, quiet: true };
+const ARGS = ["sample", "--model", RUN.model, "--n", String(RUN.n), "--steps", String(RUN.steps), "--seed", String(RUN.seed), "--batch-cost", String(RUN.batchCost), "--quiet"];
 
 function batchesDone(out: string): number {
   try {
@@ -72,10 +72,10 @@ describe("molcache sample --resume", () => {
 
   it("refuses an existing output, a manifest of other options or another model, and resuming nothing", async () => {
     const out = path.join(tmp, "refuse.sdf");
-    await runSampleCommand({ ...RUN, n: "6", out });
-    await assert.rejects(() => runSampleCommand({ ...RUN, n: "6", out }), /refuse\.sdf exists; pass --force to overwrite it/);
-    await assert.rejects(() => runSampleCommand({ ...RUN, n: "6", out, resume: true }), /refuse\.sdf is complete \(no run manifest .*\); nothing to resume/);
-    await runSampleCommand({ ...RUN, n: "6", out, force: true });
+    await runSampleCommand({ ...RUN, n: 6, out });
+    await assert.rejects(() => runSampleCommand({ ...RUN, n: 6, out }), /refuse\.sdf exists; pass --force to overwrite it/);
+    await assert.rejects(() => runSampleCommand({ ...RUN, n: 6, out, resume: true }), /refuse\.sdf is complete \(no run manifest .*\); nothing to resume/);
+    await runSampleCommand({ ...RUN, n: 6, out, force: true });
     // An interrupted run: a manifest and a partial file (a failing onBatch is not needed: cut a finished run's files).
     const interrupted = path.join(tmp, "interrupted.sdf");
     const manifest = { format: "molcache-run/1", modelHash: "0", options: {}, batchesDone: 0, moleculesDone: 0, bytes: 0, cursor: null, updated: "" };
@@ -90,7 +90,7 @@ describe("molcache sample --resume", () => {
     assert.ok(await waitUntil(() => batchesDone(other) >= 1, 60_000), p.output().stderr);
     p.child.kill("SIGKILL");
     await p.exit;
-    await assert.rejects(() => runSampleCommand({ ...RUN, steps: "13", out: other, resume: true }), /cannot resume: .* was written with steps 12, this run has 13; rerun with the same options, or start over with --force/);
+    await assert.rejects(() => runSampleCommand({ ...RUN, steps: 13, out: other, resume: true }), /cannot resume: .* was written with steps 12, this run has 13; rerun with the same options, or start over with --force/);
     // A live lock holder (this process) is refused; the file set is untouched.
     fs.writeFileSync(runPaths(other).lock, JSON.stringify({ pid: process.pid, host: os.hostname(), started: "now" }));
     await assert.rejects(() => runSampleCommand({ ...RUN, out: other, resume: true }), /is in use by another molcache sample \(pid \d+/);

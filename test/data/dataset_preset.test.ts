@@ -18,7 +18,8 @@ import { resolveSampleOptions } from "../../kernel-lib/flow/sample";
 import { createRandomModel, LoadedModel, loadModel } from "../../kernel-lib/model/model_io";
 import { resolveConfig, TINY_CONFIG } from "../../kernel-lib/model/config";
 import { importSemlaCheckpoint } from "../../kernel-lib/model/checkpoint/import";
-import { resolveModelArgument, runSampleCommand } from "../../kernel-lib/cli/sample";
+import { runSampleCommand } from "../../kernel-lib/cli/sample";
+import { resolveModelArgument } from "../../kernel-lib/cli/model_argument";
 
 const CKPT = sharedPath("fixtures", "semla", "tiny_semla_lightning.ckpt");
 let tmp: string;
@@ -87,7 +88,7 @@ describe("dataset presets", () => {
     assert.throws(() => resolveSampleOptions({ ...wide, meta: { source: "lightning-checkpoint" } }, { n: 4 }),
       /records no size histogram and no dataset; pass the dataset it was trained on \(--dataset qm9 or geom-drugs\)/);
     await assert.rejects(
-      () => runSampleCommand({ model: "random:tiny", n: "2", steps: "2", grid: "log", cache: "none", seed: "0", batchCost: "1152",
+      () => runSampleCommand({ model: "random:tiny", n: 2, steps: 2, grid: "log", cache: "none", seed: 0, batchCost: 1152,
         dataset: "geom", out: path.join(tmp, "x.sdf"), quiet: true }),
       /unknown dataset: geom; use qm9 or geom-drugs/,
     );

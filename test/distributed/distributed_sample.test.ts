@@ -26,10 +26,10 @@ const started: CliProcess[] = [];
 const t0 = Date.now();
 const mark = (what: string) => process.env.MOLCACHE_TEST_TRACE && console.error(`[${((Date.now() - t0) / 1000).toFixed(1)} s] ${what}`);
 
-const RUN = { model: "random:tiny:5", n: "90", steps: "3", grid: "log", cache: "none", seed: "4", batchCost: "60", quiet: true };
-const SAMPLE_ARGS = ["sample", "--model", RUN.model, "--n", RUN.n, "--steps", RUN.steps, "--seed", RUN.seed, "--batch-cost", RUN.batchCost, "--quiet"];
+const RUN = { model: "random:tiny:5", n: 90, steps: 3, grid: "log" as const, cache: "none", seed: 4, batchCost: 60, quiet: true };
+const SAMPLE_ARGS = ["sample", "--model", RUN.model, "--n", String(RUN.n), "--steps", String(RUN.steps), "--seed", String(RUN.seed), "--batch-cost", String(RUN.batchCost), "--quiet"];
 
-function worker(model = RUN.model, env: Record<string, string> = {}): CliProcess {
+function worker(model: string = RUN.model, env: Record<string, string> = {}): CliProcess {
   const p = startCli(["worker", "--queue", redis.url, "--model", model, "--lock-seconds", "2"], env);
   started.push(p);
   return p;
@@ -82,7 +82,7 @@ describe("molcache sample --queue / molcache worker", () => {
     // A worker with another model takes a job, puts it back and stops with one line.
     const wrong = worker("random:tiny:6");
     const out = path.join(tmp, "faults.sdf");
-    const run = queueRun(out, { attempts: "2" });
+    const run = queueRun(out, { attempts: 2 });
     const w = await wrong.exit;
     mark("wrong-model worker exited");
     assert.equal(w.code, 1, w.stderr);
@@ -104,7 +104,7 @@ describe("molcache sample --queue / molcache worker", () => {
     // 3, 2 and 1 worker processes: the same bytes.
     for (let k = 3; k >= 1; k--) {
       const o = path.join(tmp, `workers${k}.sdf`);
-      await queueRun(o, { window: "4" });
+      await queueRun(o, { window: 4 });
       assert.ok(fs.readFileSync(o).equals(reference), `${k} workers: differs from the local file`);
       mark(`${k} workers run done`);
       if (k > 1) {

@@ -23,14 +23,14 @@ describe("memory plan", () => {
   it("estimates grow with B·N², more on ONNX (per-layer arenas), and match the GEOM-Drugs measurements", () => {
     const g = GEOM_DRUGS_CONFIG;
     for (const backend of ["tfjs", "onnx"] as const) {
-      assert.ok(estimateBatchBytes(g, 16, 44, backend) > estimateBatchBytes(g, 8, 44, backend));
-      assert.ok(estimateBatchBytes(g, 1, 120, backend) > estimateBatchBytes(g, 1, 60, backend));
+      assert.ok(estimateBatchBytes(g, { batch: 16, atoms: 44, backend }) > estimateBatchBytes(g, { batch: 8, atoms: 44, backend }));
+      assert.ok(estimateBatchBytes(g, { batch: 1, atoms: 120, backend }) > estimateBatchBytes(g, { batch: 1, atoms: 60, backend }));
     }
-    assert.ok(estimateBatchBytes(g, 16, 44, "onnx") > 2 * estimateBatchBytes(g, 16, 44, "tfjs"));
+    assert.ok(estimateBatchBytes(g, { batch: 16, atoms: 44, backend: "onnx" }) > 2 * estimateBatchBytes(g, { batch: 16, atoms: 44, backend: "tfjs" }));
     // Peak RSS measured with `npm run bench -- memory` (MB): the estimate is within 25% of each.
     const measured: [string, number, number, number][] = [["onnx", 16, 44, 2273], ["onnx", 2, 120, 2112], ["onnx", 1, 180, 2316], ["tfjs", 16, 44, 788], ["tfjs", 2, 120, 695]];
     for (const [backend, B, N, mb] of measured) {
-      const ratio = mb / (estimateBatchBytes(g, B, N, backend as "tfjs" | "onnx") / 1e6);
+      const ratio = mb / (estimateBatchBytes(g, { batch: B, atoms: N, backend: backend as "tfjs" | "onnx" }) / 1e6);
       assert.ok(ratio > 0.75 && ratio < 1.25, `${backend} ${B}x${N}: peak / estimate ${ratio.toFixed(2)}`);
     }
   });
@@ -38,20 +38,20 @@ describe("memory plan", () => {
   it("the largest batch under a budget is the largest whose estimate fits", () => {
     const budget = 3 * GIB;
     for (const N of [20, 44, 120]) {
-      const B = maxBatchForMemory(GEOM_DRUGS_CONFIG, N, budget, "onnx");
+      const B = maxBatchForMemory(GEOM_DRUGS_CONFIG, { atoms: N, budgetBytes: budget, backend: "onnx" });
       assert.ok(B >= 1);
-      assert.ok(estimateBatchBytes(GEOM_DRUGS_CONFIG, B, N, "onnx") <= budget);
-      assert.ok(estimateBatchBytes(GEOM_DRUGS_CONFIG, B + 1, N, "onnx") > budget);
+      assert.ok(estimateBatchBytes(GEOM_DRUGS_CONFIG, { batch: B, atoms: N, backend: "onnx" }) <= budget);
+      assert.ok(estimateBatchBytes(GEOM_DRUGS_CONFIG, { batch: B + 1, atoms: N, backend: "onnx" }) > budget);
     }
-    assert.equal(maxBatchForMemory(GEOM_DRUGS_CONFIG, 180, 1 * GIB, "onnx"), 0);
+    assert.equal(maxBatchForMemory(GEOM_DRUGS_CONFIG, { atoms: 180, budgetBytes: 1 * GIB, backend: "onnx" }), 0);
     // A 180-atom molecule fits the default budget (6 GiB per worker) on both backends.
-    for (const backend of ["tfjs", "onnx"] as const) assert.ok(maxBatchForMemory(GEOM_DRUGS_CONFIG, 180, 6 * GIB, backend) >= 1);
+    for (const backend of ["tfjs", "onnx"] as const) assert.ok(maxBatchForMemory(GEOM_DRUGS_CONFIG, { atoms: 180, budgetBytes: 6 * GIB, backend }) >= 1);
   });
 
   it("sampling cuts batches to the memory budget (the larger backend estimate), not only to the atoms budget", () => {
     const sizes = new Array(12).fill(40);
-    const budget = estimateBatchBytes(wide.generator.config, 3, 40, "any") + 1;
-    assert.ok(estimateBatchBytes(wide.generator.config, 3, 40, "any") >= estimateBatchBytes(wide.generator.config, 3, 40, "tfjs"));
+    const budget = estimateBatchBytes(wide.generator.config, { batch: 3, atoms: 40, backend: "any" }) + 1;
+    assert.ok(estimateBatchBytes(wide.generator.config, { batch: 3, atoms: 40, backend: "any" }) >= estimateBatchBytes(wide.generator.config, { batch: 3, atoms: 40, backend: "tfjs" }));
     const o = resolveSampleOptions(wide, { sizes, memory: budget, batchCost: 100000, buckets: [40] });
     const stream = o.planStream();
     const plan: number[][] = [];

@@ -43,7 +43,7 @@ describe("hook registry", () => {
   it("refuses a duplicate name with the fix, unknown keys, hooks without methods and unknown blocks", () => {
     registerHook(model, "a", { afterStep: () => undefined });
     assert.throws(() => registerHook(model, "a", { afterStep: () => undefined }), /hook "a" is already registered on this model; remove it first \(removeHook\(model, "a"\)\) or use a different name/);
-    assert.throws(() => registerHook(model, "b", { afterStp: () => undefined } as never), /unknown hook key: afterStp/);
+    assert.throws(() => registerHook(model, "b", { afterStp: () => undefined } as never), /unknown hook "b" option: afterStp; known: /);
     assert.throws(() => registerHook(model, "b", { blocks: ["heads"] }), /has no method/);
     assert.throws(() => registerHook(model, "b", { blocks: ["layers.9"], afterBlock: () => undefined }), /unknown block: layers\.9/);
     assert.throws(() => registerHook(model, "", { afterStep: () => undefined }), /invalid hook name/);

@@ -10,6 +10,7 @@ import { evaluate, resolveEvaluateOptions, rowsToCsv, ROW_COLUMNS } from "../../
 import { aggregateReplicates, buildTrainingSet, summarize } from "../../kernel-lib/metrics/summary";
 import { formatTable } from "../../kernel-lib/metrics/table";
 import { runEvaluateCommand } from "../../kernel-lib/cli/evaluate";
+import { buildProgram } from "../../kernel-lib/cli/main";
 import { writeSdf } from "../../kernel-lib/chem/sdf";
 
 const water = () =>
@@ -100,13 +101,13 @@ describe("evaluate", () => {
     const train = path.join(dir, "train.smi");
     fs.writeFileSync(train, "O\n");
     const out = path.join(dir, "metrics.csv");
-    const table = await runEvaluateCommand(sdf, { out, trainSmiles: train, workers: "1", quiet: true });
+    const table = await runEvaluateCommand(sdf, { out, trainSmiles: train, workers: 1, quiet: true });
     assert.match(table, /Atom stab\./);
     const lines = fs.readFileSync(out, "utf8").trim().split("\n");
     assert.equal(lines.length, 3);
     assert.ok(lines[0].includes("pb_bond_lengths") && lines[0].includes("reason"));
     assert.deepEqual(fs.readdirSync(dir).sort(), ["metrics.csv", "mols.sdf", "train.smi"]);
     await assert.rejects(runEvaluateCommand(path.join(dir, "nope.sdf"), {}), /no such SDF file/);
-    await assert.rejects(runEvaluateCommand(sdf, { workers: "0" }), /invalid --workers: 0/);
+    await assert.rejects(buildProgram().parseAsync(["node", "molcache", "evaluate", sdf, "--workers", "0"]), /^Error: invalid --workers: 0; must be an integer >= 1/);
   });
 });

@@ -37,7 +37,7 @@ describe("generator configs", () => {
   });
 
   it("rejects unknown keys, heads not dividing dModel, fewer than 2 layers and bad sizes, naming the field", () => {
-    assert.throws(() => resolveConfig({ dModle: 64 } as Record<string, unknown>), /unknown config key: dModle; known keys are dModel/);
+    assert.throws(() => resolveConfig({ dModle: 64 } as Record<string, unknown>), /unknown config option: dModle; known: dModel/);
     assert.throws(() => resolveConfig({ nAttnHeads: 5 }), /invalid nAttnHeads: 5 does not divide dModel 64/);
     assert.throws(() => resolveConfig({ nLayers: 1 }), /invalid nLayers: 1; SemlaFlow needs at least 2 layers/);
     assert.throws(() => resolveConfig({ dEdge: 0 }), /invalid dEdge: 0; must be a positive integer/);

@@ -209,6 +209,14 @@ describe("progress bar in terminals and logs", () => {
     bar.finish();
     assert.deepEqual(s.out, ["sdf: 0/100 (0%) 0 s\n", "sdf: 10/100 (10%) 0 s\n", "sdf: 20/100 (20%) 0 s\n", "sdf: 25/100 (25%) 0 s\n"]);
   });
+  it("shows a status after the time (rates, workers alive), as the CLI's stderr progress does", () => {
+    const s = stream(false);
+    const bar = progressBar(4, "sampling", { stream: s.stream, now: () => 0, lineEveryPercent: 50 });
+    bar.update(2, "2 workers alive");
+    bar.update(4, "3.1 molecules/s");
+    bar.finish();
+    assert.deepEqual(s.out, ["sampling: 0/4 (0%) 0 s\n", "sampling: 2/4 (50%) 0 s, 2 workers alive\n", "sampling: 4/4 (100%) 0 s, 3.1 molecules/s\n"]);
+  });
   it("rejects bad totals, ticks and options; formats durations", () => {
     assert.throws(() => progressBar(-1, "x"), /invalid total: -1/);
     assert.throws(() => progressBar(1, "x", { mode: "gui" as never }), /invalid mode: gui/);

@@ -5,7 +5,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ProtoWriter, readProtoFields } from "../../kernel-lib/onnx/protobuf";
+import { ProtoWriter } from "../../kernel-lib/onnx/protobuf";
+import { readProtoFields } from "../helpers/protobuf_reader";
 import { encodeModel, IR_VERSION, ONNX_FLOAT, OPSET_VERSION } from "../../kernel-lib/onnx/onnx_proto";
 import { GraphBuilder } from "../../kernel-lib/onnx/graph_builder";
 import { availableProviders, OrtSession } from "../../kernel-lib/onnx/ort_session";

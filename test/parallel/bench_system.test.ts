@@ -85,9 +85,9 @@ describe("bench system", () => {
   });
 
   it("grows a short run to the minimum duration in whole rounds of one batch per worker", () => {
-    assert.equal(grownMolecules(32, 0.7, 5, 16, 2), 288); // 32 × 1.2 × 5 / 0.7 = 274 → 9 rounds of 32
-    assert.equal(grownMolecules(32, 4.9, 5, 16, 1), 48, "at least one more round");
-    assert.equal(grownMolecules(10, 1, 5, 4, 3), 60);
+    assert.equal(grownMolecules({ n: 32, wallSeconds: 0.7, minSeconds: 5, batch: 16, workers: 2 }), 288); // 32 × 1.2 × 5 / 0.7 = 274 → 9 rounds of 32
+    assert.equal(grownMolecules({ n: 32, wallSeconds: 4.9, minSeconds: 5, batch: 16, workers: 1 }), 48, "at least one more round");
+    assert.equal(grownMolecules({ n: 10, wallSeconds: 1, minSeconds: 5, batch: 4, workers: 3 }), 60);
   });
 
   it("runs one configuration in a fresh child process and reports its timing and memory", async () => {

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { readSdf } from "../../kernel-lib/chem/sdf";
 import { DEFAULT_MODEL_DIR } from "../../kernel-lib/model/model_io";
-import { pngHeader, pngPixelStats } from "../../kernel-lib/viz/png_info";
+import { pngHeader, pngPixelStats } from "../helpers/png_info";
 import { inspectHtml } from "./html_check";
 import { molcacheReport as molcache } from "./run_command";
 

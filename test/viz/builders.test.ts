@@ -84,7 +84,7 @@ describe("pcaTrajectoryFigure", () => {
       /invalid panels\[0\]\.explainedVariance: \[70, 20\]; need at least 2 ratios in \[0, 1\]/);
     assert.throws(() => pcaTrajectoryFigure({ panels: [{ ...input.panels[0], points: [[0, 0], [1], [2, 2]] }] }),
       /invalid panels\[0\]\.points\[1\]: needs at least 2 columns/);
-    assert.throws(() => pcaTrajectoryFigure(input, { colour: "red" } as never), /unknown pcaTrajectoryFigure options key: colour/);
+    assert.throws(() => pcaTrajectoryFigure(input, { colour: "red" } as never), /unknown pcaTrajectoryFigure option: colour/);
     assert.throws(() => pcaTrajectoryFigure({ panels: [] }), /empty panels/);
   });
 });

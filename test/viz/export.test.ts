@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createFigureExporter, type FigureExporter } from "../../kernel-lib/viz/export";
-import { pngHeader, pngPixelStats } from "../../kernel-lib/viz/png_info";
+import { pngHeader, pngPixelStats } from "../helpers/png_info";
 import type { PlotlyFigure } from "../../kernel-lib/viz/types";
 import { sampleFigures } from "./sample_figures";
 

@@ -1,0 +1,25 @@
+/** The identity of a `molcache sample` run: what its run manifest records and `--resume` compares. */
+import { parseCacheSpec } from "../cache/config";
+import { DEFAULT_WORKER_MEMORY_BYTES } from "../flow/memory_plan";
+import { LoadedModel } from "../model/model_io";
+import { modelContentHash } from "../model/model_hash";
+import { RunIdentity } from "./resumable_output";
+
+/**
+ * What decides a `molcache sample` run's molecules (recorded in the run manifest, compared on --resume); local and
+ * distributed runs (and `bench distributed`) use it alike.
+ * @example
+ * const identity = sampleRunIdentity(model, { n: 100, steps: 100, grid: "log", cache: "none", seed: 0, batchCost: 1152, backend: "tfjs" });
+ */
+export function sampleRunIdentity(
+  model: LoadedModel,
+  o: { n: number; steps: number; grid: string; cache: string; seed: number; batchCost: number; backend: string; dataset?: string; memory?: number },
+): RunIdentity {
+  return {
+    modelHash: modelContentHash(model),
+    options: {
+      n: o.n, steps: o.steps, grid: o.grid, cache: JSON.stringify(parseCacheSpec(o.cache)), seed: o.seed, batchCost: o.batchCost, backend: o.backend,
+      dataset: o.dataset ?? "", memory: o.memory ?? DEFAULT_WORKER_MEMORY_BYTES,
+    },
+  };
+}
