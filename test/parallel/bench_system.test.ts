@@ -93,7 +93,9 @@ describe("bench system", () => {
   it("runs one configuration in a fresh child process and reports its timing and memory", async () => {
     const settings = { ...SETTINGS, model: "random:tiny", n: 4, atoms: 6, batch: 2, steps: 4, minSeconds: 0.5 };
     const r = await runSystemConfigInChild(settings, { backend: "onnx", workers: 1, cache: "taylor:m=2,D=3" });
-    assert.ok(r.wallSeconds >= 0.5 && r.molecules > 4 && r.molecules % 2 === 0, `grown to ${r.molecules} molecules, ${r.wallSeconds} s`);
+    // It grew (the first run of 4 molecules takes well under 0.5 s); whether the grown run reached 0.5 s depends on
+    // the machine's load between runs, so the wall time itself is not asserted (grownMolecules is tested above).
+    assert.ok(r.molecules > 4 && r.molecules % 2 === 0, `grown to ${r.molecules} molecules, ${r.wallSeconds} s`);
     assert.equal(r.backend, "onnx");
     assert.equal(r.effectiveSteps, 2, "K = 4, D = 3: steps 0 and 3");
     assert.equal(r.networkCalls, (r.molecules / 2) * 2, "one batch of 2 per 2 molecules × 2 calls");
