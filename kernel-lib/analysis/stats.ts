@@ -4,6 +4,7 @@
  */
 import type { DataFrame } from "danfojs-node";
 import { Columns, makeDataFrame } from "../hooks/data_frame";
+import { meanStd } from "../util/mean_std";
 import { rejectUnknownOptions } from "../util/options";
 
 /** Mean, population standard deviation (numpy's default), chosen quantiles and count of the finite values. */
@@ -26,19 +27,6 @@ export function quantileSorted(sorted: readonly number[], q: number): number {
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
-
-/**
- * Mean and population standard deviation (numpy's default; 0 for one value) of all `values`; NaN for both when empty.
- * Callers leave out what should not count (NaN, null) first.
- * @example
- * meanStd([1, 2, 3]); // { mean: 2, std: 0.816… }
- */
-export function meanStd(values: ArrayLike<number>): { mean: number; std: number } {
-  const xs = Array.from(values);
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
-  return { mean, std };
 }
 
 /**

@@ -18,7 +18,7 @@ import { sample } from "../flow/sample";
 import { registerHook, removeHook } from "../hooks/registry";
 import { DEFAULT_MODEL_DIR, LoadedModel } from "../model/model_io";
 import { writeFileAtomic } from "../util/atomic_write";
-import { meanStd } from "../analysis/stats";
+import { meanStd } from "../util/mean_std";
 import type { BenchDefinition } from "./bench";
 import { formatTable, median, toCsv } from "./bench_format";
 import { batchCostOption, countOption, modelOption, repeatsOption, seedOption, stepsOption } from "./options";

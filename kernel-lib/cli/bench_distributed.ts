@@ -20,7 +20,7 @@ import { parseQueueUrl } from "../distributed/queue_url";
 import { writeFileAtomic } from "../util/atomic_write";
 import type { BenchDefinition } from "./bench";
 import { formatTable, toCsv } from "./bench_format";
-import { ResumableOutput } from "./resumable_output";
+import { ResumableOutput } from "../flow/resumable_output";
 import { sampleRunIdentity } from "./sample_identity";
 import { batchCostOption, countOption, integerArg, listOption, modelOption, seedOption, stepsOption } from "./options";
 import { resolveModelArgument } from "./model_argument";

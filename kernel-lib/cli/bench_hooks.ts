@@ -20,7 +20,7 @@ import { PredictabilityResult, recordingPredictability } from "../analysis/predi
 import { FeatureTransform } from "../analysis/trajectory";
 import { writeFileAtomic } from "../util/atomic_write";
 import type { BenchDefinition } from "./bench";
-import { meanStd } from "../analysis/stats";
+import { meanStd } from "../util/mean_std";
 import { formatTable, median, toCsv } from "./bench_format";
 import { batchCostOption, choiceOption, countOption, modelOption, repeatsOption, seedOption, stepsOption } from "./options";
 import { resolveModelArgument } from "./model_argument";

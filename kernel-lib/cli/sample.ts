@@ -12,8 +12,7 @@ import { backendOption, batchCostOption, choiceOption, countOption, gridOption, 
 import { resolveModelArgument } from "./model_argument";
 import { stderrProgress } from "./progress";
 import { initBackend } from "../env";
-import { Molecule } from "../chem/molecule";
-import { writeMolblock } from "../chem/sdf";
+import { batchSdfText } from "../chem/sampled_sdf";
 import { datasetPreset } from "../data/dataset_preset";
 import { GIB } from "../flow/memory_plan";
 import { LoadedModel } from "../model/model_io";
@@ -23,36 +22,11 @@ import { sampleParallel } from "../parallel/sample_parallel";
 import { cacheLabel, parseCacheSpec } from "../cache/config";
 import { TimeGridKind } from "../flow/time_grid";
 import { checkOutputFile } from "../util/output_folder";
-import { ResumableOutput, runPaths } from "./resumable_output";
+import { ResumableOutput, runPaths } from "../flow/resumable_output";
 import { sampleRunIdentity } from "./sample_identity";
 import { sampleOnQueue } from "../distributed/producer";
 import { checkRedisReachable, parseQueueUrl } from "../distributed/queue_url";
 import { SOLVERS, SolverKind } from "../flow/integrate";
-
-/**
- * A molblock for a sampled molecule. An atom the model predicted as `<PAD>`/`<MASK>` (element 0) is written as the
- * V2000 any-atom `*` so the molecule is kept, not dropped (RDKit reads it as a dummy atom).
- */
-export function sampledMolblock(mol: Molecule, name: string): string {
-  const unknown: number[] = [];
-  mol.elements.forEach((z, a) => { if (z === 0) unknown.push(a); });
-  if (unknown.length === 0) return writeMolblock({ ...mol, name });
-  const elements = Uint8Array.from(mol.elements, (z) => (z === 0 ? 6 : z));
-  const lines = writeMolblock({ ...mol, elements, name }).split("\n");
-  for (const a of unknown) {
-    const line = lines[4 + a];
-    lines[4 + a] = `${line.slice(0, 31)}*  ${line.slice(34)}`;
-  }
-  return lines.join("\n");
-}
-
-/**
- * The SDF text of one sampled batch as `molcache sample` writes it (molecule `i` named `molcache i`, with an `<index>`
- * property). Local and distributed runs both write this, so their files are byte-identical.
- */
-export function batchSdfText(molecules: readonly Molecule[], indices: readonly number[]): string {
-  return molecules.map((m, k) => `${sampledMolblock(m, `molcache ${indices[k]}`)}>  <index>\n${indices[k]}\n\n$$$$\n`).join("");
-}
 
 /** Options of {@link runSampleCommand} (the parsed command line). */
 export interface SampleCommandOptions {

@@ -3,7 +3,7 @@ import { parseCacheSpec } from "../cache/config";
 import { DEFAULT_WORKER_MEMORY_BYTES } from "../flow/memory_plan";
 import { LoadedModel } from "../model/model_io";
 import { modelContentHash } from "../model/model_hash";
-import { RunIdentity } from "./resumable_output";
+import { RunIdentity } from "../flow/resumable_output";
 
 /**
  * What decides a `molcache sample` run's molecules (recorded in the run manifest, compared on --resume); local and

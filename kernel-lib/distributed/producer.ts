@@ -11,7 +11,7 @@ import { resolveSampleOptions, SampleOptions } from "../flow/sample";
 import { PlannedBatch } from "../data/plan_stream";
 import { LoadedModel } from "../model/model_io";
 import { InferenceBackend } from "../parallel/network";
-import { ResumableOutput, RunIdentity } from "../cli/resumable_output";
+import { ResumableOutput, RunIdentity } from "../flow/resumable_output";
 import { checkRedisReachable, parseQueueUrl, SAMPLE_QUEUE_NAME } from "./queue_url";
 import { jobId, runId, SampleJobData, SampleJobResult } from "./sample_job";
 import { LiveWorkers } from "./heartbeat";

@@ -9,7 +9,7 @@
 import * as os from "node:os";
 import { DelayedError, Job, Worker } from "bullmq";
 import { parseCacheSpec } from "../cache/config";
-import { batchSdfText } from "../cli/sample";
+import { batchSdfText } from "../chem/sampled_sdf";
 import { LoadedModel } from "../model/model_io";
 import { modelContentHash } from "../model/model_hash";
 import { InferenceBackend } from "../parallel/network";

@@ -5,7 +5,7 @@
  * the backend), and its result is the batch's SDF text, exactly as a local run writes it.
  */
 import { createHash } from "node:crypto";
-import { RunIdentity } from "../cli/resumable_output";
+import { RunIdentity } from "../flow/resumable_output";
 import { InferenceBackend } from "../parallel/network";
 
 /** What a job carries. */

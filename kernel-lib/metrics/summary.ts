@@ -6,7 +6,7 @@
 import { heavyAtomKey } from "../chem/rdkit";
 import { MoleculeScore } from "./score";
 import { PB_CHECKS } from "./posebusters";
-import { meanStd } from "../analysis/stats";
+import { meanStd } from "../util/mean_std";
 
 /** A training set for novelty: canonical heavy-atom SMILES keys. */
 export interface TrainingSet {

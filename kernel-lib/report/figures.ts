@@ -9,7 +9,7 @@ import { accelerationFigure } from "../viz/acceleration";
 import { moleculeFigure } from "../viz/molecule_3d";
 import { speedQualityFrontierFigure } from "../viz/speed_quality_frontier";
 import type { AccelerationRow, FrontierBasePoint, FrontierCachePoint, FrontierMetric, PlotlyFigure } from "../viz/types";
-import { meanStd } from "../analysis/stats";
+import { meanStd } from "../util/mean_std";
 import type { EvaluatedRun } from "./tables";
 
 /** A figure of the report: `name` is the file stem (`figures/<name>.png`, `.svg`). */

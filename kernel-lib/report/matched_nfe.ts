@@ -11,7 +11,7 @@ import { mergeAxis, subplotGrid } from "../viz/subplots";
 import { axisStyle, baseLayout } from "../viz/theme";
 import type { PlotlyFigure, PlotlyTrace } from "../viz/types";
 import type { ReportConfiguration } from "./configurations";
-import { meanStd } from "../analysis/stats";
+import { meanStd } from "../util/mean_std";
 import type { EvaluatedRun } from "./tables";
 
 /** Metrics of the study: key, header, whether a rate (shown in %), and which direction is better. */

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import type { Molecule } from "../chem/molecule";
 import { writeFileAtomic } from "../util/atomic_write";
 import { checkOutputFolder } from "../util/output_folder";
-import { sampledMolblock } from "../cli/sample";
+import { sampledMolblock } from "../chem/sampled_sdf";
 
 /** A report folder being written. */
 export interface RunFolder {

@@ -35,7 +35,7 @@ import { reportFigures, ReportFigure } from "./figures";
 import { reportHtml } from "./html";
 import { prepareRunFolder } from "./run_folder";
 import { ConfigurationRun, sampleConfigurations } from "./sample_runs";
-import { meanStd } from "../analysis/stats";
+import { meanStd } from "../util/mean_std";
 import { studyCaches, trajectoryStudy, TrajectoryStudy } from "./trajectories";
 import { matchedNfeFigure, matchedNfeTable } from "./matched_nfe";
 import { EvaluatedRun, metricsCsv, summaryTable } from "./tables";

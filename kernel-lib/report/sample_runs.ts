@@ -14,7 +14,7 @@ import type { InferenceBackend } from "../parallel/network";
 import { SamplingPool } from "../parallel/sampling_pool";
 import type { ReportConfiguration } from "./configurations";
 import { SdfStream } from "./run_folder";
-import { meanStd } from "../analysis/stats";
+import { meanStd } from "../util/mean_std";
 
 /** One configuration's sampling runs (one per replicate seed). */
 export interface ConfigurationRun {

@@ -7,7 +7,7 @@ import type { EvaluationResult } from "../metrics/evaluate";
 import { rowsToCsv } from "../metrics/evaluate";
 import { formatTable, TableEntry, TableFormat } from "../metrics/table";
 import { ConfigurationRun } from "./sample_runs";
-import { meanStd } from "../analysis/stats";
+import { meanStd } from "../util/mean_std";
 import { csvCell } from "../util/csv";
 
 /** One configuration's sampling runs and their evaluation. */

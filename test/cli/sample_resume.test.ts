@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { initBackend } from "../../kernel-lib/env";
 import { runSampleCommand } from "../../kernel-lib/cli/sample";
-import { runPaths } from "../../kernel-lib/cli/resumable_output";
+import { runPaths } from "../../kernel-lib/flow/resumable_output";
 import { Rng } from "../../kernel-lib/util/rng";
 import { errorLines, runCli, startCli, waitUntil } from "../helpers/cli_process";
 
