@@ -7,6 +7,7 @@
 import { initBackend } from "../env";
 import { DEFAULT_SAMPLE_OPTIONS } from "../flow/sample";
 import { loadModel, LoadedModel } from "../model/model_io";
+import { rejectUnknownOptions } from "../util/options";
 import { DEFAULT_SAMPLING_POOL_OPTIONS, SamplingPoolOptions } from "./pool_options";
 import { ParallelSampleResult, PoolRunOptions, SamplingPool } from "./sampling_pool";
 
@@ -15,16 +16,10 @@ export interface ParallelSampleOptions extends PoolRunOptions, SamplingPoolOptio
 
 /** Split options into the pool's and the run's, rejecting keys that belong to neither. */
 export function splitParallelOptions(options: Partial<ParallelSampleOptions>): { pool: Partial<SamplingPoolOptions>; run: Partial<PoolRunOptions> } {
+  rejectUnknownOptions(options, [...Object.keys(DEFAULT_SAMPLE_OPTIONS), "signal", ...Object.keys(DEFAULT_SAMPLING_POOL_OPTIONS)], "sampleParallel");
   const pool: Record<string, unknown> = {};
   const run: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(options)) {
-    if (k in DEFAULT_SAMPLING_POOL_OPTIONS) pool[k] = v;
-    else if (k in DEFAULT_SAMPLE_OPTIONS || k === "signal") run[k] = v;
-    else {
-      const known = [...Object.keys(DEFAULT_SAMPLE_OPTIONS), "signal", ...Object.keys(DEFAULT_SAMPLING_POOL_OPTIONS)];
-      throw new Error(`unknown sampleParallel option: ${k}; known: ${known.join(", ")}`);
-    }
-  }
+  for (const [k, v] of Object.entries(options)) (k in DEFAULT_SAMPLING_POOL_OPTIONS ? pool : run)[k] = v;
   return { pool: pool as Partial<SamplingPoolOptions>, run: run as Partial<PoolRunOptions> };
 }
 
