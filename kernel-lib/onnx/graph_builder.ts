@@ -114,6 +114,10 @@ export class GraphBuilder {
   reshape(x: string, shape: readonly number[]): string {
     return this.op("Reshape", [x, this.ints(shape)]);
   }
+  /** Reshape to a shape computed in the graph (an int64 vector value, e.g. from `Shape`; `0` and `-1` as above). */
+  reshapeTo(x: string, shape: string): string {
+    return this.op("Reshape", [x, shape]);
+  }
   /** Insert size-1 axes at `axes`. */
   unsqueeze(x: string, axes: readonly number[]): string {
     return this.op("Unsqueeze", [x, this.ints(axes)]);

@@ -26,6 +26,8 @@ export interface GraphContext {
   setMask: string;
   /** Real atoms per molecule shaped `[B, 1, 1, 1]`. */
   nAtoms4: string;
+  /** The `[B, N]` mask input (its shape gives N at run time). */
+  mask: string;
 }
 
 /** Build the mask-derived values of a {@link GraphContext} from a `[B, N]` mask input. */
@@ -35,6 +37,7 @@ export function graphContext(g: GraphBuilder, w: WeightSource, mask: string): Gr
     w,
     setMask: g.reshape(mask, [0, 1, -1, 1]),
     nAtoms4: g.reshape(g.reduceSum(mask, [1], true), [0, 1, 1, 1]),
+    mask,
   };
 }
 
@@ -156,7 +159,41 @@ export function pairLinear(ctx: GraphContext, prefix: string, a: string, rest: s
   return g.add(g.add(hi, hj), g.matmul(rest, part(2 * m, inDim - 2 * m)));
 }
 
-/** Messages of a layer, split by consumer: scores channels first, edges channels last (last layer only). */
+/** The int64 shape `[...before, N, N, ...after]`, N read from the mask at run time (B and N are symbolic). */
+function pairShape(ctx: GraphContext, before: readonly number[], after: readonly number[]): string {
+  const { g } = ctx;
+  const n = g.gather(g.op("Shape", [ctx.mask]), g.ints([1]));
+  return g.concat([g.ints(before), n, n, ...(after.length ? [g.ints(after)] : [])], 0);
+}
+
+/**
+ * The message MLP's first layer channels first, `[B, hidden, N, N]`: `W_d·dots` as one product over the sets axis
+ * of the channels-first dot products (`[B, S, N·N]`, no transpose), plus `W_i·a_i + b` at `[B, hidden, N, 1]` and
+ * `W_j·a_j` at `[B, hidden, 1, N]` (the node parts are projected on N rows, not N² rows), plus (first layer) the
+ * normed edges `[B, N·N, E]` through a transposed product.
+ */
+function pairLinearChannelsFirst(ctx: GraphContext, prefix: string, a: string, dots: string, edges: string | null, m: number, sets: number): string {
+  const { g, w } = ctx;
+  const weight = w(`${prefix}.weight`);
+  const [hidden, inDim] = weight.shape;
+  // Column block `[from, from + count)` of W `[hidden, in]`, kept `[hidden, count]` (left operand, channels first).
+  const block = (from: number, count: number) =>
+    g.constant(transpose2d(columnSliceT(weight.data, hidden, inDim, from, count), count, hidden), [hidden, count], "pair_w");
+  const nodePart = (from: number, bias: boolean) => {
+    const y = g.matmul(a, g.constant(columnSliceT(weight.data, hidden, inDim, from, m), [m, hidden], "pair_w")); // [B, N, hidden]
+    return g.transpose(bias ? g.add(y, g.constant(w(`${prefix}.bias`).data, [hidden], "bias")) : y, [0, 2, 1]); // [B, hidden, N]
+  };
+  let pairs = g.matmul(block(2 * m, sets), dots); // [B, hidden, N·N]
+  if (edges) pairs = g.add(pairs, g.matmul(block(2 * m + sets, inDim - 2 * m - sets), g.transpose(edges, [0, 2, 1])));
+  const nodes = g.add(g.unsqueeze(nodePart(0, true), [3]), g.unsqueeze(nodePart(m, false), [2])); // [B, hidden, N, N]
+  return g.add(g.reshapeTo(pairs, pairShape(ctx, [0, -1], [])), nodes);
+}
+
+/**
+ * Messages of a layer, split by consumer: scores channels first `[B, H, N, N]` / `[B, S, N, N]` (the whole message
+ * MLP runs channels first, so no pair-sized transposes), edges channels last (last layer only). The score biases are
+ * left out: each is constant along j, and the softmax over j that reads the scores is invariant to it.
+ */
 export function layerMessages(
   ctx: GraphContext,
   prefix: string,
@@ -169,21 +206,23 @@ export function layerMessages(
   const { g, w } = ctx;
   const a = linear(ctx, `${prefix}.node_proj`, layerNorm(ctx, `${prefix}.node_norm`, h));
   const x = coordNormNone(ctx, `${prefix}.coord_norm`, c); // [B, S, N, 3]
-  const dots = g.transpose(g.matmul(x, g.transpose(x, [0, 1, 3, 2])), [0, 2, 3, 1]); // [B, N, N, S]
-  const rest = edges ? g.concat([dots, layerNorm(ctx, `${prefix}.edge_norm`, edges)], -1) : dots;
+  const dots = g.reshape(g.matmul(x, g.transpose(x, [0, 1, 3, 2])), [0, 0, -1]); // [B, S, N·N]
+  const edgesNormed = edges ? g.reshape(layerNorm(ctx, `${prefix}.edge_norm`, edges), [0, -1, w(`${prefix}.edge_norm.weight`).shape[0]]) : null;
   const m = w(`${prefix}.node_proj.weight`).shape[0];
-  const hidden = g.silu(pairLinear(ctx, `${prefix}.message_mlp.0`, a, rest, m));
+  const hidden = g.reshape(g.silu(pairLinearChannelsFirst(ctx, `${prefix}.message_mlp.0`, a, dots, edgesNormed, m, sets)), [0, 0, -1]); // [B, hidden, N·N]
   const out = w(`${prefix}.message_mlp.2.weight`);
-  const bias = w(`${prefix}.message_mlp.2.bias`).data;
   const [width, hiddenWidth] = out.shape;
-  const part = (from: number, count: number) =>
-    g.add(
-      g.matmul(hidden, g.constant(transpose2d(rowSlice(out.data, hiddenWidth, from, count), count, hiddenWidth), [hiddenWidth, count], "msg_w")),
-      g.constant(bias.slice(from, from + count), [count], "msg_b"),
-    );
-  const scores = g.transpose(part(0, heads + sets), [0, 3, 1, 2]); // [B, H + S, N, N]
+  const rows = (from: number, count: number) => g.constant(rowSlice(out.data, hiddenWidth, from, count), [count, hiddenWidth], "msg_w");
+  const scores = g.reshapeTo(g.matmul(rows(0, heads + sets), hidden), pairShape(ctx, [0, -1], [])); // [B, H + S, N, N]
   const [nodeScores, coordScores] = g.splitSizes(scores, 1, [heads, sets]);
-  return { nodeScores, coordScores, edges: width > heads + sets ? part(heads + sets, width - heads - sets) : null };
+  if (width <= heads + sets) return { nodeScores, coordScores, edges: null };
+  // Edges channels last: [B, N·N, hidden] · W_eᵀ (+ b), the transpose folded into the product by ONNX Runtime.
+  const e = width - heads - sets;
+  const edgeOut = g.add(
+    g.matmul(g.transpose(hidden, [0, 2, 1]), g.constant(transpose2d(rowSlice(out.data, hiddenWidth, heads + sets, e), e, hiddenWidth), [hiddenWidth, e], "msg_w")),
+    g.constant(w(`${prefix}.message_mlp.2.bias`).data.slice(heads + sets), [e], "msg_b"),
+  );
+  return { nodeScores, coordScores, edges: g.reshapeTo(edgeOut, pairShape(ctx, [0], [-1])) };
 }
 
 /** Node attention `prefix` with channels-first scores `[B, H, N, N]` and bias `[B, 1, N, N]` → `[B, N, D]`. */
