@@ -126,6 +126,10 @@ export class GraphBuilder {
   reduceSum(x: string, axes: readonly number[], keepDims: boolean): string {
     return this.op("ReduceSum", [x, this.ints(axes)], { keepdims: { type: "int", value: keepDims ? 1 : 0 } });
   }
+  /** Sum of squares over `axes` (opset 17: axes is an attribute). */
+  reduceSumSquare(x: string, axes: readonly number[], keepDims: boolean): string {
+    return this.op("ReduceSumSquare", [x], { axes: { type: "ints", value: axes }, keepdims: { type: "int", value: keepDims ? 1 : 0 } });
+  }
   /** Softmax over one axis. */
   softmax(x: string, axis: number): string {
     return this.op("Softmax", [x], { axis: { type: "int", value: axis } });

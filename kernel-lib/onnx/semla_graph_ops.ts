@@ -230,7 +230,7 @@ export function nodeAttention(ctx: GraphContext, prefix: string, scores: string,
   const { g } = ctx;
   const alpha = g.softmax(g.add(scores, bias), -1);
   const values = g.transpose(g.reshape(linear(ctx, `${prefix}.in_proj`, layerNorm(ctx, `${prefix}.feat_norm`, h)), [0, 0, heads, d / heads]), [0, 2, 1, 3]);
-  const scale = g.sqrt(g.reduceSum(square(g, alpha), [3], true));
+  const scale = g.sqrt(g.reduceSumSquare(alpha, [3], true));
   const out = g.reshape(g.transpose(g.mul(g.matmul(alpha, values), scale), [0, 2, 1, 3]), [0, 0, -1]);
   return linear(ctx, `${prefix}.out_proj`, out);
 }
@@ -249,6 +249,6 @@ export function coordAttention(ctx: GraphContext, prefix: string, scores: string
   const beta = g.softmax(g.add(scores, bias), -1);
   const weights = g.div(beta, g.add(dist, g.scalar(EPS_COORD)));
   const summed = g.sub(g.mul(r, g.reduceSum(weights, [3], true)), g.matmul(weights, r));
-  const scale = g.sqrt(g.reduceSum(square(g, beta), [3], true));
+  const scale = g.sqrt(g.reduceSumSquare(beta, [3], true));
   return mixSets(ctx, g.mul(summed, scale), w(`${prefix}.attn_proj.weight`));
 }
