@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { sharedPath } from "../helpers/paths";
+import { assertSameMolecule } from "../helpers/same_molecule";
 import { readSdf, writeSdf, writeMolblock, parseMolblock } from "../../kernel-lib/chem/sdf";
 import { writeXyz } from "../../kernel-lib/chem/xyz";
 import { makeMolecule } from "../../kernel-lib/chem/molecule";
@@ -44,15 +45,7 @@ describe("SDF V2000", () => {
     );
     assert.equal(again.length, records.length);
     records.forEach((r, i) => {
-      const a = r.molecule;
-      const b = again[i].molecule;
-      assert.equal(b.name, a.name);
-      assert.deepEqual(b.elements, a.elements);
-      assert.deepEqual(b.charges, a.charges);
-      assert.deepEqual(b.bondI, a.bondI);
-      assert.deepEqual(b.bondJ, a.bondJ);
-      assert.deepEqual(b.bondOrder, a.bondOrder);
-      for (let k = 0; k < a.positions.length; k++) assert.ok(Math.abs(a.positions[k] - b.positions[k]) < 1e-4);
+      assertSameMolecule(again[i].molecule, r.molecule);
       assert.deepEqual(again[i].properties, r.properties);
     });
   });

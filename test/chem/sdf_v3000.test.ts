@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { parseMolblock, readSdf, writeMolblock, writeSdf } from "../../kernel-lib/chem/sdf";
 import { makeMolecule, Molecule } from "../../kernel-lib/chem/molecule";
 import { canonicalSmiles, loadRDKit, rdkit, sanitizeMolecule } from "../../kernel-lib/chem/rdkit";
+import { assertSameMolecule } from "../helpers/same_molecule";
 
 /** 57 atoms joined by 1,224 bonds (the first pairs in order), as an untrained GEOM-size model can predict. */
 function denseMolecule(): Molecule {
@@ -40,16 +41,6 @@ function alkylammonium(k: number): Molecule {
     prev = heavy;
   }
   return makeMolecule({ elements, positions, charges, bonds, name: `C${k}H${2 * k}NH3+` });
-}
-
-function assertSameMolecule(b: Molecule, a: Molecule): void {
-  assert.equal(b.name, a.name);
-  assert.deepEqual(b.elements, a.elements);
-  assert.deepEqual(b.charges, a.charges);
-  assert.deepEqual(b.bondI, a.bondI);
-  assert.deepEqual(b.bondJ, a.bondJ);
-  assert.deepEqual(b.bondOrder, a.bondOrder);
-  for (let k = 0; k < a.positions.length; k++) assert.ok(Math.abs(a.positions[k] - b.positions[k]) < 1e-4, `coordinate ${k}`);
 }
 
 before(async () => {
