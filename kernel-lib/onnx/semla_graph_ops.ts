@@ -238,10 +238,8 @@ export function layerMessages(
   const out = w(`${prefix}.message_mlp.2.weight`);
   const [width, hiddenWidth] = out.shape;
   const rows = (from: number, count: number) => g.constant(rowSlice(out.data, hiddenWidth, from, count), [count, hiddenWidth], "msg_w");
-  // One product per consumer (a Split of one [B, H + S, N, N] product costs more than reading `hidden` twice).
-  const scores = (from: number, count: number) => g.reshapeTo(g.matmul(rows(from, count), hidden), pairShape(ctx, [0, -1], []));
-  const nodeScores = scores(0, heads); // [B, H, N, N]
-  const coordScores = scores(heads, sets); // [B, S, N, N]
+  const scores = g.reshapeTo(g.matmul(rows(0, heads + sets), hidden), pairShape(ctx, [0, -1], [])); // [B, H + S, N, N]
+  const [nodeScores, coordScores] = g.splitSizes(scores, 1, [heads, sets]);
   if (width <= heads + sets) return { nodeScores, coordScores, edges: null };
   // Edges channels last: [B, N·N, hidden] · W_eᵀ (+ b), the transpose folded into the product by ONNX Runtime.
   const e = width - heads - sets;
