@@ -1,5 +1,6 @@
 /**
- * SDF and V2000 molblock reading and writing for {@link Molecule}s.
+ * SDF and molblock reading and writing for {@link Molecule}s: V2000, and V3000 for molecules V2000 cannot hold (more
+ * than 999 atoms or bonds; random-weight drug-size models make such graphs).
  *
  * Reading is lenient by design: a record with an unknown element symbol, a bond to a missing atom or unreadable
  * coordinates still becomes a molecule (atomic number 0, a dangling bond, NaN coordinates), with the problem listed
@@ -24,7 +25,7 @@ export interface SdfRecord {
 /** Options for {@link writeMolblock} and {@link writeSdf}. */
 export interface MolblockWriteOptions {
   /**
-   * Write each heavy atom's valence in the V2000 valence field so that readers (RDKit, openchemlib) add no
+   * Write each heavy atom's valence in the valence field (V3000: `VAL=`) so that readers (RDKit, openchemlib) add no
    * implicit hydrogens: the molecule is exactly its graph, and an under-bonded atom stays a radical. Default false.
    */
   lockValence?: boolean;
@@ -35,7 +36,7 @@ export interface MolblockWriteOptions {
 const CHARGE_CODES: Record<number, number> = { 1: 3, 2: 2, 3: 1, 4: 0, 5: -1, 6: -2, 7: -3 };
 
 /**
- * Parse one V2000 molblock (text up to and including `M  END`; data items after it are ignored here).
+ * Parse one V2000 or V3000 molblock (text up to and including `M  END`; data items after it are ignored here).
  * @example
  * const { molecule, issues } = parseMolblock(fs.readFileSync("aspirin.mol", "utf8"));
  */
@@ -44,9 +45,7 @@ export function parseMolblock(text: string): SdfRecord {
   const issues: string[] = [];
   const name = (lines[0] ?? "").trim();
   const counts = lines[3] ?? "";
-  if (/V3000/.test(counts)) {
-    throw new Error(`molblock "${name}" is V3000; molcache reads V2000 only (convert with RDKit or openbabel)`);
-  }
+  if (/V3000/.test(counts)) return parseV3000(name, lines.slice(4));
   const nAtoms = parseInt(counts.slice(0, 3), 10);
   const nBonds = parseInt(counts.slice(3, 6), 10);
   if (!Number.isFinite(nAtoms) || !Number.isFinite(nBonds) || lines.length < 4) {
@@ -108,6 +107,98 @@ export function parseMolblock(text: string): SdfRecord {
   }
   const molecule = buildLenient(name, elements, positions, charges, bonds);
   return { molecule, properties: {}, issues };
+}
+
+/**
+ * The `M  V30` lines of a V3000 connection table, without the prefix, continuation lines (ending in `-`) joined.
+ */
+function v3000Lines(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  let pending = "";
+  for (const line of lines) {
+    if (line.startsWith("M  END")) break;
+    if (!line.startsWith("M  V30 ")) continue;
+    const body = line.slice(7);
+    if (body.endsWith("-")) pending += body.slice(0, -1);
+    else {
+      out.push((pending + body).trim());
+      pending = "";
+    }
+  }
+  if (pending) out.push(pending.trim());
+  return out;
+}
+
+/** Split a V3000 line into fields at spaces outside quotes and parentheses (`RGROUPS=(1 1)` is one field). */
+function v3000Fields(line: string): string[] {
+  const fields: string[] = [];
+  let field = "";
+  let depth = 0;
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch === "(") depth++;
+    else if (!quoted && ch === ")") depth = Math.max(0, depth - 1);
+    if (ch === " " && !quoted && depth === 0) {
+      if (field) fields.push(field);
+      field = "";
+    } else field += ch;
+  }
+  if (field) fields.push(field);
+  return fields;
+}
+
+/** The V3000 connection table after the counts line (atoms, bonds, `CHG=`); other blocks are skipped. */
+function parseV3000(name: string, lines: readonly string[]): SdfRecord {
+  const issues: string[] = [];
+  const body = v3000Lines(lines);
+  const countsLine = body.find((l) => l.startsWith("COUNTS "));
+  const countFields = countsLine ? v3000Fields(countsLine) : [];
+  const nAtoms = parseInt(countFields[1], 10);
+  const nBonds = parseInt(countFields[2], 10);
+  if (!Number.isFinite(nAtoms) || !Number.isFinite(nBonds)) {
+    throw new Error(`molblock "${name}": V3000 connection table without a readable COUNTS line; expected "M  V30 COUNTS atoms bonds ..."`);
+  }
+  const elements: number[] = [];
+  const positions: number[] = [];
+  const charges: number[] = [];
+  const bonds: [number, number, number][] = [];
+  const atomById = new Map<number, number>(); // V3000 atom index field → position (indices need not be 1..n)
+  let block = "";
+  for (const line of body) {
+    const begin = /^BEGIN (\w+)/.exec(line);
+    if (begin) {
+      block = begin[1];
+      continue;
+    }
+    if (line.startsWith("END ")) {
+      block = "";
+      continue;
+    }
+    const f = v3000Fields(line);
+    if (block === "ATOM") {
+      const a = elements.length;
+      const element = elementBySymbol(f[1] ?? "");
+      if (!element) issues.push(`unknown element symbol "${f[1] ?? ""}" at atom ${a + 1}`);
+      const xyz = [f[2], f[3], f[4]].map((v) => parseFloat(v ?? ""));
+      if (!xyz.every(Number.isFinite)) issues.push(`non-numeric coordinates at atom ${a + 1}`);
+      const chg = f.slice(6).find((o) => o.startsWith("CHG="));
+      elements.push(element ? element.z : 0);
+      positions.push(...xyz);
+      charges.push(chg ? parseInt(chg.slice(4), 10) || 0 : 0);
+      atomById.set(parseInt(f[0], 10), a);
+    } else if (block === "BOND") {
+      const b = bonds.length;
+      const order = parseInt(f[1], 10);
+      const [i, j] = [f[2], f[3]].map((v) => atomById.get(parseInt(v ?? "", 10)) ?? -1);
+      if (i < 0 || j < 0) issues.push(`bond ${b + 1} joins atoms ${f[2]} and ${f[3]}, but the molecule has no such atom`);
+      if (!(order >= 1 && order <= 4)) issues.push(`bond ${b + 1} has unsupported type ${f[1]} (expected 1-4)`);
+      bonds.push([i, j, order]);
+    }
+  }
+  if (elements.length !== nAtoms) issues.push(`atom block has ${elements.length} atoms, COUNTS says ${nAtoms}`);
+  if (bonds.length !== nBonds) issues.push(`bond block has ${bonds.length} bonds, COUNTS says ${nBonds}`);
+  return { molecule: buildLenient(name, elements, positions, charges, bonds), properties: {}, issues };
 }
 
 /** makeMolecule, but keeping out-of-range bonds (as index 65535) so the scorer can report them. */
@@ -193,29 +284,42 @@ function graphValence(mol: Molecule): Float64Array {
   return v;
 }
 
+/** Element of atom `a` (throws naming an unknown one). */
+function atomElement(mol: Molecule, a: number): NonNullable<ReturnType<typeof elementByZ>> {
+  const e = elementByZ(mol.elements[a]);
+  if (!e) throw new Error(`cannot write atom ${a + 1}: unknown element (atomic number ${mol.elements[a]})`);
+  return e;
+}
+
+/** The valence `lockValence` writes for atom `a` (heavy atoms, and hydrogens with no bond), or undefined for none. */
+function lockedValence(valence: Float64Array | undefined, a: number, z: number): number | undefined {
+  return valence && (z !== 1 || valence[a] === 0) ? Math.round(valence[a]) : undefined;
+}
+
+/** Header lines 1-3: the name; initials (2), program (8), date (10), then the dimension code "3D" at columns 21-22. */
+function headerLines(mol: Molecule, options: MolblockWriteOptions): string[] {
+  const program = (options.program ?? "molcache").slice(0, 8).padEnd(8);
+  return [mol.name ?? "", `  ${program}          3D`, ""];
+}
+
 /**
- * Write a molecule as a V2000 molblock (ending in `M  END`, no `$$$$`). Charges go in `M  CHG` lines.
- * Throws for a molecule that V2000 cannot hold (more than 999 atoms or bonds, an unknown element).
+ * Write a molecule as a molblock (ending in `M  END`, no `$$$$`): V2000 (charges in `M  CHG` lines), or V3000 when
+ * the molecule has more than 999 atoms or bonds, which V2000's counts cannot hold.
+ * Throws for an atom of unknown element.
  * @example
  * fs.writeFileSync("water.mol", writeMolblock(water));
  */
 export function writeMolblock(mol: Molecule, options: MolblockWriteOptions = {}): string {
   const n = mol.elements.length;
   const nb = mol.bondI.length;
-  if (n > 999 || nb > 999) throw new Error(`molecule "${mol.name ?? ""}" has ${n} atoms/${nb} bonds; V2000 holds 999`);
-  // Header line 2: initials (2), program (8), date (10), then the dimension code "3D" at columns 21-22.
-  const program = (options.program ?? "molcache").slice(0, 8).padEnd(8);
-  const lines: string[] = [mol.name ?? "", `  ${program}          3D`, ""];
+  if (n > 999 || nb > 999) return writeMolblockV3000(mol, options);
+  const lines = headerLines(mol, options);
   lines.push(`${String(n).padStart(3)}${String(nb).padStart(3)}  0  0  0  0  0  0  0  0999 V2000`);
   const valence = options.lockValence ? graphValence(mol) : undefined;
   for (let a = 0; a < n; a++) {
-    const e = elementByZ(mol.elements[a]);
-    if (!e) throw new Error(`cannot write atom ${a + 1}: unknown element (atomic number ${mol.elements[a]})`);
-    let vvv = 0;
-    if (valence && (e.z !== 1 || valence[a] === 0)) {
-      const v = Math.round(valence[a]);
-      vvv = v === 0 ? 15 : Math.min(v, 14);
-    }
+    const e = atomElement(mol, a);
+    const v = lockedValence(valence, a, e.z);
+    const vvv = v === undefined ? 0 : v === 0 ? 15 : Math.min(v, 14); // V2000: 15 means zero valence
     const p = mol.positions;
     lines.push(
       `${fmtCoord(p[3 * a])}${fmtCoord(p[3 * a + 1])}${fmtCoord(p[3 * a + 2])} ${e.symbol.padEnd(3)} 0  0  0  0  0` +
@@ -237,6 +341,27 @@ export function writeMolblock(mol: Molecule, options: MolblockWriteOptions = {})
     );
   }
   lines.push("M  END");
+  return lines.join("\n") + "\n";
+}
+
+/** The V3000 molblock of {@link writeMolblock} (charges as `CHG=`, locked valences as `VAL=`, -1 for zero). */
+function writeMolblockV3000(mol: Molecule, options: MolblockWriteOptions): string {
+  const n = mol.elements.length;
+  const nb = mol.bondI.length;
+  const lines = headerLines(mol, options);
+  lines.push("  0  0  0     0  0            999 V3000", "M  V30 BEGIN CTAB", `M  V30 COUNTS ${n} ${nb} 0 0 0`, "M  V30 BEGIN ATOM");
+  const valence = options.lockValence ? graphValence(mol) : undefined;
+  const p = mol.positions;
+  for (let a = 0; a < n; a++) {
+    const e = atomElement(mol, a);
+    const v = lockedValence(valence, a, e.z);
+    const xyz = [0, 1, 2].map((k) => fmtCoord(p[3 * a + k]).trim()).join(" ");
+    const chg = mol.charges[a] !== 0 ? ` CHG=${mol.charges[a]}` : "";
+    lines.push(`M  V30 ${a + 1} ${e.symbol} ${xyz} 0${chg}${v === undefined ? "" : ` VAL=${v === 0 ? -1 : v}`}`);
+  }
+  lines.push("M  V30 END ATOM", "M  V30 BEGIN BOND");
+  for (let k = 0; k < nb; k++) lines.push(`M  V30 ${k + 1} ${mol.bondOrder[k]} ${mol.bondI[k] + 1} ${mol.bondJ[k] + 1}`);
+  lines.push("M  V30 END BOND", "M  V30 END CTAB", "M  END");
   return lines.join("\n") + "\n";
 }
 

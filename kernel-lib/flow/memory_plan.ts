@@ -1,7 +1,7 @@
 /**
  * Memory-aware batch planning: the peak resident memory (bytes) one sampling worker needs for a batch of B molecules
  * padded to N atoms, per inference backend, and the largest batch that fits a budget. Drug-size molecules make the
- * N² pair tensors dominate (16 × 44 atoms on the GEOM-Drugs config peaks at ~2.3 GB on ONNX), so an atoms-per-batch
+ * N² pair tensors dominate (16 × 44 atoms on the GEOM-Drugs config peaks at ~1.4 GB on ONNX), so an atoms-per-batch
  * budget alone is not enough.
  *
  * The estimate is `fixed + weights × copies + pair tensors + node/coordinate-set tensors + sampler state`:
@@ -35,7 +35,7 @@ export interface BackendMemoryModel {
 /** The fitted models, per backend. */
 export const BACKEND_MEMORY: Readonly<Record<InferenceBackend, BackendMemoryModel>> = {
   tfjs: { fixedBytes: 165e6, weightCopies: 1.75, pairFactor: 9.45, pairPerLayer: false, nodeFactor: 40 },
-  onnx: { fixedBytes: 165e6, weightCopies: 2.9, pairFactor: 3.42, pairPerLayer: true, nodeFactor: 40 },
+  onnx: { fixedBytes: 165e6, weightCopies: 2.9, pairFactor: 1.85, pairPerLayer: true, nodeFactor: 40 },
 };
 
 /** One GiB. */
@@ -72,7 +72,7 @@ export interface BatchMemoryShape {
 /**
  * Estimated peak resident bytes of one worker sampling a batch of `batch` molecules padded to `atoms` atoms.
  * @example
- * estimateBatchBytes(GEOM_DRUGS_CONFIG, { batch: 16, atoms: 44, backend: "onnx" }) / 1e9; // ≈ 2.3
+ * estimateBatchBytes(GEOM_DRUGS_CONFIG, { batch: 16, atoms: 44, backend: "onnx" }) / 1e9; // ≈ 1.5
  */
 export function estimateBatchBytes(config: SemlaConfig, shape: BatchMemoryShape): number {
   const { batch: B, atoms: N, backend, historyCopies = 0 } = shape;
@@ -92,7 +92,7 @@ export function estimateBatchBytes(config: SemlaConfig, shape: BatchMemoryShape)
 /**
  * The most molecules of `atoms` atoms one batch may hold under `budgetBytes` (0 when even one does not fit).
  * @example
- * maxBatchForMemory(GEOM_DRUGS_CONFIG, { atoms: 44, budgetBytes: 6 * GIB, backend: "onnx" }); // ≈ 50
+ * maxBatchForMemory(GEOM_DRUGS_CONFIG, { atoms: 44, budgetBytes: 6 * GIB, backend: "onnx" }); // ≈ 94
  */
 export function maxBatchForMemory(config: SemlaConfig, o: Omit<BatchMemoryShape, "batch"> & { budgetBytes: number }): number {
   const shape = { atoms: o.atoms, backend: o.backend, historyCopies: o.historyCopies };

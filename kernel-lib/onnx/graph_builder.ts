@@ -114,6 +114,10 @@ export class GraphBuilder {
   reshape(x: string, shape: readonly number[]): string {
     return this.op("Reshape", [x, this.ints(shape)]);
   }
+  /** Reshape to a shape computed in the graph (an int64 vector value, e.g. from `Shape`; `0` and `-1` as above). */
+  reshapeTo(x: string, shape: string): string {
+    return this.op("Reshape", [x, shape]);
+  }
   /** Insert size-1 axes at `axes`. */
   unsqueeze(x: string, axes: readonly number[]): string {
     return this.op("Unsqueeze", [x, this.ints(axes)]);
@@ -121,6 +125,10 @@ export class GraphBuilder {
   /** Sum over `axes`. */
   reduceSum(x: string, axes: readonly number[], keepDims: boolean): string {
     return this.op("ReduceSum", [x, this.ints(axes)], { keepdims: { type: "int", value: keepDims ? 1 : 0 } });
+  }
+  /** Sum of squares over `axes` (opset 17: axes is an attribute). */
+  reduceSumSquare(x: string, axes: readonly number[], keepDims: boolean): string {
+    return this.op("ReduceSumSquare", [x], { axes: { type: "ints", value: axes }, keepdims: { type: "int", value: keepDims ? 1 : 0 } });
   }
   /** Softmax over one axis. */
   softmax(x: string, axis: number): string {

@@ -120,6 +120,10 @@ export class OrtSession {
         interOpNumThreads: 1,
         executionMode: "sequential",
         graphOptimizationLevel: "all",
+        // No memory pattern: ONNX Runtime would plan one block per input shape on a shape's second run and allocate
+        // it beside the arena's chunks (a second multi-second cold run per shape at GEOM scale, more memory); the
+        // arena reuses its chunks across runs and shapes anyway, so warm runs take the same time.
+        enableMemPattern: false,
         ...(profilePrefix ? { enableProfiling: true, profileFilePrefix: profilePrefix } : {}),
       });
     } catch (err) {

@@ -4,7 +4,10 @@
  * (batched MatMul with broadcasting is fast there, so no 2-D flattening; attention is channels first so softmax and
  * the sums over neighbours j run on the last axis). Weights are baked into the graph as initializers.
  *
- * Shapes: B molecules, N atoms (both symbolic), S coordinate sets, D node features, E edge features.
+ * Shapes: B molecules, N atoms (both symbolic), S coordinate sets, D node features, E edge features. Coordinate sets
+ * are components first inside the graphs, `[B, S, 3, N]` (the block interface's `[B, S, N, 3]` is transposed at the
+ * graph's edges, {@link setsComponentsFirst}): per-atom and per-set factors then broadcast over runs of N atoms, where
+ * over runs of 3 components ONNX Runtime's broadcasting kernels are about ten times slower.
  */
 import { EPS_COORD, EPS_LAYERNORM } from "../model/ops";
 import { GraphBuilder } from "./graph_builder";
@@ -22,10 +25,12 @@ export type WeightSource = (name: string) => WeightValues;
 export interface GraphContext {
   g: GraphBuilder;
   w: WeightSource;
-  /** Mask shaped `[B, 1, N, 1]`. */
+  /** Mask shaped `[B, 1, 1, N]` (per atom, for components-first coordinate sets). */
   setMask: string;
   /** Real atoms per molecule shaped `[B, 1, 1, 1]`. */
   nAtoms4: string;
+  /** The `[B, N]` mask input (its shape gives N at run time). */
+  mask: string;
 }
 
 /** Build the mask-derived values of a {@link GraphContext} from a `[B, N]` mask input. */
@@ -33,9 +38,32 @@ export function graphContext(g: GraphBuilder, w: WeightSource, mask: string): Gr
   return {
     g,
     w,
-    setMask: g.reshape(mask, [0, 1, -1, 1]),
+    setMask: g.reshape(mask, [0, 1, 1, -1]),
     nAtoms4: g.reshape(g.reduceSum(mask, [1], true), [0, 1, 1, 1]),
+    mask,
   };
+}
+
+/** Coordinate sets `[B, S, N, 3]` → components first `[B, S, 3, N]`. */
+export function setsComponentsFirst(g: GraphBuilder, c: string): string {
+  // The Reshape (to the same shape) keeps ONNX Runtime's transpose optimizer from pushing the Transpose down
+  // through the coordinate norm, which would run it on the slow layout again.
+  return g.reshape(g.transpose(c, [0, 1, 3, 2]), [0, 0, 3, -1]);
+}
+
+/** Components-first coordinate sets `[B, S, 3, N]` → `[B, S, N, 3]` (the block interface). */
+export function setsComponentsLast(g: GraphBuilder, c: string): string {
+  return g.transpose(c, [0, 1, 3, 2]);
+}
+
+/** Coordinates `[B, N, 3]` as one components-first set `[B, 1, 3, N]`. */
+export function coordsAsSet(g: GraphBuilder, coords: string): string {
+  return g.unsqueeze(g.transpose(coords, [0, 2, 1]), [1]);
+}
+
+/** One components-first set `[B, 1, 3, N]` as coordinates `[B, N, 3]`. */
+export function setAsCoords(g: GraphBuilder, c: string): string {
+  return g.transpose(g.reshape(c, [0, 3, -1]), [0, 2, 1]);
 }
 
 /** Transpose a row-major `[rows, cols]` matrix. */
@@ -88,10 +116,10 @@ export function vectorLength(g: GraphBuilder, x: string, axis: number, keepDims:
   return g.sqrt(g.add(g.reduceSum(square(g, x), [axis], keepDims), g.scalar(1e-12)));
 }
 
-/** Centre coordinate sets `[B, S, N, 3]` on the mean of real atoms and zero the padding. */
+/** Centre coordinate sets `[B, S, 3, N]` on the mean of real atoms and zero the padding. */
 export function centreSets(ctx: GraphContext, c: string): string {
   const { g, setMask, nAtoms4 } = ctx;
-  const mean = g.div(g.reduceSum(g.mul(c, setMask), [2], true), nAtoms4);
+  const mean = g.div(g.reduceSum(g.mul(c, setMask), [3], true), nAtoms4);
   return g.mul(g.sub(c, mean), setMask);
 }
 
@@ -110,15 +138,15 @@ export function coordNormLength(ctx: GraphContext, prefix: string, c: string): s
   const { g, nAtoms4, setMask } = ctx;
   const centred = centreSets(ctx, c);
   // Pads are masked out of the mean length (their length is √1e-12, not 0), as in ops.ts: padding invariance.
-  const meanLength = g.div(g.reduceSum(g.mul(vectorLength(g, centred, 3, true), setMask), [2], true), nAtoms4);
+  const meanLength = g.div(g.reduceSum(g.mul(vectorLength(g, centred, 2, true), setMask), [3], true), nAtoms4);
   return g.div(g.mul(centred, setWeights(ctx, prefix)), g.add(meanLength, g.scalar(EPS_COORD)));
 }
 
-/** Mix sets `[B, K, N, 3]` with a weight `[P, K]` → `[B, P, N, 3]` (one broadcast MatMul over `[B, K, 3N]`). */
+/** Mix sets `[B, K, 3, N]` with a weight `[P, K]` → `[B, P, 3, N]` (one broadcast MatMul over `[B, K, 3N]`). */
 export function mixSets(ctx: GraphContext, c: string, weight: WeightValues): string {
   const { g } = ctx;
   const mixed = g.matmul(g.constant(weight.data, weight.shape, "mix"), g.reshape(c, [0, 0, -1]));
-  return g.reshape(mixed, [0, 0, -1, 3]);
+  return g.reshape(mixed, [0, 0, 3, -1]);
 }
 
 /** The two updates of a Semla feed-forward block `prefix` (added residually in layers). */
@@ -126,19 +154,19 @@ export function equivariantFeedForward(ctx: GraphContext, prefix: string, c: str
   const { g, w } = ctx;
   const hn = layerNorm(ctx, `${prefix}.node_norm`, h);
   const cn = coordNormLength(ctx, `${prefix}.coord_norm`, c);
-  const setLengths = g.transpose(vectorLength(g, cn, 3, false), [0, 2, 1]); // [B, N, S]
+  const setLengths = g.transpose(vectorLength(g, cn, 2, false), [0, 2, 1]); // [B, N, S]
   const nodeUpdate = mlp(ctx, `${prefix}.invariant_mlp.node_ff`, g.concat([hn, setLengths], -1));
   // Σ_p q_p with q_p = Σ_s W[p,s] Ĉ_s is one mix with the column sums of W ([1, S]).
   const proj = w(`${prefix}.equivariant_mlp.coord_proj.weight`);
   const [p, s] = proj.shape;
   const colSums = new Float32Array(s);
   for (let i = 0; i < p; i++) for (let j = 0; j < s; j++) colSums[j] += proj.data[i * s + j];
-  const summed = mixSets(ctx, cn, { data: colSums, shape: [1, s] }); // [B, 1, N, 3]
+  const summed = mixSets(ctx, cn, { data: colSums, shape: [1, s] }); // [B, 1, 3, N]
   // ΔC_s = Σ_p A[s,p] g_p σ = (g · Aᵀ)_s σ: gate the one vector per atom by S scalars instead of P vectors.
   const gate = mlp(ctx, `${prefix}.equivariant_mlp.node_proj`, hn); // [B, N, P]
   const attn = w(`${prefix}.equivariant_mlp.attn_proj.weight`); // [S, P]
   const perSet = g.matmul(gate, g.constant(transpose2d(attn.data, attn.shape[0], attn.shape[1]), [attn.shape[1], attn.shape[0]], "gate_proj"));
-  const coordUpdate = g.mul(g.unsqueeze(g.transpose(perSet, [0, 2, 1]), [3]), summed); // [B, S, N, 3]
+  const coordUpdate = g.mul(g.unsqueeze(g.transpose(perSet, [0, 2, 1]), [2]), summed); // [B, S, 3, N]
   return { coordUpdate, nodeUpdate };
 }
 
@@ -156,7 +184,41 @@ export function pairLinear(ctx: GraphContext, prefix: string, a: string, rest: s
   return g.add(g.add(hi, hj), g.matmul(rest, part(2 * m, inDim - 2 * m)));
 }
 
-/** Messages of a layer, split by consumer: scores channels first, edges channels last (last layer only). */
+/** The int64 shape `[...before, N, N, ...after]`, N read from the mask at run time (B and N are symbolic). */
+function pairShape(ctx: GraphContext, before: readonly number[], after: readonly number[]): string {
+  const { g } = ctx;
+  const n = g.gather(g.op("Shape", [ctx.mask]), g.ints([1]));
+  return g.concat([g.ints(before), n, n, ...(after.length ? [g.ints(after)] : [])], 0);
+}
+
+/**
+ * The message MLP's first layer channels first, `[B, hidden, N, N]`: `W_d·dots` as one product over the sets axis
+ * of the channels-first dot products (`[B, S, N·N]`, no transpose), plus `W_i·a_i + b` at `[B, hidden, N, 1]` and
+ * `W_j·a_j` at `[B, hidden, 1, N]` (the node parts are projected on N rows, not N² rows), plus (first layer) the
+ * normed edges `[B, N·N, E]` through a transposed product.
+ */
+function pairLinearChannelsFirst(ctx: GraphContext, prefix: string, a: string, dots: string, edges: string | null, m: number, sets: number): string {
+  const { g, w } = ctx;
+  const weight = w(`${prefix}.weight`);
+  const [hidden, inDim] = weight.shape;
+  // Column block `[from, from + count)` of W `[hidden, in]`, kept `[hidden, count]` (left operand, channels first).
+  const block = (from: number, count: number) =>
+    g.constant(transpose2d(columnSliceT(weight.data, hidden, inDim, from, count), count, hidden), [hidden, count], "pair_w");
+  const nodePart = (from: number, bias: boolean) => {
+    const y = g.matmul(a, g.constant(columnSliceT(weight.data, hidden, inDim, from, m), [m, hidden], "pair_w")); // [B, N, hidden]
+    return g.transpose(bias ? g.add(y, g.constant(w(`${prefix}.bias`).data, [hidden], "bias")) : y, [0, 2, 1]); // [B, hidden, N]
+  };
+  let pairs = g.matmul(block(2 * m, sets), dots); // [B, hidden, N·N]
+  if (edges) pairs = g.add(pairs, g.matmul(block(2 * m + sets, inDim - 2 * m - sets), g.transpose(edges, [0, 2, 1])));
+  const nodes = g.add(g.unsqueeze(nodePart(0, true), [3]), g.unsqueeze(nodePart(m, false), [2])); // [B, hidden, N, N]
+  return g.add(g.reshapeTo(pairs, pairShape(ctx, [0, -1], [])), nodes);
+}
+
+/**
+ * Messages of a layer, split by consumer: scores channels first `[B, H, N, N]` / `[B, S, N, N]` (the whole message
+ * MLP runs channels first, so no pair-sized transposes), edges channels last (last layer only). The score biases are
+ * left out: each is constant along j, and the softmax over j that reads the scores is invariant to it.
+ */
 export function layerMessages(
   ctx: GraphContext,
   prefix: string,
@@ -168,22 +230,24 @@ export function layerMessages(
 ): { nodeScores: string; coordScores: string; edges: string | null } {
   const { g, w } = ctx;
   const a = linear(ctx, `${prefix}.node_proj`, layerNorm(ctx, `${prefix}.node_norm`, h));
-  const x = coordNormNone(ctx, `${prefix}.coord_norm`, c); // [B, S, N, 3]
-  const dots = g.transpose(g.matmul(x, g.transpose(x, [0, 1, 3, 2])), [0, 2, 3, 1]); // [B, N, N, S]
-  const rest = edges ? g.concat([dots, layerNorm(ctx, `${prefix}.edge_norm`, edges)], -1) : dots;
+  const x = coordNormNone(ctx, `${prefix}.coord_norm`, c); // [B, S, 3, N]
+  const dots = g.reshape(g.matmul(g.transpose(x, [0, 1, 3, 2]), x), [0, 0, -1]); // [B, S, N·N]
+  const edgesNormed = edges ? g.reshape(layerNorm(ctx, `${prefix}.edge_norm`, edges), [0, -1, w(`${prefix}.edge_norm.weight`).shape[0]]) : null;
   const m = w(`${prefix}.node_proj.weight`).shape[0];
-  const hidden = g.silu(pairLinear(ctx, `${prefix}.message_mlp.0`, a, rest, m));
+  const hidden = g.reshape(g.silu(pairLinearChannelsFirst(ctx, `${prefix}.message_mlp.0`, a, dots, edgesNormed, m, sets)), [0, 0, -1]); // [B, hidden, N·N]
   const out = w(`${prefix}.message_mlp.2.weight`);
-  const bias = w(`${prefix}.message_mlp.2.bias`).data;
   const [width, hiddenWidth] = out.shape;
-  const part = (from: number, count: number) =>
-    g.add(
-      g.matmul(hidden, g.constant(transpose2d(rowSlice(out.data, hiddenWidth, from, count), count, hiddenWidth), [hiddenWidth, count], "msg_w")),
-      g.constant(bias.slice(from, from + count), [count], "msg_b"),
-    );
-  const scores = g.transpose(part(0, heads + sets), [0, 3, 1, 2]); // [B, H + S, N, N]
+  const rows = (from: number, count: number) => g.constant(rowSlice(out.data, hiddenWidth, from, count), [count, hiddenWidth], "msg_w");
+  const scores = g.reshapeTo(g.matmul(rows(0, heads + sets), hidden), pairShape(ctx, [0, -1], [])); // [B, H + S, N, N]
   const [nodeScores, coordScores] = g.splitSizes(scores, 1, [heads, sets]);
-  return { nodeScores, coordScores, edges: width > heads + sets ? part(heads + sets, width - heads - sets) : null };
+  if (width <= heads + sets) return { nodeScores, coordScores, edges: null };
+  // Edges channels last: [B, N·N, hidden] · W_eᵀ (+ b), the transpose folded into the product by ONNX Runtime.
+  const e = width - heads - sets;
+  const edgeOut = g.add(
+    g.matmul(g.transpose(hidden, [0, 2, 1]), g.constant(transpose2d(rowSlice(out.data, hiddenWidth, heads + sets, e), e, hiddenWidth), [hiddenWidth, e], "msg_w")),
+    g.constant(w(`${prefix}.message_mlp.2.bias`).data.slice(heads + sets), [e], "msg_b"),
+  );
+  return { nodeScores, coordScores, edges: g.reshapeTo(edgeOut, pairShape(ctx, [0], [-1])) };
 }
 
 /** Node attention `prefix` with channels-first scores `[B, H, N, N]` and bias `[B, 1, N, N]` → `[B, N, D]`. */
@@ -191,25 +255,27 @@ export function nodeAttention(ctx: GraphContext, prefix: string, scores: string,
   const { g } = ctx;
   const alpha = g.softmax(g.add(scores, bias), -1);
   const values = g.transpose(g.reshape(linear(ctx, `${prefix}.in_proj`, layerNorm(ctx, `${prefix}.feat_norm`, h)), [0, 0, heads, d / heads]), [0, 2, 1, 3]);
-  const scale = g.sqrt(g.reduceSum(square(g, alpha), [3], true));
+  const scale = g.sqrt(g.reduceSumSquare(alpha, [3], true));
   const out = g.reshape(g.transpose(g.mul(g.matmul(alpha, values), scale), [0, 2, 1, 3]), [0, 0, -1]);
   return linear(ctx, `${prefix}.out_proj`, out);
 }
 
-/** Coordinate attention `prefix` with channels-first scores `[B, S, N, N]` → `[B, S, N, 3]`. */
+/** Coordinate attention `prefix` with channels-first scores `[B, S, N, N]` → `[B, S, 3, N]`. */
 export function coordAttention(ctx: GraphContext, prefix: string, scores: string, bias: string, c: string): string {
   const { g, w } = ctx;
-  const r = mixSets(ctx, coordNormLength(ctx, `${prefix}.coord_norm`, c), w(`${prefix}.coord_proj.weight`)); // [B, P, N, 3]
+  const r = mixSets(ctx, coordNormLength(ctx, `${prefix}.coord_norm`, c), w(`${prefix}.coord_proj.weight`)); // [B, P, 3, N]
   // Distances per component ([B, P, N, N] each), as the TF.js backbone does: exact differences, no Gram trick.
   let dist2: string | undefined;
-  for (const x of g.split(r, 3, 3)) {
-    const d = g.sub(x, g.transpose(x, [0, 1, 3, 2]));
+  for (const x of g.split(r, 2, 3)) {
+    const d = g.sub(g.transpose(x, [0, 1, 3, 2]), x); // x_i − x_j
     dist2 = dist2 ? g.add(dist2, square(g, d)) : square(g, d);
   }
   const dist = g.sqrt(g.add(dist2!, g.scalar(1e-12)));
   const beta = g.softmax(g.add(scores, bias), -1);
   const weights = g.div(beta, g.add(dist, g.scalar(EPS_COORD)));
-  const summed = g.sub(g.mul(r, g.reduceSum(weights, [3], true)), g.matmul(weights, r));
-  const scale = g.sqrt(g.reduceSum(square(g, beta), [3], true));
+  // Per-atom sums over j come out `[B, P, N, 1]`: as `[B, P, 1, N]` they scale components-first vectors.
+  const perAtom = (x: string) => g.transpose(x, [0, 1, 3, 2]);
+  const summed = g.sub(g.mul(r, perAtom(g.reduceSum(weights, [3], true))), g.matmul(r, g.transpose(weights, [0, 1, 3, 2])));
+  const scale = perAtom(g.sqrt(g.reduceSumSquare(beta, [3], true)));
   return mixSets(ctx, g.mul(summed, scale), w(`${prefix}.attn_proj.weight`));
 }

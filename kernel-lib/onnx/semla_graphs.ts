@@ -12,7 +12,7 @@ import { GraphBuilder } from "./graph_builder";
 import { ONNX_INT64 } from "./onnx_proto";
 import {
   centreSets, coordAttention, coordNormLength, coordNormNone, equivariantFeedForward, graphContext, layerMessages,
-  layerNorm, linear, mixSets, mlp, nodeAttention, pairLinear, WeightSource,
+  coordsAsSet, layerNorm, linear, mixSets, mlp, nodeAttention, pairLinear, setAsCoords, setsComponentsFirst, setsComponentsLast, WeightSource,
 } from "./semla_graph_ops";
 
 /** A block's graph and how its outputs combine with the incoming state. */
@@ -75,9 +75,9 @@ function embedGraph(config: SemlaConfig, w: WeightSource): BlockGraph {
   const perAtom = g.matmul(g.concat([x["input.atomics"], x["input.condAtomics"]], -1), atomWeights);
   const nodeFeats = linear(ctx, "feat_proj.2", g.silu(g.add(perAtom, perMolecule)));
   const edgeFeats = mlp(ctx, "edge_in_proj", g.concat([x["input.bonds"], x["input.condBonds"]], -1));
-  const stacked = g.concat([g.unsqueeze(x["input.coords"], [1]), g.unsqueeze(x["input.condCoords"], [1])], 1); // [B, 2, N, 3]
+  const stacked = g.concat([coordsAsSet(g, x["input.coords"]), coordsAsSet(g, x["input.condCoords"])], 1); // [B, 2, 3, N]
   const coordSets = g.mul(mixSets(ctx, stacked, w("dynamics.coord_proj.weight")), ctx.setMask);
-  g.output(coordSets, "state.coordSets", [B, config.nCoordSets, N, 3]);
+  g.output(setsComponentsLast(g, coordSets), "state.coordSets", [B, config.nCoordSets, N, 3]);
   g.output(nodeFeats, "state.nodeFeats", [B, N, config.dModel]);
   g.output(edgeFeats, "state.edgeFeats", [B, N, N, config.dEdge]);
   return finish(g, "embed", false);
@@ -91,13 +91,14 @@ function layerGraph(config: SemlaConfig, w: WeightSource, index: number): BlockG
   const g = new GraphBuilder(name);
   const x = inputs(g, config, ["coordSets", "nodeFeats", ...(first ? ["edgeFeats"] : []), "input.mask", "ctx.attnBias"]);
   const ctx = graphContext(g, w, x["input.mask"]);
-  const ff = equivariantFeedForward(ctx, `${prefix}.node_ff`, x.coordSets, x.nodeFeats);
-  const c = g.add(x.coordSets, ff.coordUpdate);
+  const sets = setsComponentsFirst(g, x.coordSets);
+  const ff = equivariantFeedForward(ctx, `${prefix}.node_ff`, sets, x.nodeFeats);
+  const c = g.add(sets, ff.coordUpdate);
   const h = g.add(x.nodeFeats, ff.nodeUpdate);
   const msg = layerMessages(ctx, `${prefix}.message_ff`, c, h, first ? x.edgeFeats : null, config.nAttnHeads, config.nCoordSets);
   const nodeUpdate = nodeAttention(ctx, `${prefix}.node_attn`, msg.nodeScores, x["ctx.attnBias"], h, config.nAttnHeads, config.dModel);
   const coordUpdate = coordAttention(ctx, `${prefix}.coord_attn`, msg.coordScores, x["ctx.attnBias"], c);
-  g.output(g.add(c, coordUpdate), "state.coordSets", [B, config.nCoordSets, N, 3]);
+  g.output(setsComponentsLast(g, g.add(c, coordUpdate)), "state.coordSets", [B, config.nCoordSets, N, 3]);
   g.output(g.add(h, nodeUpdate), "state.nodeFeats", [B, N, config.dModel]);
   if (last) {
     if (!msg.edges) throw new Error(`${name}: the last layer's message MLP has no edge outputs; the weights do not fit the config`);
@@ -110,8 +111,8 @@ function layerGraph(config: SemlaConfig, w: WeightSource, index: number): BlockG
 function finalFFGraph(config: SemlaConfig, w: WeightSource): BlockGraph {
   const g = new GraphBuilder("finalFF");
   const x = inputs(g, config, ["coordSets", "nodeFeats", "input.mask"]);
-  const ff = equivariantFeedForward(graphContext(g, w, x["input.mask"]), "dynamics.final_ff_block", x.coordSets, x.nodeFeats);
-  g.output(ff.coordUpdate, "state.coordSets", [B, config.nCoordSets, N, 3]);
+  const ff = equivariantFeedForward(graphContext(g, w, x["input.mask"]), "dynamics.final_ff_block", setsComponentsFirst(g, x.coordSets), x.nodeFeats);
+  g.output(setsComponentsLast(g, ff.coordUpdate), "state.coordSets", [B, config.nCoordSets, N, 3]);
   g.output(ff.nodeUpdate, "state.nodeFeats", [B, N, config.dModel]);
   return finish(g, "finalFF", true);
 }
@@ -120,8 +121,8 @@ function coordHeadGraph(config: SemlaConfig, w: WeightSource): BlockGraph {
   const g = new GraphBuilder("coordHead");
   const x = inputs(g, config, ["coordSets", "input.mask"]);
   const ctx = graphContext(g, w, x["input.mask"]);
-  const mixed = mixSets(ctx, coordNormLength(ctx, "dynamics.coord_norm", x.coordSets), w("dynamics.coord_head.weight"));
-  g.output(g.reshape(mixed, [0, -1, 3]), "state.coords", [B, N, 3]);
+  const mixed = mixSets(ctx, coordNormLength(ctx, "dynamics.coord_norm", setsComponentsFirst(g, x.coordSets)), w("dynamics.coord_head.weight"));
+  g.output(setAsCoords(g, mixed), "state.coords", [B, N, 3]);
   return finish(g, "coordHead", true);
 }
 
@@ -130,7 +131,7 @@ function bondRefineGraph(config: SemlaConfig, w: WeightSource): BlockGraph {
   const g = new GraphBuilder("bondRefine");
   const x = inputs(g, config, ["coords", "nodeFeats", "edgeFeats", "input.mask"]);
   const ctx = graphContext(g, w, x["input.mask"]);
-  const z = g.reshape(coordNormNone(ctx, `${prefix}.coord_norm`, g.reshape(x.coords, [0, 1, -1, 3])), [0, -1, 3]);
+  const z = setAsCoords(g, coordNormNone(ctx, `${prefix}.coord_norm`, coordsAsSet(g, x.coords)));
   const zi = g.unsqueeze(z, [2]);
   const zj = g.unsqueeze(z, [1]);
   const diff = g.sub(zi, zj);
@@ -150,7 +151,7 @@ function headsGraph(config: SemlaConfig, w: WeightSource): BlockGraph {
   const ctx = graphContext(g, w, x["input.mask"]);
   const h = layerNorm(ctx, "dynamics.feat_norm", x.nodeFeats);
   const e = layerNorm(ctx, "dynamics.bond_norm", x.edgeFeats);
-  const coords = g.reshape(centreSets(ctx, g.reshape(x.coords, [0, 1, -1, 3])), [0, -1, 3]);
+  const coords = setAsCoords(g, centreSets(ctx, coordsAsSet(g, x.coords)));
   const symmetric = g.add(e, g.transpose(e, [0, 2, 1, 3]));
   g.output(coords, "output.coords", [B, N, 3]);
   g.output(mlp(ctx, "atom_classifier_head", h), "output.typeLogits", [B, N, config.vocabSize]);

@@ -26,9 +26,9 @@ describe("memory plan", () => {
       assert.ok(estimateBatchBytes(g, { batch: 16, atoms: 44, backend }) > estimateBatchBytes(g, { batch: 8, atoms: 44, backend }));
       assert.ok(estimateBatchBytes(g, { batch: 1, atoms: 120, backend }) > estimateBatchBytes(g, { batch: 1, atoms: 60, backend }));
     }
-    assert.ok(estimateBatchBytes(g, { batch: 16, atoms: 44, backend: "onnx" }) > 2 * estimateBatchBytes(g, { batch: 16, atoms: 44, backend: "tfjs" }));
+    assert.ok(estimateBatchBytes(g, { batch: 16, atoms: 44, backend: "onnx" }) > 1.5 * estimateBatchBytes(g, { batch: 16, atoms: 44, backend: "tfjs" }));
     // Peak RSS measured with `npm run bench -- memory` (MB): the estimate is within 25% of each.
-    const measured: [string, number, number, number][] = [["onnx", 16, 44, 2273], ["onnx", 2, 120, 2112], ["onnx", 1, 180, 2316], ["tfjs", 16, 44, 788], ["tfjs", 2, 120, 695]];
+    const measured: [string, number, number, number][] = [["onnx", 16, 44, 1513], ["onnx", 2, 120, 1352], ["onnx", 1, 180, 1528], ["tfjs", 16, 44, 788], ["tfjs", 2, 120, 695]];
     for (const [backend, B, N, mb] of measured) {
       const ratio = mb / (estimateBatchBytes(g, { batch: B, atoms: N, backend: backend as "tfjs" | "onnx" }) / 1e6);
       assert.ok(ratio > 0.75 && ratio < 1.25, `${backend} ${B}x${N}: peak / estimate ${ratio.toFixed(2)}`);
