@@ -7,7 +7,8 @@ import { writeMolblock } from "./sdf";
 
 /**
  * A molblock for a sampled molecule. An atom the model predicted as `<PAD>`/`<MASK>` (element 0) is written as the
- * V2000 any-atom `*` so the molecule is kept, not dropped (RDKit reads it as a dummy atom).
+ * any-atom `*` so the molecule is kept, not dropped (RDKit reads it as a dummy atom); in V2000 and, for molecules
+ * V2000 cannot hold, V3000 alike.
  */
 export function sampledMolblock(mol: Molecule, name: string): string {
   const unknown: number[] = [];
@@ -15,9 +16,12 @@ export function sampledMolblock(mol: Molecule, name: string): string {
   if (unknown.length === 0) return writeMolblock({ ...mol, name });
   const elements = Uint8Array.from(mol.elements, (z) => (z === 0 ? 6 : z));
   const lines = writeMolblock({ ...mol, elements, name }).split("\n");
+  const v3000 = lines[3].includes("V3000");
+  // V2000: the atom block starts on line 4, symbol in columns 32-34; V3000: "M  V30 <i> <symbol> …" after BEGIN ATOM.
+  const first = v3000 ? lines.indexOf("M  V30 BEGIN ATOM") + 1 : 4;
   for (const a of unknown) {
-    const line = lines[4 + a];
-    lines[4 + a] = `${line.slice(0, 31)}*  ${line.slice(34)}`;
+    const line = lines[first + a];
+    lines[first + a] = v3000 ? line.replace(/^(M {2}V30 \d+ )C /, "$1* ") : `${line.slice(0, 31)}*  ${line.slice(34)}`;
   }
   return lines.join("\n");
 }

@@ -45,6 +45,19 @@ describe("molcache sample", () => {
     const atomLines = block.split("\n").slice(4, 7);
     assert.deepEqual(atomLines.map((l) => l.slice(31, 34).trim()), ["C", "*", "O"]);
     assert.ok(block.includes("M  END"));
+    // A molecule only V3000 holds (more than 999 atoms): the unknown atom is '*' there too, the rest intact.
+    const n = 1001;
+    const chain = makeMolecule({
+      elements: Array.from({ length: n }, (_, a) => (a === 500 ? 0 : 6)),
+      positions: Array.from({ length: 3 * n }, (_, k) => (k % 3 === 0 ? 1.5 * (k / 3) : 0)),
+      bonds: Array.from({ length: n - 1 }, (_, a) => [a, a + 1, 1] as [number, number, number]),
+    });
+    const big = sampledMolblock(chain, "chain");
+    assert.match(big, /V3000/);
+    const atoms = big.split("\n").filter((l) => /^M {2}V30 \d+ [A-Za-z*]+ /.test(l)).map((l) => l.split(" ")[4]);
+    assert.equal(atoms.length, n);
+    assert.deepEqual([atoms[499], atoms[500], atoms[501]], ["C", "*", "C"]);
+    assert.equal(atoms.filter((sym) => sym === "*").length, 1);
   });
 
   it("fails clearly before any work: bad numbers, bad cache, missing output folder, unknown models", async () => {
