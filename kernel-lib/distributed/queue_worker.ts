@@ -2,7 +2,7 @@
  * `molcache worker`: serve sampling jobs from the BullMQ queue on Redis. Each process runs `workers` sampling threads
  * (a {@link SamplingPool}) and one BullMQ worker per thread, so the main thread stays free to renew job locks while the
  * threads compute. Each BullMQ worker holds one job at a time: finishing a job takes the next one in the same Redis
- * call (a few ms, under 0.5% of a batch), and a job is never held back behind a running batch while another worker
+ * call (measured: ~20 ms per job with hand-offs, ~1.3% of a 1.6 s batch), and a job is never held back behind a running batch while another worker
  * idles (measured: holding a second job made the last batches of a run wait). Lost work: a worker process killed mid-batch is found by BullMQ's stalled-job check after about
  * `lockSeconds` and its batch runs again elsewhere. A job for another model or backend is put back untouched (no
  * attempt used) and this process stops with one line naming both hashes.
