@@ -12,6 +12,7 @@ import { registerTrainCommand } from "./train";
 import { registerReportCommand } from "./report";
 import { registerWorkerCommand } from "./worker";
 import { registerCalibrateCommand } from "./calibrate";
+import { exitWithParentWhenAsked } from "../util/parent_watchdog";
 
 /** Build the program with every subcommand registered (exported for tests). */
 export function buildProgram(): Command {
@@ -46,5 +47,6 @@ export function reportError(err: unknown): void {
 }
 
 if (require.main === module) {
+  exitWithParentWhenAsked();
   buildProgram().parseAsync(process.argv).catch(reportError);
 }

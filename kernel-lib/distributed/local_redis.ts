@@ -28,6 +28,11 @@ export class LocalRedis {
 
   private constructor(readonly port: number, readonly dir: string, readonly appendfsync: "always" | "everysec") {}
 
+  /** The server's process id while it runs (for measuring its CPU time). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** `redis://127.0.0.1:<port>`. */
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;

@@ -42,7 +42,7 @@ export interface SampleJobResult {
    */
   startedAt: number;
   endedAt: number;
-  /** When the worker got the job from the queue (its processor started; before `startedAt` when prefetched). */
+  /** When the worker got the job from the queue (its processor started). */
   fetchedAt: number;
   /** Which sampling thread ran it: `<host> pid <pid> thread <id>`. */
   worker: string;

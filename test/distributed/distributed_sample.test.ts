@@ -161,6 +161,10 @@ describe("molcache sample --queue / molcache worker", () => {
     const r = await last.exit;
     assert.equal(r.code, 0, r.stderr);
     assert.ok(fs.readFileSync(out).equals(reference), `distributed file differs after: ${log.join("; ")}`);
+    // Every run of this file has finished: none of their jobs is left in Redis (the producer removes what it wrote,
+    // also jobs older than the window a killed producer had).
+    const jobs = (await inspect.keys("bull:molcache-sample:*")).filter((k) => /^bull:molcache-sample:[0-9a-f]{12}-\d+$/.test(k));
+    assert.deepEqual(jobs, [], "finished runs left jobs in Redis");
     inspect.disconnect();
     w.child.kill("SIGTERM");
     await w.exit;

@@ -5,6 +5,7 @@
 import { ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import { REPO_ROOT } from "./paths";
+import { exitWithParentEnv } from "../../kernel-lib/util/parent_watchdog";
 
 /** A running CLI process. */
 export interface CliProcess {
@@ -18,7 +19,8 @@ export interface CliProcess {
 /** Start `molcache <args…>`. */
 export function startCli(args: string[], env: Record<string, string> = {}): CliProcess {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(REPO_ROOT, "kernel-lib", "cli", "main.ts"), ...args], {
-    cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env },
+    // Killed from outside, a test must not leave its CLI processes running (a worker would serve jobs for ever).
+    cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...exitWithParentEnv(), ...env },
   });
   let stdout = "";
   let stderr = "";
