@@ -15,7 +15,7 @@ import { GateAccumulator, relativeChange, tuneThreshold } from "./adaptive_gate"
 import { calibratedSchedule } from "./calibrated_schedule";
 import { createForecaster, ResolvedCacheConfig } from "./config";
 import { FeatureMap, Forecaster } from "./forecaster";
-import { filledSeries, readCacheProfile } from "./profile";
+import { filledSeries, forecastCostTable, readCacheProfile } from "./profile";
 import { computeSchedule } from "./schedule";
 
 /** The result of one backbone call. Tensors are owned by the caller. */
@@ -49,6 +49,8 @@ export class CachedBackbone {
   private gateMask: Float32Array | undefined;
   /** Adaptive decisions of this run by step (later call indices of a step follow the first). */
   private readonly decisions = new Map<number, boolean>();
+  /** Steps the adaptive gate computed in this run (its cap is the nfe target). */
+  private gateCalls = 0;
 
   /**
    * @param times the float32 time of each step (used on the `time` axis).
@@ -70,7 +72,7 @@ export class CachedBackbone {
       const needsProfile = config.schedule === "calibrated" || config.threshold === undefined;
       const profile = needsProfile ? loadProfile(config.profile, steps) : undefined;
       if (config.schedule === "calibrated") {
-        this.schedule = calibratedSchedule(filledSeries(profile!.error[config.axis]), config.nfe!);
+        this.schedule = calibratedSchedule(forecastCostTable(profile!, config, config.profile!), config.nfe!);
       } else {
         this.schedule = Array.from({ length: steps }, (_, k) => k === 0 || k === steps - 1);
         this.threshold = config.threshold ?? tuneThreshold(filledSeries(profile!.gate), config.nfe!);
@@ -147,6 +149,7 @@ export class CachedBackbone {
     this.gatePrevious = undefined;
     this.gateMask = undefined;
     this.decisions.clear();
+    this.gateCalls = 0;
   }
 
   /** Release held tensors (idempotent). */
@@ -167,7 +170,13 @@ export class CachedBackbone {
     this.gateMask ??= (inputs.mask.dataSync() as Float32Array).slice();
     const delta = this.gatePrevious ? relativeChange(this.gatePrevious, current, this.gateMask, feats.shape[feats.shape.length - 1]) : 0;
     this.gatePrevious = current;
-    return this.gate!.decide(delta, empty || step === 0 || step === this.times.length - 1);
+    const force = empty || step === 0 || step === this.times.length - 1;
+    // An nfe target is a hard cap: once nfe − 1 steps computed, only the final step does (the threshold, tuned on the
+    // profile, sets where the calls go; batches whose signal is larger than the profile's would otherwise overshoot).
+    const capped = !force && this.config.kind !== "none" && this.config.nfe !== undefined && this.gateCalls >= this.config.nfe - 1;
+    const computed = capped ? false : this.gate!.decide(delta, force);
+    if (computed) this.gateCalls++;
+    return computed;
   }
 
   /** The rest of a forward pass after the gate block; releases the gate state. */
