@@ -16,7 +16,7 @@ import { GateAccumulator, relativeChange, tuneThreshold } from "./adaptive_gate"
 import { calibratedSchedule } from "./calibrated_schedule";
 import { createForecaster, ResolvedCacheConfig } from "./config";
 import { FeatureMap, Forecaster } from "./forecaster";
-import { filledSeries, readCacheProfile } from "./profile";
+import { filledSeries, forecastCostTable, readCacheProfile } from "./profile";
 import { computeSchedule } from "./schedule";
 
 /** The block whose node features the adaptive gate compares (it and the embedding run on every step). */
@@ -61,7 +61,7 @@ export class CachedBackbone implements Backbone {
       const needsProfile = config.schedule === "calibrated" || config.threshold === undefined;
       const profile = needsProfile ? loadProfile(config.profile, steps) : undefined;
       if (config.schedule === "calibrated") {
-        this.schedule = calibratedSchedule(filledSeries(profile!.error[config.axis]), config.nfe!);
+        this.schedule = calibratedSchedule(forecastCostTable(profile!, config, config.profile!), config.nfe!);
       } else {
         this.schedule = Array.from({ length: steps }, (_, k) => k === 0 || k === steps - 1);
         this.threshold = config.threshold ?? tuneThreshold(filledSeries(profile!.gate), config.nfe!);
@@ -158,6 +158,8 @@ export class CachedBackbone implements Backbone {
     this.gateMask ??= (inputs.mask.dataSync() as Float32Array).slice();
     const delta = this.gatePrevious ? relativeChange(this.gatePrevious, current, this.gateMask, feats.shape[feats.shape.length - 1]) : 0;
     this.gatePrevious = current;
+    // No hard cap at the nfe target: a cap tried here (n = 500 × 3, NFE 26) spent the budget early and forecast the
+    // late steps, which weigh most in the sample: validity 36% against 79–91% for every other sampler.
     return this.gate!.decide(delta, empty || step === 0 || step === this.times.length - 1);
   }
 

@@ -2,6 +2,9 @@
  * `calibrate(model, options)`: record a cache calibration profile (see `profile.ts`) on a few molecules sampled
  * without caching, and plan the calibrated schedule and the adaptive threshold for an NFE target from it.
  * Deterministic: the molecule sizes and priors come from the seed, and every step computes.
+ * The calibrated schedule's cost is the real forecast error of the forecaster on the recorded trajectory
+ * (`forecast_error.ts`); an earlier error model (a sum of second differences of the output) chose schedules that
+ * lowered it yet sampled worse than uniform.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -18,7 +21,8 @@ import { relativeChange, simulateGate, tuneThreshold } from "./adaptive_gate";
 import { GATE_BLOCK, CachedBackbone } from "./cached_backbone";
 import { calibratedSchedule, scheduleCost } from "./calibrated_schedule";
 import { ForecastAxis, parseCacheSpec, ResolvedCacheConfig, ResolvedCachingConfig } from "./config";
-import { CACHE_PROFILE_FILE, CacheProfile, checkProfileFits, filledSeries, needsProfile, readCacheProfile } from "./profile";
+import { forecasterKey, intervalCostTable, predictionInfluence, scheduleForecastError, TrajectoryGrams } from "./forecast_error";
+import { CACHE_PROFILE_FILE, CacheProfile, checkProfileFits, filledSeries, forecastCostTable, needsProfile, readCacheProfile } from "./profile";
 import { writeFileAtomic } from "../util/atomic_write";
 import { computedSteps, computeSchedule } from "./schedule";
 
@@ -32,26 +36,43 @@ export interface ProfileOptions {
   grid: TimeGridKind;
   /** Seed of the sizes, priors and draws (default 0). */
   seed: number;
-  /** Called after each step with (steps done, total). */
+  /** Forecasters (specs without schedule keys) whose interval cost tables the profile holds (default `taylor:m=2`). */
+  forecasters: readonly string[];
+  /** Called with (work done, total): the sampled steps, then the cost-table rows of each forecaster. */
   onProgress: ((done: number, total: number) => void) | undefined;
 }
 
 /** Defaults of {@link ProfileOptions}. */
-export const DEFAULT_PROFILE_OPTIONS: Readonly<ProfileOptions> = { n: 16, steps: 100, grid: "log", seed: 0, onProgress: undefined };
+export const DEFAULT_PROFILE_OPTIONS: Readonly<ProfileOptions> = { n: 16, steps: 100, grid: "log", seed: 0, forecasters: ["taylor:m=2"], onProgress: undefined };
 
 /** The output parts forecast together; the profile error sums their relative errors, so coordinates count as much as bond logits. */
 const PARTS = ["coords", "typeLogits", "bondLogits", "chargeLogits"] as const;
 
 /**
- * Sample `n` molecules without caching and measure, per step, the linear-predictability error of the output (sum
- * over coordinates and the three logit sets of the relative error, mean over molecules; real atoms and pairs only),
- * on the step and time axes, and the adaptive gate's signal (relative change of layer 0's node features).
+ * Sample `n` molecules without caching and measure the interval cost table of each forecaster (real forecast error,
+ * see `forecast_error.ts`), per step the linear-predictability error of the output (sum over coordinates and the
+ * three logit sets of the relative error, mean over molecules; real atoms and pairs only) on the step and time axes,
+ * and the adaptive gate's signal (relative change of layer 0's node features).
  * @example
- * const profile = recordCacheProfile(loadModel(), { n: 16 }); profile.error.step.length; // 100
+ * const profile = recordCacheProfile(loadModel(), { n: 16 }); profile.forecastCost!["taylor:m=2"].length; // 100
  */
 export function recordCacheProfile(model: LoadedModel, options: Partial<ProfileOptions> = {}): CacheProfile {
+  return recordCalibration(model, options).profile;
+}
+
+/** The profile and what it was measured from: the trajectory's Gram matrices and the step positions per axis. */
+interface Recorded {
+  profile: CacheProfile;
+  grams: TrajectoryGrams;
+  x: Record<ForecastAxis, ArrayLike<number>>;
+  /** Weight of each step's forecast error (see `predictionInfluence`). */
+  influence: Float64Array;
+}
+
+function recordCalibration(model: LoadedModel, options: Partial<ProfileOptions>): Recorded {
   rejectUnknownOptions(options, DEFAULT_PROFILE_OPTIONS, "calibrate");
   const o: ProfileOptions = { ...DEFAULT_PROFILE_OPTIONS, ...options };
+  const forecasters = o.forecasters.map((spec) => calibratedConfig(spec, 2));
   const resolved = resolveSampleOptions(model, { n: o.n, steps: o.steps, grid: o.grid, seed: o.seed });
   const config = model.generator.config;
   const grid = timeGrid(o.steps, o.grid);
@@ -91,7 +112,7 @@ export function recordCacheProfile(model: LoadedModel, options: Partial<ProfileO
           rows[p][b].push(out);
         }
       });
-      o.onProgress?.(e.step + 1, o.steps);
+      o.onProgress?.(e.step + 1, o.steps * (1 + forecasters.length));
     },
   });
   try {
@@ -108,7 +129,15 @@ export function recordCacheProfile(model: LoadedModel, options: Partial<ProfileO
     }
     return Array.from(total, (v) => (Number.isFinite(v) ? v : null));
   };
-  return {
+  const grams = new TrajectoryGrams(rows.flatMap((part) => part.map((molecule) => ({ rows: molecule, weight: 1 / B }))));
+  const x = { step: stepsX, time: grid.t };
+  const influence = predictionInfluence(grid);
+  const forecastCost: Record<string, number[][]> = {};
+  forecasters.forEach((config, f) => {
+    const table = intervalCostTable(grams, config, x[config.axis], influence, (done) => o.onProgress?.(o.steps * (1 + f) + done, o.steps * (1 + forecasters.length)));
+    forecastCost[forecasterKey(config)] = table.map((row) => row.map((v) => Number(v.toPrecision(6))));
+  });
+  const profile: CacheProfile = {
     format: "molcache-cache-profile/1",
     model: model.name,
     steps: o.steps,
@@ -116,9 +145,11 @@ export function recordCacheProfile(model: LoadedModel, options: Partial<ProfileO
     molecules: B,
     seed: o.seed,
     quantity: "network output: relative linear-predictability error of coordinates + type, bond and charge logits (summed), mean over molecules",
+    forecastCost,
     error: { step: errorOn(stepsX), time: errorOn(Array.from(grid.t)) } as Record<ForecastAxis, (number | null)[]>,
     gate,
   };
+  return { profile, grams, x, influence };
 }
 
 /** A calibration: the profile, the calibrated schedule for the target, and how it compares. */
@@ -128,8 +159,10 @@ export interface Calibration {
   cache: ResolvedCachingConfig;
   /** Computed steps of the calibrated schedule. */
   computedSteps: number[];
-  /** Summed forecast-error model of the calibrated schedule, and of the uniform one at the same NFE when one exists. */
+  /** The planning cost (summed interval costs) of the calibrated schedule, and of the uniform one at the same NFE when one exists. */
   cost: { calibrated: number; uniform: number | null };
+  /** The real forecast error of each schedule (influence-weighted sum), the forecaster run through it on the recorded trajectory. */
+  error: { calibrated: number; uniform: number | null };
   /** Adaptive gate threshold for the same NFE on this profile, and the calls it makes on the recorded signal. */
   adaptive: { threshold: number; calls: number };
 }
@@ -145,21 +178,23 @@ export function calibrate(model: LoadedModel, options: Partial<ProfileOptions> &
   const cache = calibratedConfig(spec, nfe);
   const steps = rest.steps ?? DEFAULT_PROFILE_OPTIONS.steps;
   if (nfe > steps) throw new Error(`invalid nfe: ${nfe}; a ${steps}-step run has at most ${steps} network calls`);
-  const profile = recordCacheProfile(model, rest);
-  const errors = filledSeries(profile.error[cache.axis]);
-  const schedule = calibratedSchedule(errors, nfe);
-  let uniform: number | null = null;
+  const { profile, grams, x, influence } = recordCalibration(model, { ...rest, forecasters: [spec] });
+  const costs = forecastCostTable(profile, cache, "(recorded)");
+  const schedule = calibratedSchedule(costs, nfe);
+  let uniform: boolean[] | undefined;
   try {
-    uniform = scheduleCost(errors, computeSchedule(steps, { nfe }));
+    uniform = computeSchedule(steps, { nfe });
   } catch {
-    uniform = null; // no interval gives exactly nfe calls
+    uniform = undefined; // no interval gives exactly nfe calls
   }
+  const realError = (s: boolean[]) => scheduleForecastError(grams, cache, x[cache.axis], influence, s);
   const signal = filledSeries(profile.gate);
   const threshold = tuneThreshold(signal, nfe);
   profile.calibrated = { cache: `${spec},schedule=calibrated,nfe=${nfe}`, nfe, computedSteps: computedSteps(schedule) };
   return {
     profile, cache, computedSteps: computedSteps(schedule),
-    cost: { calibrated: scheduleCost(errors, schedule), uniform },
+    cost: { calibrated: scheduleCost(costs, schedule), uniform: uniform ? scheduleCost(costs, uniform) : null },
+    error: { calibrated: realError(schedule), uniform: uniform ? realError(uniform) : null },
     adaptive: { threshold, calls: simulateGate(signal, threshold) },
   };
 }
@@ -179,14 +214,18 @@ export function attachCacheProfile(
 ): string | undefined {
   const profiled = configurations.filter((c) => needsProfile(c.cache));
   if (!profiled.length) return undefined;
+  const calibrated = profiled.map((c) => c.cache as ResolvedCachingConfig).filter((c) => c.schedule === "calibrated");
+  const forecasters = [...new Set(calibrated.map(forecasterKey))];
   const beside = model.dir ? path.join(model.dir, CACHE_PROFILE_FILE) : undefined;
   let file = o.profile ?? (beside && fs.existsSync(beside) ? beside : undefined);
   if (file === undefined) {
     file = o.recordTo;
     o.log?.(`recording a cache calibration profile (16 molecules, seed ${1000 + o.seed}, ${o.steps} steps) to ${file}`);
-    writeFileAtomic(file, JSON.stringify(recordCacheProfile(model, { n: 16, steps: o.steps, grid: o.grid, seed: 1000 + o.seed }), null, 1));
+    writeFileAtomic(file, JSON.stringify(recordCacheProfile(model, { n: 16, steps: o.steps, grid: o.grid, seed: 1000 + o.seed, forecasters }), null, 1));
   }
-  checkProfileFits(readCacheProfile(file), file, o.steps, o.grid);
+  const profile = readCacheProfile(file);
+  checkProfileFits(profile, file, o.steps, o.grid);
+  for (const c of calibrated) forecastCostTable(profile, c, file); // refuse now, not after the other configurations ran
   for (const c of profiled) c.cache = { ...c.cache, profile: file } as typeof c.cache;
   return file;
 }

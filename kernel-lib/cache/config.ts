@@ -19,7 +19,7 @@ export type ForecastAxis = "step" | "time";
 export type CacheLevel = "output" | "lastBlock";
 /**
  * Which steps compute: `uniform` (every D-th step, the paper's), `calibrated` (chosen offline from a recorded
- * predictability profile to minimise the summed forecast error for an NFE budget) or `adaptive` (decided online per
+ * profile to minimise the summed real forecast error for an NFE budget) or `adaptive` (decided online per
  * batch by an E(3)-invariant gate on the first block's node features).
  */
 export type CacheScheduleKind = "uniform" | "calibrated" | "adaptive";

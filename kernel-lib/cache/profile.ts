@@ -1,12 +1,14 @@
 /**
- * A cache calibration profile (`molcache calibrate`): per solver step, the linear-predictability error of the
- * network output (the quantity the cache forecasts) on the step and time axes, and the adaptive gate's signal (the
- * relative change of the first block's invariant node features), measured on a few molecules sampled without
- * caching. Small JSON (a few KB), kept next to the model (`cache_profile.json`) or anywhere given by `profile=`.
+ * A cache calibration profile (`molcache calibrate`), measured on a few molecules sampled without caching: per
+ * forecaster, the real forecast error of every interval between two computed steps (the calibrated schedule's
+ * cost table); per solver step, the linear-predictability error of the network output on the step and time axes
+ * (informative) and the adaptive gate's signal (the relative change of the first block's invariant node features).
+ * A small JSON (tens of KB), kept next to the model (`cache_profile.json`) or anywhere given by `profile=`.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { ForecastAxis, ResolvedCacheConfig } from "./config";
+import type { ForecastAxis, ResolvedCacheConfig, ResolvedCachingConfig } from "./config";
+import { forecasterKey } from "./forecast_error";
 
 /** Profile file name looked up in a model folder when a spec gives no `profile=`. */
 export const CACHE_PROFILE_FILE = "cache_profile.json";
@@ -26,6 +28,12 @@ export interface CacheProfile {
   quantity: string;
   /** Mean linear-predictability error per step, on each axis (null at steps 0 and 1). */
   error: Record<ForecastAxis, (number | null)[]>;
+  /**
+   * Per forecaster (`taylor:m=2`, `ab:j=2,axis=time`, see `forecasterKey`): `cost[c][n − c − 1]`, the summed real
+   * forecast error (relative, coordinates + type, bond and charge logits, mean over molecules) of the skipped steps
+   * between computed steps c and n (see `intervalCostTable`). The calibrated schedule minimises its sum.
+   */
+  forecastCost?: Record<string, number[][]>;
   /** Mean gate signal per step: relative L1 change of layer 0's node features from the step before (null at 0). */
   gate: (number | null)[];
   /** The schedule chosen when the profile was written (informative; a spec's nfe is re-planned from `error`). */
@@ -60,6 +68,20 @@ export function readCacheProfile(file: string): CacheProfile {
   }
   memo.set(resolved, { mtimeMs, profile });
   return profile;
+}
+
+/**
+ * The interval cost table of a config's forecaster in a profile.
+ * @throws naming the file and the `molcache calibrate` command that records it, when the profile has none.
+ */
+export function forecastCostTable(profile: CacheProfile, config: ResolvedCachingConfig, file: string): number[][] {
+  const key = forecasterKey(config);
+  const table = profile.forecastCost?.[key];
+  if (!Array.isArray(table) || table.length !== profile.steps) {
+    throw new Error(`cache profile ${file} has no forecast-error table for ${key} (it has: ${Object.keys(profile.forecastCost ?? {}).join(", ") || "none"}); ` +
+      `record one with \`molcache calibrate --cache ${key} --steps ${profile.steps} --grid ${profile.grid} --nfe <n> --out <file>\``);
+  }
+  return table;
 }
 
 /** Check that a profile fits a run of `steps` steps on `grid`. */

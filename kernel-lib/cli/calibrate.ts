@@ -56,7 +56,8 @@ export async function runCalibrateCommand(opts: CalibrateCommandOptions): Promis
       console.log([
         `wrote ${out} (${n} molecules, ${steps} steps, ${opts.grid} grid, seed ${seed}) in ${((Date.now() - start) / 1000).toFixed(1)} s`,
         `  calibrated ${nfe} network calls: steps ${cal.computedSteps.join(" ")}`,
-        `  summed forecast-error model: calibrated ${cal.cost.calibrated.toFixed(3)}, ${ratio}`,
+        `  summed real forecast error on the recorded trajectory: calibrated ${cal.error.calibrated.toFixed(3)}, ${cal.error.uniform === null ? "no uniform interval gives this NFE" : `uniform at the same NFE: ${cal.error.uniform.toFixed(3)}`}`,
+        `  (planning cost: calibrated ${cal.cost.calibrated.toFixed(3)}, ${ratio})`,
         `  adaptive threshold for nfe=${nfe}: ${cal.adaptive.threshold.toPrecision(4)} (${cal.adaptive.calls} calls on the recorded signal)`,
         `  use: --cache "${cal.profile.calibrated!.cache},profile=${out}" (or schedule=adaptive,nfe=${nfe},profile=…)`,
       ].join("\n"));

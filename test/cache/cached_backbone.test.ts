@@ -38,6 +38,12 @@ function stepInputs(k: number): GeneratorInputs {
   return { ...base, coords, t };
 }
 
+/** An interval cost table from a per-step error density: skipped step s of interval (c, n) costs (s − c)·e[s]. */
+const densityCosts = (e: readonly (number | null)[]) => e.map((_, c) => Array.from({ length: e.length - 1 - c }, (_, i) => {
+  let total = 0;
+  for (let s = c + 1; s < c + 1 + i; s++) total += (s - c) * (e[s] ?? e[2] ?? 0);
+  return total;
+}));
 /** An 8-step profile: error largest early, a flat gate signal. */
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-bb-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -47,6 +53,7 @@ function writeProfile(name: string, steps: number): string {
   fs.writeFileSync(file, JSON.stringify({
     format: "molcache-cache-profile/1", model: "fixture", steps, grid: "log", molecules: 2, seed: 0, quantity: "test",
     error: { step: series((k) => (k < 2 ? null : 8 / k)), time: series((k) => (k < 2 ? null : 8 / k)) }, gate: series((k) => (k ? 0.3 : null)),
+    forecastCost: { "taylor:m=2": densityCosts(series((k) => (k < 2 ? null : 8 / k))) },
   }));
   return file;
 }

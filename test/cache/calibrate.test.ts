@@ -44,6 +44,9 @@ describe("calibrate", () => {
     assert.ok(a.error.time.slice(2).every((e, i) => e !== a.error.step[i + 2]), "the time axis differs on the log grid");
     assert.ok(a.gate.slice(1).every((g) => g !== null && g > 0));
     assert.notDeepEqual(recordCacheProfile(model, { n: 3, steps: STEPS, seed: 5 }).error.step, a.error.step);
+    const table = a.forecastCost!["taylor:m=2"];
+    assert.deepEqual(table.map((row) => row.length), Array.from({ length: STEPS }, (_, c) => STEPS - 1 - c));
+    assert.ok(table.slice(0, -1).every((row) => row[0] === 0) && table[0][STEPS - 2] > table[0][1], "longer intervals cost more");
   });
 
   it("plans exactly nfe calls and, under its error model, never more error than uniform", () => {
@@ -51,6 +54,7 @@ describe("calibrate", () => {
     assert.equal(cal.computedSteps.length, 4);
     assert.deepEqual([cal.computedSteps[0], cal.computedSteps[3]], [0, STEPS - 1]);
     assert.ok(cal.cost.uniform === null || cal.cost.calibrated <= cal.cost.uniform + 1e-12);
+    assert.ok(cal.error.calibrated > 0 && (cal.error.uniform === null || cal.error.uniform > 0));
     assert.ok(cal.adaptive.threshold > 0 && cal.adaptive.calls >= 4);
     assert.equal(cal.profile.calibrated!.cache, "taylor:m=2,schedule=calibrated,nfe=4");
     assert.throws(() => calibrate(model, { cache: "taylor:m=2,D=3", nfe: 4, steps: STEPS }), /give the forecaster only \(e.g. taylor:m=2/);
@@ -72,6 +76,9 @@ describe("calibrate", () => {
       const adaptive = await sample(loaded, { n: 4, steps: STEPS, cache: `taylor:m=2,schedule=adaptive,nfe=4,profile=${out}`, seed: 1 });
       assert.equal(adaptive.stepsComputed.length, adaptive.batches);
       assert.ok(adaptive.stepsComputed.every((s) => s[0] === 0 && s[s.length - 1] === STEPS - 1));
+      // A forecaster the profile has no table for: one line naming the fix.
+      await assert.rejects(() => sample(loaded, { n: 2, steps: STEPS, cache: "taylor:m=2,schedule=calibrated,nfe=4", seed: 1 }),
+        /has no forecast-error table for taylor:m=2 \(it has: ab:j=2,axis=time\); record one with `molcache calibrate --cache taylor:m=2/);
       // Wrong step count: one line naming the fix.
       await assert.rejects(() => sample(loaded, { n: 2, steps: 12, cache: "taylor:m=2,schedule=calibrated,nfe=4" }),
         /was recorded at 10 steps on the log grid, the run has 12 on the log grid; record one for this run with `molcache calibrate --steps 12 --grid log`/);

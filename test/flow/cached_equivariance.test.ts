@@ -42,6 +42,12 @@ function fixedUniforms(seed: number): (step: number, kind: string, count: number
   };
 }
 
+/** An interval cost table from a per-step error density: skipped step s of interval (c, n) costs (s − c)·e[s]. */
+const densityCosts = (e: readonly (number | null)[]) => e.map((_, c) => Array.from({ length: e.length - 1 - c }, (_, i) => {
+  let total = 0;
+  for (let s = c + 1; s < c + 1 + i; s++) total += (s - c) * (e[s] ?? e[2] ?? 0);
+  return total;
+}));
 /** A calibration profile for a 12-step run whose error is largest early (written once, read by the calibrated spec). */
 const profileFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "molcache-eq-")), "profile.json");
 const stepsArray = (f: (k: number) => number | null) => Array.from({ length: STEPS }, (_, k) => f(k));
@@ -49,6 +55,7 @@ fs.writeFileSync(profileFile, JSON.stringify({
   format: "molcache-cache-profile/1", model: "fixture", steps: STEPS, grid: "log", molecules: 2, seed: 0, quantity: "test",
   error: { step: stepsArray((k) => (k < 2 ? null : 1 / k)), time: stepsArray((k) => (k < 2 ? null : 1 / k)) },
   gate: stepsArray((k) => (k < 1 ? null : 0.35)),
+  forecastCost: { "taylor:m=2": densityCosts(stepsArray((k) => (k < 2 ? null : 1 / k))) },
 }));
 after(() => fs.rmSync(path.dirname(profileFile), { recursive: true, force: true }));
 
