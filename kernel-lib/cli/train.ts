@@ -12,7 +12,7 @@ import { CONFIG_PRESETS, resolveConfig, SemlaConfig } from "../model/config";
 import { saveModel } from "../model/model_io";
 import { DEFAULT_AMSGRAD } from "../train/amsgrad";
 import { loadTrainingState } from "../train/checkpoint";
-import { NO_DECAY, parseLrDecay } from "../train/lr_schedule";
+import { formatLrDecays, parseLrDecays } from "../train/lr_schedule";
 import { sampleQuality } from "../train/evaluate_quality";
 import { DEFAULT_TRAIN_OPTIONS, train } from "../train/trainer";
 import { writeFileAtomic } from "../util/atomic_write";
@@ -45,7 +45,7 @@ export function registerTrainCommand(program: Command): void {
     .option("--limit <n>", "use only the first n training molecules", positiveArg("--limit"))
     .option("--lr <lr>", "peak learning rate", positiveArg("--lr"), 5e-4)
     .option("--warmup <steps>", "linear warm-up steps", positiveArg("--warmup"), 500)
-    .option("--lr-decay <spec>", "late decay: none, cosine:start=S,end=E[,final=0.1] or step:start=S[,final=0.1] (S, E: optimiser steps); default: the run's recorded one when resuming, else none", parseLrDecay)
+    .option("--lr-decay <spec>", "late decay: none, or segments joined by +, each cosine:start=S,end=E[,final=0.1][,from=1] or step:start=S[,final=0.1] (S, E: optimiser steps; a later cosine with from<1 is a warm restart); default: the run's recorded one when resuming, else none", parseLrDecays)
     .option("--eval-every <minutes>", "minutes between quality evaluations", positiveArg("--eval-every"), 30)
     .option("--eval-n <n>", "molecules sampled per evaluation (500: a standard error of ~0.015, so the best is not chosen on noise)", positiveArg("--eval-n"), 500)
     .option("--force", "let this run replace a model in --export that it did not produce")
@@ -58,13 +58,13 @@ export function registerTrainCommand(program: Command): void {
       const data = await loadQm9Split("train", { limit: opts.limit ?? Infinity, sharedMemory: true });
       const tty = process.stderr.isTTY;
       // A resumed run keeps its recorded decay unless another is asked for (then the trainer checks it agrees with the past).
-      const lrDecay = opts.lrDecay ?? loadTrainingState(opts.runDir)?.schedule?.decay ?? NO_DECAY;
+      const lrDecays = opts.lrDecay ?? loadTrainingState(opts.runDir)?.schedule?.decays ?? [];
       const exportDir = path.resolve(opts.export);
       if (!opts.force) checkExportTarget(exportDir, opts.runDir, config);
       const final = await train({
         config, runDir: opts.runDir, data, seed: opts.seed, workers: opts.workers, batchCost: opts.batchCost,
         maxSteps: opts.steps ?? Infinity, maxSeconds: opts.hours ? opts.hours * 3600 : Infinity,
-        optimizer: { ...DEFAULT_AMSGRAD, lr: opts.lr, warmupSteps: opts.warmup, decay: lrDecay },
+        optimizer: { ...DEFAULT_AMSGRAD, lr: opts.lr, warmupSteps: opts.warmup, decays: lrDecays },
         checkpointEverySeconds: opts.checkpointEvery * 60, checkpointEverySteps: opts.checkpointEverySteps ?? Infinity,
         evaluateEverySeconds: opts.evalEvery * 60,
         evaluate: (model) => sampleQuality(model, { n: opts.evalN, steps: opts.evalSteps }),
@@ -75,7 +75,7 @@ export function registerTrainCommand(program: Command): void {
             meta: {
               dataset: "QM9 (MiDi train split, H C N O, DFT geometries)", trainedBy: "molcache train",
               step: state.step, trainingHours: state.elapsedSeconds / 3600,
-              quality: metrics, optimizer: { lr: opts.lr, warmupSteps: opts.warmup, decay: lrDecay, batchCost: opts.batchCost },
+              quality: metrics, optimizer: { lr: opts.lr, warmupSteps: opts.warmup, decay: formatLrDecays(lrDecays), batchCost: opts.batchCost },
             },
           }, exportDir);
           fs.copyFileSync(path.join(opts.runDir, "train_log.csv"), path.join(exportDir, "train_log.csv"));

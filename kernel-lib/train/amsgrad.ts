@@ -4,7 +4,7 @@
  * trivially checkpointed and identical across data-parallel replicas.
  */
 
-import { learningRate, LrSchedule, NO_DECAY } from "./lr_schedule";
+import { learningRate, LrSchedule } from "./lr_schedule";
 
 /** Optimiser hyperparameters (reference defaults) and the learning-rate schedule. */
 export interface AmsGradOptions extends LrSchedule {
@@ -17,7 +17,7 @@ export interface AmsGradOptions extends LrSchedule {
 
 /** Reference QM9 settings: lr 3e-4, warm-up from 1% over 2,000 steps, clip 1.0, no decay. */
 export const DEFAULT_AMSGRAD: Readonly<AmsGradOptions> = {
-  lr: 3e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8, clipNorm: 1, warmupSteps: 2000, warmupStart: 0.01, decay: NO_DECAY,
+  lr: 3e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8, clipNorm: 1, warmupSteps: 2000, warmupStart: 0.01, decays: [],
 };
 
 /** Serialisable optimiser state. */

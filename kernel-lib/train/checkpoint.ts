@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { readBundle, writeBundle } from "../util/bundle";
 import { SemlaConfig } from "../model/config";
 import { AmsGradState } from "./amsgrad";
-import { LrSchedule } from "./lr_schedule";
+import { LrSchedule, recordedSchedule } from "./lr_schedule";
 
 /** Everything needed to continue training exactly. */
 export interface TrainingState {
@@ -89,7 +89,7 @@ export function loadTrainingState(runDir: string): TrainingState | undefined {
   };
   return {
     config: meta.config, seed: meta.seed, step: meta.step, elapsedSeconds: meta.elapsedSeconds, settings: meta.settings,
-    best: meta.best ?? undefined, schedule: meta.lrSchedule ?? undefined, params: get("params"), ema: get("ema"),
+    best: meta.best ?? undefined, schedule: meta.lrSchedule ? recordedSchedule(meta.lrSchedule) : undefined, params: get("params"), ema: get("ema"),
     optimizer: { step: meta.optimizerStep, m: get("adam_m"), v: get("adam_v"), vMax: get("adam_vmax") },
   };
 }

@@ -18,7 +18,7 @@ import { checkWorkerCount, defaultWorkerCount } from "../util/ts_worker";
 import { openWorkerChannels, WorkerChannel } from "../util/worker_channel";
 import { amsGradStep, AmsGradOptions, DEFAULT_AMSGRAD, emaDecayAt, emaUpdate, initAmsGrad } from "./amsgrad";
 import { loadTrainingState, saveTrainingState, TrainingState } from "./checkpoint";
-import { describeSchedule, LrSchedule, schedulesAgree } from "./lr_schedule";
+import { describeSchedule, formatLrDecays, LrSchedule, schedulesAgree } from "./lr_schedule";
 import { DEFAULT_GRADIENT_OPTIONS, GradientOptions, GradientResult, LossValues } from "./gradients";
 import type { GradientRequest, GradientWorkerInit } from "./gradient_worker";
 
@@ -98,7 +98,7 @@ async function trainInFolder(o: TrainOptions): Promise<TrainingState> {
   const settings = { batchCost: o.batchCost, workers: o.workers, molecules: o.data.molecules.length, split: o.data.split };
   let state = loadTrainingState(o.runDir);
   if (!state) checkFreshRunFolder(o.runDir);
-  const schedule: LrSchedule = { lr: o.optimizer.lr, warmupSteps: o.optimizer.warmupSteps, warmupStart: o.optimizer.warmupStart, decay: o.optimizer.decay };
+  const schedule: LrSchedule = { lr: o.optimizer.lr, warmupSteps: o.optimizer.warmupSteps, warmupStart: o.optimizer.warmupStart, decays: o.optimizer.decays };
   if (state) {
     checkResumable(o, state, settings, schedule);
     state.schedule = schedule;
@@ -197,7 +197,7 @@ function checkResumable(o: TrainOptions, state: TrainingState, settings: Record<
   }
   if (o.seed !== state.seed) refuse(`seed was ${state.seed}, now ${o.seed}`);
   if (state.schedule && !schedulesAgree(state.schedule, schedule, state.step)) {
-    refuse(`the learning-rate schedule (${describeSchedule(schedule)}) differs from the run's (${describeSchedule(state.schedule)}) on steps already taken (1–${state.step}); a new decay must start after step ${state.step}`);
+    refuse(`the learning-rate schedule (${describeSchedule(schedule)}) differs from the run's (${describeSchedule(state.schedule)}) on steps already taken (1–${state.step}); keep the recorded segments and add one that starts after step ${state.step}, e.g. --lr-decay "${formatLrDecays(state.schedule.decays)}${state.schedule.decays.length ? "+" : ""}cosine:start=${state.step + 1},end=${state.step + 5000},from=0.4,final=0.05"`);
   }
 }
 

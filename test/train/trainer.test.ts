@@ -87,5 +87,12 @@ describe("trainer", () => {
     const lr = fs.readFileSync(path.join(dir, "train_log.csv"), "utf8").trim().split("\n").slice(1).map((r) => Number(r.split(",")[3]));
     assert.equal(lr.length, 5);
     assert.ok(lr[4] < lr[3] && lr[3] < lr[2], `learning rates ${lr.join(", ")}`);
+    // The refusal names the form that keeps the past; a warm restart after the steps taken is accepted.
+    assert.match(earlier.stderr, /e\.g\. --lr-decay "cosine:start=2,end=10,final=0\.1\+cosine:start=4,/);
+    const restart = ["--warmup", "1", "--lr-decay", "cosine:start=2,end=10+cosine:start=6,end=10,from=0.9"];
+    const restarted = spawnSync(process.execPath, trainArgs(dir, 6, restart), { encoding: "utf8", cwd: REPO_ROOT });
+    assert.equal(restarted.status, 0, restarted.stderr.slice(-2000));
+    const lr6 = fs.readFileSync(path.join(dir, "train_log.csv"), "utf8").trim().split("\n").slice(1).map((r) => Number(r.split(",")[3]));
+    assert.ok(lr6[5] > lr6[4], `the restart raises the learning rate: ${lr6.join(", ")}`);
   });
 });
