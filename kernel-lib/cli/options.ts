@@ -6,6 +6,7 @@
  * A command changes only what differs (description, default, minimum).
  */
 import { Option } from "commander";
+import { parseCacheSpec } from "../cache/config";
 import { INFERENCE_BACKENDS, InferenceBackend } from "../parallel/network";
 import { TimeGridKind } from "../flow/time_grid";
 import { checkWorkerCount } from "../util/ts_worker";
@@ -51,6 +52,22 @@ export function choiceArg<T extends string>(name: string, choices: readonly T[])
   return (value) => {
     if (!choices.includes(value as T)) throw new Error(`invalid ${name}: ${value}; use ${choices.slice(0, -1).join(", ")} or ${choices[choices.length - 1]}`);
     return value as T;
+  };
+}
+
+/**
+ * A parser for a cache spec (`taylor:m=2,D=3`), naming the option in its error; returns the text unchanged.
+ * @example
+ * cacheSpecArg("--cache")("taylor:m=9"); // throws: invalid --cache: taylor:m=9; invalid order: 9; …
+ */
+export function cacheSpecArg(name: string): (value: string) => string {
+  return (value) => {
+    try {
+      parseCacheSpec(value);
+    } catch (err) {
+      throw new Error(`invalid ${name}: ${value}; ${(err as Error).message}`);
+    }
+    return value;
   };
 }
 

@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
-import { backendOption, batchCostOption, choiceOption, countOption, gridOption, integerOption, modelOption, positiveArg, seedOption, stepsOption, workersOption } from "./options";
+import { backendOption, batchCostOption, cacheSpecArg, choiceOption, countOption, gridOption, integerOption, modelOption, positiveArg, seedOption, stepsOption, workersOption } from "./options";
 import { resolveModelArgument } from "./model_argument";
 import { stderrProgress } from "./progress";
 import { initBackend } from "../env";
@@ -162,7 +162,7 @@ export function registerSampleCommand(program: Command): void {
     .addOption(stepsOption({ default: 100 }))
     .addOption(gridOption({ description: "time grid: log (reference default) or linear" }))
     .option("--cache <spec>", "none, reuse:D=2, taylor:m=2,D=3, ab:j=2,D=3 (+ start=, end=, axis=time, level=lastBlock; " +
-      "or nfe=26 instead of D, schedule=calibrated|adaptive with nfe= and profile=)", "none")
+      "or nfe=26 instead of D, schedule=calibrated|adaptive with nfe= and profile=)", cacheSpecArg("--cache"), "none")
     .addOption(choiceOption("--solver <kind>", "coordinate solver: euler, heun (2 network calls per step) or dpm2m (DPM-Solver++(2M))", SOLVERS, "euler"))
     .addOption(seedOption())
     .addOption(batchCostOption({ description: "atoms per batch (a batch of bucket size N holds floor(cost/N) molecules)" }))

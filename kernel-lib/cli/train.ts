@@ -16,7 +16,7 @@ import { formatLrDecays, parseLrDecays } from "../train/lr_schedule";
 import { sampleQuality } from "../train/evaluate_quality";
 import { DEFAULT_TRAIN_OPTIONS, train } from "../train/trainer";
 import { writeFileAtomic } from "../util/atomic_write";
-import { positiveArg, seedOption, workersOption } from "./options";
+import { integerOption, positiveArg, seedOption, workersOption } from "./options";
 
 /** Our default QM9 model's architecture: between the tiny fixture and the small benchmark config. */
 export const QM9_DEFAULT_CONFIG: SemlaConfig = resolveConfig({
@@ -39,19 +39,19 @@ export function registerTrainCommand(program: Command): void {
     .option("--export <dir>", "model folder the best EMA model is written to", "data/models/default")
     .option("--config <name|file>", "architecture: default, tiny, small, qm9, geom-drugs or a JSON file", "default")
     .option("--hours <h>", "stop after this many hours", positiveArg("--hours"))
-    .option("--steps <n>", "stop after this many optimiser steps in total", positiveArg("--steps"))
+    .addOption(integerOption("--steps <n>", "stop after this many optimiser steps in total", { min: 1 }))
     .addOption(workersOption({ description: "gradient worker threads", min: 1, default: DEFAULT_TRAIN_OPTIONS.workers }))
-    .option("--batch-cost <atoms>", "atoms per batch", positiveArg("--batch-cost"), 1152)
-    .option("--limit <n>", "use only the first n training molecules", positiveArg("--limit"))
+    .addOption(integerOption("--batch-cost <atoms>", "atoms per batch", { min: 1, default: 1152 }))
+    .addOption(integerOption("--limit <n>", "use only the first n training molecules", { min: 1 }))
     .option("--lr <lr>", "peak learning rate", positiveArg("--lr"), 5e-4)
-    .option("--warmup <steps>", "linear warm-up steps", positiveArg("--warmup"), 500)
+    .addOption(integerOption("--warmup <steps>", "linear warm-up steps", { min: 0, default: 500 }))
     .option("--lr-decay <spec>", "late decay: none, or segments joined by +, each cosine:start=S,end=E[,final=0.1][,from=1] or step:start=S[,final=0.1] (S, E: optimiser steps; a later cosine with from<1 is a warm restart); default: the run's recorded one when resuming, else none", parseLrDecays)
     .option("--eval-every <minutes>", "minutes between quality evaluations", positiveArg("--eval-every"), 30)
-    .option("--eval-n <n>", "molecules sampled per evaluation (500: a standard error of ~0.015, so the best is not chosen on noise)", positiveArg("--eval-n"), 500)
+    .addOption(integerOption("--eval-n <n>", "molecules sampled per evaluation (500: a standard error of ~0.015, so the best is not chosen on noise)", { min: 1, default: 500 }))
     .option("--force", "let this run replace a model in --export that it did not produce")
-    .option("--eval-steps <n>", "solver steps per evaluation", positiveArg("--eval-steps"), 100)
+    .addOption(integerOption("--eval-steps <n>", "solver steps per evaluation", { min: 2, default: 100 }))
     .option("--checkpoint-every <minutes>", "minutes between checkpoints", positiveArg("--checkpoint-every"), 5)
-    .option("--checkpoint-every-steps <n>", "also checkpoint every n steps", positiveArg("--checkpoint-every-steps"))
+    .addOption(integerOption("--checkpoint-every-steps <n>", "also checkpoint every n steps", { min: 1 }))
     .addOption(seedOption({ description: "seed" }))
     .action(async (opts) => {
       const config = parseConfig(opts.config);

@@ -40,6 +40,8 @@ describe("flag limits", () => {
       [[...sample, "--out", folder], /^molcache: cannot write .*a-folder: it is a folder; give a file name, e\.g\. --out .*a-folder\/mols\.sdf$/],
       [["sample", "--model", nanModel, "--n", "2", "--steps", "3", "--out", out], /^molcache: the model at .*nan-model has 1 NaN or infinite weights \(first in .*\); it is damaged/],
       [["evaluate", sdf, "--workers", "99"], new RegExp(`^molcache: invalid --workers: 99; must be an integer >= 1 and at most ${max}`)],
+      [[...sample, "--cache", "taylor:m=9,D=2", "--out", out], /^molcache: invalid --cache: taylor:m=9,D=2; invalid order: 9/],
+      ...["--steps", "--batch-cost", "--limit"].map((flag): [string[], RegExp] => [["train", flag, "2.5", "--run-dir", path.join(tmp, "run"), "--export", path.join(tmp, "exp")], new RegExp(`^molcache: invalid ${flag}: 2\\.5; must be an integer >= 1$`)]),
       [["train", "--workers", "1.5", "--run-dir", path.join(tmp, "run"), "--export", path.join(tmp, "exp")], new RegExp(`^molcache: invalid --workers: 1\\.5; must be an integer >= 1 and at most ${max}`)],
     ];
     for (const [args, message] of cases) {
