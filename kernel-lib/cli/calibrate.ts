@@ -10,7 +10,7 @@ import { initBackend } from "../env";
 import { calibrate, DEFAULT_PROFILE_OPTIONS } from "../cache/calibrate";
 import { CACHE_PROFILE_FILE } from "../cache/profile";
 import { writeFileAtomic } from "../util/atomic_write";
-import { cacheSpecArg, countOption, gridOption, integerOption, modelOption, seedOption, stepsOption } from "./options";
+import { countOption, gridOption, integerOption, modelOption, seedOption, stepsOption } from "./options";
 import { resolveModelArgument } from "./model_argument";
 import { stderrProgress } from "./progress";
 import { DEFAULT_MODEL_DIR } from "../model/model_io";
@@ -78,7 +78,7 @@ export function registerCalibrateCommand(program: Command): void {
     .command("calibrate")
     .description("record a cache calibration profile and plan a calibrated schedule for an NFE target")
     .addOption(modelOption({ description: "model folder, or random:<preset>[:seed] (default: the trained default model)" }))
-    .requiredOption("--cache <spec>", "the forecaster to calibrate, without schedule keys, e.g. taylor:m=2 or ab:j=2,axis=time", cacheSpecArg("--cache"))
+    .requiredOption("--cache <spec>", "the forecaster to calibrate, without schedule keys, e.g. taylor:m=2 or ab:j=2,axis=time")
     .addOption(integerOption("--nfe <n>", "network calls per batch to plan for", { min: 2 }).makeOptionMandatory())
     .option("--out <file.json>", `profile file (default: ${CACHE_PROFILE_FILE} in the model folder; required for the default and random models)`)
     .addOption(countOption({ description: "molecules recorded", default: DEFAULT_PROFILE_OPTIONS.n }))
