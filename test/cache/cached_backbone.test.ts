@@ -13,8 +13,8 @@ import { parseCacheSpec } from "../../kernel-lib/cache/config";
 import { timeGrid } from "../../kernel-lib/flow/time_grid";
 import { disposeAll, loadFixtureModel, randomInputs, readOutputs } from "../model/semla_fixture";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
+import { testTempDir } from "../helpers/temp_dir";
 
 let model: SemlaGenerator;
 before(async () => {
@@ -45,8 +45,7 @@ const densityCosts = (e: readonly (number | null)[]) => e.map((_, c) => Array.fr
   return total;
 }));
 /** An 8-step profile: error largest early, a flat gate signal. */
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-bb-"));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = testTempDir("molcache-bb-");
 function writeProfile(name: string, steps: number): string {
   const file = path.join(tmp, name);
   const series = (f: (k: number) => number | null) => Array.from({ length: steps }, (_, k) => f(k));

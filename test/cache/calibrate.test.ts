@@ -5,8 +5,6 @@
  */
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { initBackend } from "../../kernel-lib/env";
 import { calibrate, recordCacheProfile } from "../../kernel-lib/cache/calibrate";
@@ -17,17 +15,16 @@ import { buildProgram } from "../../kernel-lib/cli/main";
 import { sample } from "../../kernel-lib/flow/sample";
 import { createRandomModel, LoadedModel, saveModel } from "../../kernel-lib/model/model_io";
 import { TINY_CONFIG } from "../../kernel-lib/model/config";
+import { testTempDir } from "../helpers/temp_dir";
 
-let tmp: string;
+const tmp = testTempDir("molcache-calibrate-");
 let model: LoadedModel;
 before(async () => {
   await initBackend();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-calibrate-"));
   model = createRandomModel(TINY_CONFIG, { seed: 2, name: "tiny-2" });
 });
 after(() => {
   model.generator.dispose();
-  fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 const STEPS = 10;

@@ -1,8 +1,7 @@
 /** `molcache bench`: the registry, and tiny runs of the forward and cache benchmarks (table + CSV). */
-import { describe, it, before, after } from "node:test";
+import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { Command } from "commander";
 import { initBackend } from "../../kernel-lib/env";
@@ -13,13 +12,12 @@ import { benchCache, DEFAULT_CACHE_BENCH_SPECS } from "../../kernel-lib/cli/benc
 import { createRandomModel } from "../../kernel-lib/model/model_io";
 import { TINY_CONFIG } from "../../kernel-lib/model/config";
 import { buildProgram } from "../../kernel-lib/cli/main";
+import { testTempDir } from "../helpers/temp_dir";
 
-let tmp: string;
+const tmp = testTempDir("molcache-bench-");
 before(async () => {
   await initBackend();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-bench-"));
 });
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe("bench registry", () => {
   it("registers one subcommand per entry", () => {

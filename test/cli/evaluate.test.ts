@@ -3,10 +3,9 @@
  * instead of 0 for switched-off metrics, training SMILES that are not SMILES, compressed and binary files, one
  * mangled record among good ones, and a note for molecules too large to score quickly.
  */
-import { describe, it, before, after } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { runEvaluateCommand } from "../../kernel-lib/cli/evaluate";
@@ -14,14 +13,13 @@ import { makeMolecule } from "../../kernel-lib/chem/molecule";
 import { writeSdf } from "../../kernel-lib/chem/sdf";
 import { runMolcache } from "../helpers/molcache";
 import { REPO_ROOT } from "../helpers/paths";
+import { testTempDir } from "../helpers/temp_dir";
 
 const UNNAMED = path.join(REPO_ROOT, "test", "fixtures", "sdf_writers", "rdkit_unnamed.sdf");
 const NAMED = path.join(REPO_ROOT, "test", "fixtures", "sdf_writers", "rdkit_named.sdf");
 const QUICK = { workers: 1, energy: false, posebusters: false, quiet: true };
 
-let tmp: string;
-before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-evaluate-"))));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = testTempDir("molcache-evaluate-");
 
 /** The cells of the markdown table's first data row, by column header. */
 function tableRow(table: string): Record<string, string> {

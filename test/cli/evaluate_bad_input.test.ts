@@ -1,15 +1,14 @@
 /** `molcache evaluate` on an SDF with an element molcache does not support: one line says which, and it counts invalid. */
-import { describe, it, after } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { runEvaluateCommand } from "../../kernel-lib/cli/evaluate";
 import { writeSdf } from "../../kernel-lib/chem/sdf";
 import { makeMolecule } from "../../kernel-lib/chem/molecule";
+import { testTempDir } from "../helpers/temp_dir";
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-eval-bad-"));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = testTempDir("molcache-eval-bad-");
 
 describe("molcache evaluate: unsupported element", () => {
   it("names the element in one line and scores the molecule invalid", async () => {

@@ -3,10 +3,9 @@
  * cap, fractional or excessive worker counts, an output path that is a folder (before any sampling), and a model
  * whose weights are NaN (it would sample `nan` atoms and exit 0).
  */
-import { describe, it, before, after } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { createRandomModel, saveModel } from "../../kernel-lib/model/model_io";
 import { CONFIG_PRESETS } from "../../kernel-lib/model/config";
@@ -14,10 +13,9 @@ import { MAX_WORKERS_PER_CORE, defaultWorkerCount } from "../../kernel-lib/util/
 import { runEvaluateCommand } from "../../kernel-lib/cli/evaluate";
 import { runMolcache } from "../helpers/molcache";
 import { REPO_ROOT } from "../helpers/paths";
+import { testTempDir } from "../helpers/temp_dir";
 
-let tmp: string;
-before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-flags-"))));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = testTempDir("molcache-flags-");
 
 describe("flag limits", () => {
   it("refuses each bad flag with one line and a non-zero exit, writing nothing", async () => {

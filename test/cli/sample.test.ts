@@ -1,8 +1,7 @@
 /** `molcache sample`: SDF written via <out>.partial then renamed, molecules readable, clear errors before work. */
-import { describe, it, before, after } from "node:test";
+import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { initBackend } from "../../kernel-lib/env";
 import { buildProgram } from "../../kernel-lib/cli/main";
@@ -12,13 +11,12 @@ import { resolveModelArgument } from "../../kernel-lib/cli/model_argument";
 import { readSdf } from "../../kernel-lib/chem/sdf";
 import { makeMolecule } from "../../kernel-lib/chem/molecule";
 import { DEFAULT_MODEL_DIR } from "../../kernel-lib/model/model_io";
+import { testTempDir } from "../helpers/temp_dir";
 
-let tmp: string;
+const tmp = testTempDir("molcache-sample-");
 before(async () => {
   await initBackend();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-sample-"));
 });
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const OPTS = { n: 4, steps: 4, grid: "log", cache: "taylor:m=2,D=2", seed: 1, batchCost: 1152, quiet: true } as const;
 

@@ -3,7 +3,7 @@
  * an uninterrupted run; a second run on a live run's output is refused with one line; the stale lock of a killed run
  * is taken over; an existing output, a manifest of other options or another model are refused with one clear line.
  */
-import { describe, it, before, after } from "node:test";
+import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -13,13 +13,12 @@ import { runSampleCommand } from "../../kernel-lib/cli/sample";
 import { runPaths } from "../../kernel-lib/flow/resumable_output";
 import { Rng } from "../../kernel-lib/util/rng";
 import { errorLines, runCli, startCli, waitUntil } from "../helpers/cli_process";
+import { testTempDir } from "../helpers/temp_dir";
 
-let tmp: string;
+const tmp = testTempDir("molcache-resume-");
 before(async () => {
   await initBackend();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-resume-"));
 });
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const RUN = { model: "random:tiny:5", n: 240, steps: 12, grid: "log" as const, cache: "none", seed: 4, batchCost: 60, quiet: true };
 const ARGS = ["sample", "--model", RUN.model, "--n", String(RUN.n), "--steps", String(RUN.steps), "--seed", String(RUN.seed), "--batch-cost", String(RUN.batchCost), "--quiet"];

@@ -7,7 +7,6 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { sharedPath } from "../helpers/paths";
 import { initBackend } from "../../kernel-lib/env";
@@ -20,21 +19,20 @@ import { resolveConfig, TINY_CONFIG } from "../../kernel-lib/model/config";
 import { importSemlaCheckpoint } from "../../kernel-lib/model/checkpoint/import";
 import { runSampleCommand } from "../../kernel-lib/cli/sample";
 import { resolveModelArgument } from "../../kernel-lib/cli/model_argument";
+import { testTempDir } from "../helpers/temp_dir";
 
 const CKPT = sharedPath("fixtures", "semla", "tiny_semla_lightning.ckpt");
-let tmp: string;
+const tmp = testTempDir("molcache-dataset-");
 let tiny: LoadedModel;
 let wide: LoadedModel; // the tiny architecture with room for drug-size molecules
 before(async () => {
   await initBackend();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-dataset-"));
   tiny = createRandomModel(TINY_CONFIG, { seed: 0 });
   wide = createRandomModel(resolveConfig({ maxAtoms: 256 }), { seed: 0 });
 });
 after(() => {
   tiny.generator.dispose();
   wide.generator.dispose();
-  fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -8,7 +8,6 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { initBackend } from "../../kernel-lib/env";
 import { runSampleCommand, SampleCommandOptions } from "../../kernel-lib/cli/sample";
@@ -16,8 +15,9 @@ import { runPaths } from "../../kernel-lib/flow/resumable_output";
 import { Rng } from "../../kernel-lib/util/rng";
 import { CliProcess, errorLines, startCli, waitUntil } from "../helpers/cli_process";
 import { freePort, TestRedis } from "../helpers/redis_server";
+import { testTempDir } from "../helpers/temp_dir";
 
-let tmp: string;
+const tmp = testTempDir("molcache-dist-");
 let redis: TestRedis;
 let reference: Buffer;
 /** A worker left running by the first test for the second. */
@@ -54,7 +54,6 @@ function queueRun(out: string, extra: Partial<SampleCommandOptions> = {}) {
 
 before(async () => {
   await initBackend();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-dist-"));
   redis = await TestRedis.start();
   const local = path.join(tmp, "local.sdf");
   await runSampleCommand({ ...RUN, out: local });
@@ -66,7 +65,6 @@ after(async () => {
   for (const p of started) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
   await Promise.all(started.map((p) => p.exit));
   await redis?.stop();
-  fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 describe("molcache sample --queue / molcache worker", () => {

@@ -2,10 +2,9 @@
  * Importing the fixture Lightning checkpoint: EMA weights bit-identical to weights.bin, the perturbed gen.* copy
  * unused, hyperparameters and config, atomic output, rejections with clear messages, and bytes read from disk.
  */
-import { describe, it, before, after } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { unzipSync, zipSync, Zippable } from "fflate";
 import { sharedPath } from "../helpers/paths";
@@ -15,16 +14,13 @@ import { importSemlaCheckpoint } from "../../kernel-lib/model/checkpoint/import"
 import { loadModel, ModelFile } from "../../kernel-lib/model/model_io";
 import { openTorchCheckpoint, readTorchCheckpoint } from "../../kernel-lib/model/checkpoint/torch_checkpoint";
 import { buildProgram } from "../../kernel-lib/cli/main";
+import { testTempDir } from "../helpers/temp_dir";
 
 const CKPT = sharedPath("fixtures", "semla", "tiny_semla_lightning.ckpt");
 const REF = readBundle(sharedPath("fixtures", "semla", "weights.json"));
 const PKL = "tiny_semla_lightning/data.pkl";
 
-let tmp: string;
-before(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-ckpt-"));
-});
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = testTempDir("molcache-ckpt-");
 
 const bitsEqual = (a: ArrayBufferView, b: ArrayBufferView): boolean =>
   Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));

@@ -7,15 +7,15 @@
  * torch._utils._rebuild_tensor_v2 / _rebuild_parameter, exactly the opcodes torch.save emits (fake torch modules,
  * so no torch was needed). The values are spelled out in the tests below.
  */
-import { describe, it, before, after } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { zipSync } from "fflate";
 import { unpickle, toPlain, PyObject } from "../../kernel-lib/model/checkpoint/pickle";
 import { TorchArchive, TorchTensorRef } from "../../kernel-lib/model/checkpoint/torch_archive";
 import { readTorchCheckpoint } from "../../kernel-lib/model/checkpoint/torch_checkpoint";
+import { testTempDir } from "../helpers/temp_dir";
 
 const GENERIC_P0 = [
   "286470300a56610a70310a49310a73566269670a70320a4c313138303539313632303731373431313330333432344c0a73566e65",
@@ -95,11 +95,7 @@ const HALF_PKL = [
 
 const hex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, "hex"));
 
-let tmp: string;
-before(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-pickle-"));
-});
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = testTempDir("molcache-pickle-");
 
 describe("unpickle", () => {
   // value = {"a": 1, "big": 2**70, "neg": -300, "negbig": -2**64, "f": 1.5, "t": (1, 2, 3), "l": [1, "x"],

@@ -3,18 +3,16 @@
  * message that says what it holds instead, before anything is imported. The files are real torch.save-format zips
  * (`<name>/data.pkl` + `<name>/version`, every entry STORED) around hand-assembled protocol-2 pickles.
  */
-import { describe, it, before, after } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { zipSync } from "fflate";
 import { openTorchCheckpoint } from "../../kernel-lib/model/checkpoint/torch_checkpoint";
 import { importSemlaCheckpoint } from "../../kernel-lib/model/checkpoint/import";
+import { testTempDir } from "../helpers/temp_dir";
 
-let tmp: string;
-before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-ckpt-sd-"))));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = testTempDir("molcache-ckpt-sd-");
 
 /** Pickle opcodes (protocol 2) for the values used here. */
 const op = {

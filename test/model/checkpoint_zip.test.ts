@@ -1,19 +1,15 @@
 /** ZipReader: central directory from the end, on-demand entries, STORED/DEFLATE/ZIP64, clear errors, byte counting. */
-import { describe, it, before, after } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { zipSync } from "fflate";
 import { ZipReader } from "../../kernel-lib/model/checkpoint/zip_reader";
 import { sharedPath } from "../helpers/paths";
+import { testTempDir } from "../helpers/temp_dir";
 
-let tmp: string;
-before(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-zip-"));
-});
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = testTempDir("molcache-zip-");
 
 const bytes = (n: number, seed: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed * 7) & 0xff);
 

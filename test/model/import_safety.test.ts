@@ -2,22 +2,20 @@
  * `molcache import` never replaces or mixes an existing model folder's files, and the zip reader never inflates an
  * entry past its declared size (a zip bomb fails at once, in bounded memory).
  */
-import { describe, it, before, after } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { zipSync } from "fflate";
 import { importSemlaCheckpoint } from "../../kernel-lib/model/checkpoint/import";
 import { ZipReader } from "../../kernel-lib/model/checkpoint/zip_reader";
 import { runMolcache } from "../helpers/molcache";
 import { sharedPath } from "../helpers/paths";
+import { testTempDir } from "../helpers/temp_dir";
 
 const CKPT = sharedPath("fixtures", "semla", "tiny_semla_lightning.ckpt");
 
-let tmp: string;
-before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-import-safety-"))));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = testTempDir("molcache-import-safety-");
 
 /** A one-entry DEFLATE zip of `zeros` zero bytes whose directory (local and central) declares `declared` bytes. */
 function bomb(file: string, zeros: number, declared: number): void {

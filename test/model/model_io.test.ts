@@ -1,8 +1,7 @@
 /** Model folders: save/load round trip, loadModel errors, random models. */
-import { describe, it, before, after } from "node:test";
+import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../kernel-lib/env";
@@ -10,13 +9,12 @@ import { TINY_CONFIG } from "../../kernel-lib/model/config";
 import { createRandomModel, DEFAULT_MODEL_DIR, loadModel, saveModel } from "../../kernel-lib/model/model_io";
 import { QM9_COORD_STD } from "../../kernel-lib/data/featurize";
 import { disposeAll, randomInputs, readOutputs } from "./semla_fixture";
+import { testTempDir } from "../helpers/temp_dir";
 
-let tmp: string;
+const tmp = testTempDir("molcache-model-");
 before(async () => {
   await initBackend();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-model-"));
 });
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe("model folders", () => {
   it("save then load gives bit-identical weights, the same metadata and the same forward", () => {

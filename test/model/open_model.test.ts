@@ -1,20 +1,18 @@
 /** openModel(spec): "default", a folder, random:<preset>[:seed]; errors name the spec the way the caller calls it. */
-import { describe, it, before, after } from "node:test";
+import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { initBackend } from "../../kernel-lib/env";
 import { TINY_CONFIG } from "../../kernel-lib/model/config";
 import { createRandomModel, DEFAULT_MODEL_DIR, saveModel } from "../../kernel-lib/model/model_io";
 import { openModel } from "../../kernel-lib/model/open_model";
+import { testTempDir } from "../helpers/temp_dir";
 
-let tmp: string;
+const tmp = testTempDir("molcache-open-model-");
 before(async () => {
   await initBackend();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-open-model-"));
 });
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe("openModel", () => {
   it("random:<preset>[:seed]: the preset's architecture, seeded (seed 0 by default)", () => {

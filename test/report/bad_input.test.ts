@@ -2,16 +2,14 @@
  * `molcache report` on bad input: one line on stderr (`molcache: …`), a non-zero exit, nothing on stdout and nothing
  * written (no report, no temporary folder) — also when it fails late, after sampling.
  */
-import { describe, it, before, after } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { molcacheReport as molcache } from "./run_command";
+import { testTempDir } from "../helpers/temp_dir";
 
-let tmp: string;
-before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-report-bad-"))));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = testTempDir("molcache-report-bad-");
 
 describe("molcache report on bad input", () => {
   it("leaves nothing behind when it fails after sampling (Chromium that cannot start)", () => {

@@ -2,17 +2,15 @@
  * Ctrl-C during `molcache report`: one line on stderr, the hidden `.<out>.partial-<pid>-<time>/` folder (with its
  * SDF files being streamed) removed, exit code 130 — run as users run it, in a child process sent SIGINT mid-sampling.
  */
-import { describe, it, before, after } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { REPO_ROOT } from "../helpers/paths";
+import { testTempDir } from "../helpers/temp_dir";
 
-let tmp: string;
-before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-report-stop-"))));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = testTempDir("molcache-report-stop-");
 
 describe("molcache report interrupted by Ctrl-C", () => {
   it("says so in one line, removes its partial folder and exits 130", async () => {

@@ -2,20 +2,18 @@
  * `molcache report` end to end, as `npm start` runs it (a child process), kept small: the folder and every file in
  * it, and report.html rendered in Chromium with no console errors. Bad input: bad_input.test.ts.
  */
-import { describe, it, before, after } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { readSdf } from "../../kernel-lib/chem/sdf";
 import { DEFAULT_MODEL_DIR } from "../../kernel-lib/model/model_io";
 import { pngHeader, pngPixelStats } from "../helpers/png_info";
 import { inspectHtml } from "./html_check";
 import { molcacheReport as molcache } from "./run_command";
+import { testTempDir } from "../helpers/temp_dir";
 
-let tmp: string;
-before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-report-"))));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = testTempDir("molcache-report-");
 
 /** The trained default model when it is there; a random tiny model otherwise (said in the test output). */
 const haveDefault = fs.existsSync(path.join(DEFAULT_MODEL_DIR, "config.json"));

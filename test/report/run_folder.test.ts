@@ -1,16 +1,14 @@
 /** The all-or-nothing report folder and the streamed SDF file. */
-import { describe, it, before, after } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { prepareRunFolder, SdfStream } from "../../kernel-lib/report/run_folder";
 import { makeMolecule } from "../../kernel-lib/chem/molecule";
 import { readSdf } from "../../kernel-lib/chem/sdf";
+import { testTempDir } from "../helpers/temp_dir";
 
-let tmp: string;
-before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-runfolder-"))));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const tmp = testTempDir("molcache-runfolder-");
 
 const water = makeMolecule({ elements: [8, 1, 1], positions: [0, 0, 0, 0.96, 0, 0, -0.24, 0.93, 0], bonds: [[0, 1, 1], [0, 2, 1]] });
 

@@ -8,7 +8,6 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { initBackend } from "../../kernel-lib/env";
 import { TINY_CONFIG } from "../../kernel-lib/model/config";
@@ -18,21 +17,20 @@ import { parseCacheList } from "../../kernel-lib/report/configurations";
 import { samplingLine } from "../../kernel-lib/report/run_report";
 import { sampleConfigurations } from "../../kernel-lib/report/sample_runs";
 import { molcacheReport } from "./run_command";
+import { testTempDir } from "../helpers/temp_dir";
 
-let tmp: string;
+const tmp = testTempDir("molcache-report-backends-");
 let model: LoadedModel;
 // The model `--model random:tiny` loads; 12 molecules of the tiny model's sizes make several batches per run.
 const RUN = { n: 12, seeds: [0], batchCost: 48 };
 const CONFIGURATIONS = parseCacheList("base,taylor:m=2,D=3", 6);
 
 before(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-report-backends-"));
   await initBackend();
   model = createRandomModel(TINY_CONFIG, { seed: 0, name: "random:tiny" });
 });
 after(() => {
   model.generator.dispose();
-  fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 /** Sample both configurations; the SDF texts by configuration slug, and the CPU seconds reported. */

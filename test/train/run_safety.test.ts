@@ -3,7 +3,7 @@
  * not produce it, a resume with other settings or an altered checkpoint is refused, a folder whose checkpoint was
  * deleted is not restarted over its log, and two runs cannot share a run folder.
  */
-import { describe, it, before, after } from "node:test";
+import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
@@ -20,17 +20,16 @@ import { LOCK_FILE, lockFolder } from "../../kernel-lib/util/folder_lock";
 import { Rng } from "../../kernel-lib/util/rng";
 import { runMolcache } from "../helpers/molcache";
 import { REPO_ROOT } from "../helpers/paths";
+import { testTempDir } from "../helpers/temp_dir";
 
 const TINY = resolveConfig(CONFIG_PRESETS.tiny as unknown as Record<string, unknown>);
 const LOG = "step,epoch,elapsed_s,lr,grad_norm,loss,coord,type,bond,charge,mol_per_s,eval\n1,0.1,1,1e-4,1,9,1,1,1,1,5,\n2,0.2,2,1e-4,1,8,1,1,1,1,5,\n3,0.3,3,1e-4,1,7,1,1,1,1,5,\n";
 
-let tmp: string;
+const tmp = testTempDir("molcache-run-safety-");
 let data: Qm9Split;
 before(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-run-safety-"));
   data = await loadQm9Split("train", { limit: 50 });
 });
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** A run folder as a 3-step run of the tiny config on 50 molecules (1 worker, 384 atoms a batch) leaves it. */
 function runFolder(name: string): string {
