@@ -8,6 +8,7 @@
  */
 import { Molecule } from "./molecule";
 import { writeMolblock } from "./sdf";
+import { impossibleValence } from "./valence_bound";
 
 /** The subset of the RDKit.js molecule API molcache uses. */
 export interface RDKitMol {
@@ -78,11 +79,14 @@ export type SanitizeResult = { ok: true; mol: RDKitMol } | { ok: false; error: s
 /**
  * Build the RDKit molecule of `mol` (hydrogens kept, valences locked) and sanitise it. On success the caller owns
  * `result.mol` and must `delete()` it; on failure `error` is RDKit's message (e.g. "Explicit valence for atom # 3
- * C, 5, is greater than permitted").
+ * C, 5, is greater than permitted"). A graph with an atom beyond every valence RDKit could allow is rejected before
+ * RDKit sees it (see valence_bound.ts), with a message in RDKit's words.
  * @example
  * const r = sanitizeMolecule(mol); if (r.ok) { console.log(r.mol.get_smiles()); r.mol.delete(); }
  */
 export function sanitizeMolecule(mol: Molecule): SanitizeResult {
+  const impossible = impossibleValence(mol);
+  if (impossible) return { ok: false, error: impossible };
   const RDKit = rdkit();
   takeErrors();
   const block = writeMolblock(mol, { lockValence: true });
