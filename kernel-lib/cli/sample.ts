@@ -98,8 +98,8 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
       n, steps, seed, batchCost, grid: opts.grid, cache: opts.cache, solver: opts.solver ?? "euler", dataset: opts.dataset, memory,
     };
     resolveSampleOptions(model, sampling);
-    if (opts.queue && sampling.solver !== "euler") throw new Error(`--queue runs the Euler solver only; drop --solver ${sampling.solver} or sample without --queue`);
-    output = ResumableOutput.open(out, sampleRunIdentity(model, { n, steps, grid: opts.grid, cache: opts.cache, seed, batchCost, backend, dataset: opts.dataset, memory }), { resume: opts.resume, force: opts.force });
+    const identity = sampleRunIdentity(model, { n, steps, grid: opts.grid, cache: opts.cache, seed, batchCost, backend, dataset: opts.dataset, memory, solver: sampling.solver });
+    output = ResumableOutput.open(out, identity, { resume: opts.resume, force: opts.force });
     const out0 = output;
     if (out0.complete) {
       out0.finish();
@@ -113,7 +113,7 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
     try {
       if (opts.queue) {
         const q = await sampleOnQueue(model, out0, {
-          queue: opts.queue, identity: sampleRunIdentity(model, { n, steps, grid: opts.grid, cache: opts.cache, seed, batchCost, backend, dataset: opts.dataset, memory }),
+          queue: opts.queue, identity,
           sample: { ...sampling, steps, seed, grid: opts.grid, cache: opts.cache }, backend,
           window, attempts,
           onProgress: progress && ((done, total, status) => progress(already + done, total, status)),

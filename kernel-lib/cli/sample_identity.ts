@@ -13,13 +13,15 @@ import { RunIdentity } from "../flow/resumable_output";
  */
 export function sampleRunIdentity(
   model: LoadedModel,
-  o: { n: number; steps: number; grid: string; cache: string; seed: number; batchCost: number; backend: string; dataset?: string; memory?: number },
+  o: { n: number; steps: number; grid: string; cache: string; seed: number; batchCost: number; backend: string; dataset?: string; memory?: number; solver?: string },
 ): RunIdentity {
   return {
     modelHash: modelContentHash(model),
     options: {
       n: o.n, steps: o.steps, grid: o.grid, cache: JSON.stringify(parseCacheSpec(o.cache)), seed: o.seed, batchCost: o.batchCost, backend: o.backend,
       dataset: o.dataset ?? "", memory: o.memory ?? DEFAULT_WORKER_MEMORY_BYTES,
+      // Recorded only when not the default, so the manifests of Euler runs written before it still resume.
+      ...(o.solver !== undefined && o.solver !== "euler" ? { solver: o.solver } : {}),
     },
   };
 }

@@ -118,7 +118,7 @@ export async function sampleOnQueue(
   let exhausted = false;
   const dataOf = (b: PlannedBatch): SampleJobData => ({
     run, batchIndex: b.batchIndex, indices: b.indices, sizes: b.sizes, seed: resolved.seed, steps: o.sample.steps, grid: o.sample.grid,
-    cache: o.sample.cache, modelHash: o.identity.modelHash, backend: o.backend,
+    cache: o.sample.cache, ...(resolved.solver !== "euler" ? { solver: resolved.solver } : {}), modelHash: o.identity.modelHash, backend: o.backend,
   });
   // The plan's last window goes largest batch first (BullMQ serves prioritized jobs after the plain FIFO ones), so a
   // run does not end with one worker computing a big batch while the others idle.

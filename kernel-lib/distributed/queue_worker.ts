@@ -83,7 +83,7 @@ export async function runQueueWorker(model: LoadedModel, options: Partial<QueueW
       }
       const fetchedAt = Date.now();
       const r = await pool.runTask(
-        { steps: d.steps, grid: d.grid, cache: parseCacheSpec(d.cache) },
+        { steps: d.steps, grid: d.grid, cache: parseCacheSpec(d.cache), solver: d.solver },
         { batchIndex: d.batchIndex, indices: d.indices, sizes: d.sizes, seed: d.seed },
       ).catch((err: Error) => {
         if (pool.liveWorkers() < o.workers) stop(new Error(`a sampling thread died (${err.message}); restart this worker`));

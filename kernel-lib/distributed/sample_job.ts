@@ -5,6 +5,7 @@
  * the backend), and its result is the batch's SDF text, exactly as a local run writes it.
  */
 import { createHash } from "node:crypto";
+import type { SolverKind } from "../flow/integrate";
 import { RunIdentity } from "../flow/resumable_output";
 import { InferenceBackend } from "../parallel/network";
 
@@ -20,6 +21,8 @@ export interface SampleJobData {
   grid: "log" | "linear";
   /** Cache spec as given to `molcache sample --cache`. */
   cache: string;
+  /** Coordinate solver (absent: `"euler"`, as in jobs written before solvers reached the workers). */
+  solver?: SolverKind;
   /** Content hash of the model the run uses: a worker with another model refuses the job. */
   modelHash: string;
   /** Backend the run's molecules must come from (float rounding differs between backends). */

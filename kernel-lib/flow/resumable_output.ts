@@ -198,7 +198,9 @@ function checkIdentity(m: RunManifest, identity: RunIdentity, file: string): voi
   const keys = new Set([...Object.keys(m.options), ...Object.keys(identity.options)]);
   for (const k of keys) {
     if (m.options[k] !== identity.options[k]) {
-      throw new Error(`cannot resume: ${file} was written with ${k} ${JSON.stringify(m.options[k])}, this run has ${JSON.stringify(identity.options[k])}; rerun with the same options, or start over with --force`);
+      // An option absent on one side is at its default (identities leave defaults out where old manifests lack them).
+      const describe = (v: unknown) => (v === undefined ? "unset (the default)" : JSON.stringify(v));
+      throw new Error(`cannot resume: ${file} was written with ${k} ${describe(m.options[k])}, this run has ${describe(identity.options[k])}; rerun with the same options, or start over with --force`);
     }
   }
 }

@@ -5,7 +5,7 @@
  */
 import { CachedBackbone } from "../cache/cached_backbone";
 import { Molecule } from "../chem/molecule";
-import { integrate } from "../flow/integrate";
+import { integrate, SolverKind } from "../flow/integrate";
 import type { StepObserver } from "../model/observers";
 import { drawPrior } from "../flow/prior";
 import { TimeGrid } from "../flow/time_grid";
@@ -46,19 +46,23 @@ export interface BatchResult {
   threadWaitSeconds: number;
 }
 
+/** How {@link runBatch} runs a batch besides the backbone and the grid. */
+export interface RunBatchOptions {
+  /** Å per normalised unit (the model's). */
+  coordStd: number;
+  /** Coordinate solver (default `"euler"`). */
+  solver?: SolverKind;
+  /** Step observers (hooks), in-thread runs only. */
+  observers?: readonly StepObserver[];
+}
+
 /**
  * Run one batch on `backbone` (reset before and after by `integrate`).
- * @param coordStd Å per normalised unit (the model's).
  * @example
- * const r = runBatch(backbone, grid, { batchIndex: 0, indices: [0, 1], sizes: [9, 12], seed: 0 }, model.coordStd);
+ * const r = runBatch(backbone, grid, { batchIndex: 0, indices: [0, 1], sizes: [9, 12], seed: 0 }, { coordStd: model.coordStd });
  */
-export function runBatch(
-  backbone: CachedBackbone,
-  grid: TimeGrid,
-  task: BatchTask,
-  coordStd: number,
-  observers: readonly StepObserver[] = [],
-): BatchResult {
+export function runBatch(backbone: CachedBackbone, grid: TimeGrid, task: BatchTask, options: RunBatchOptions): BatchResult {
+  const { coordStd, solver = "euler", observers = [] } = options;
   const config = backbone.model.config;
   const start = performance.now();
   const times0 = threadTimes();
@@ -69,7 +73,7 @@ export function runBatch(
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
   };
   const result = integrate(prior, {
-    grid, backbone, rng, observers: [...observers, rssObserver], batch: { index: task.batchIndex, molecules: task.indices },
+    grid, backbone, rng, solver, observers: [...observers, rssObserver], batch: { index: task.batchIndex, molecules: task.indices },
   });
   const molecules = predictionToMolecules(result.final, prior, {
     vocabSize: config.vocabSize, bondClasses: config.nEdgeTypes, chargeClasses: config.nChargeTypes, coordStd,

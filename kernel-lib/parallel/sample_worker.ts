@@ -7,6 +7,7 @@ import { workerData } from "node:worker_threads";
 import { CachedBackbone } from "../cache/cached_backbone";
 import { ResolvedCacheConfig } from "../cache/config";
 import { initBackend } from "../env";
+import type { SolverKind } from "../flow/integrate";
 import { timeGrid, TimeGridKind } from "../flow/time_grid";
 import { SemlaConfig } from "../model/config";
 import { OnnxBackendOptions } from "../onnx/onnx_generator";
@@ -38,6 +39,8 @@ export interface RunSettings {
   steps: number;
   grid: TimeGridKind;
   cache: ResolvedCacheConfig;
+  /** Coordinate solver (absent: `"euler"`, as in queue jobs written before solvers reached the pool). */
+  solver?: SolverKind;
 }
 
 /** One request: run `task` with the run's settings; the answer is its {@link BatchResult}. */
@@ -73,6 +76,6 @@ serveRequests<SampleWorkerRequest, BatchResult>(async () => {
     }
     if (fault === "throw") throw new Error(`injected failure on batch ${req.task.batchIndex}`);
     const { backbone, grid } = backboneFor(req.run);
-    return runBatch(backbone, grid, req.task, init.coordStd);
+    return runBatch(backbone, grid, req.task, { coordStd: init.coordStd, solver: req.run.solver });
   };
 });

@@ -160,7 +160,6 @@ export class SamplingPool {
     if (this.taskThreads.size) throw new Error("this sampling pool is running runTask() batches; wait for them or start another pool");
     const { signal, ...sampleOptions } = options;
     const o = resolveSampleOptions(this.model, sampleOptions);
-    if (o.solver !== "euler") throw new Error(`the sampling pool runs the Euler solver; use sample() for solver ${o.solver}`);
     if (this.options.workers > 0) {
       if (attachedObservers(this.model.generator)) {
         throw new Error("hooks registered on this model cannot run in worker threads; remove them or use workers: 0");
@@ -169,7 +168,7 @@ export class SamplingPool {
     if (signal?.aborted) throw new SamplingError("sampling stopped before it started (signal aborted)", [], 0, true);
     const grid = timeGrid(o.steps, o.grid);
     const tasks = new TaskStream(o.planStream(), o.seed);
-    const run: RunSettings = { steps: o.steps, grid: o.grid, cache: o.cacheConfig };
+    const run: RunSettings = { steps: o.steps, grid: o.grid, cache: o.cacheConfig, solver: o.solver };
     const molecules: (Molecule | undefined)[] = o.keepMolecules ? new Array(o.n) : [];
     let delivered = 0;
     let networkCalls = 0;
@@ -217,7 +216,7 @@ export class SamplingPool {
       cache: o.cacheConfig,
       wallSeconds,
       networkCalls,
-      effectiveSteps: adaptive ? networkCalls / Math.max(1, tasks.count) : effectiveSteps(schedule),
+      effectiveSteps: adaptive || o.solver === "heun" ? networkCalls / Math.max(1, tasks.count) : effectiveSteps(schedule),
       stepsComputed,
       moleculesPerSecond: delivered / wallSeconds,
       peakTensorBytes: peakTensor,
@@ -244,7 +243,7 @@ export class SamplingPool {
     try {
       for (let task = tasks.next(); task; task = tasks.next()) {
         if (interrupted || signal?.aborted) throw stopError(interrupted ? "SIGINT" : "signal");
-        deliver(runBatch(backbone, grid, task, this.model.coordStd));
+        deliver(runBatch(backbone, grid, task, { coordStd: this.model.coordStd, solver: run.solver }));
         // Let the event loop run between batches (progress, Ctrl-C).
         await new Promise((resolve) => setImmediate(resolve));
       }

@@ -87,8 +87,6 @@ export async function sampleConfigurations(
     await pool.sample(warmUp);
     const cpu = new Array<number>(Math.max(1, workers)).fill(0);
     const runs = await sampleEach(configurations, options, async (o) => {
-      // The pool runs the Euler solver only; other solvers (Heun, DPM-Solver++) sample in this thread.
-      if (o.solver !== undefined && o.solver !== "euler") return sample(model, o);
       const r = await pool.sample(o);
       r.workerCpuSeconds.forEach((s, k) => (cpu[k] += s));
       return r;

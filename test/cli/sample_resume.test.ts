@@ -90,6 +90,7 @@ describe("molcache sample --resume", () => {
     p.child.kill("SIGKILL");
     await p.exit;
     await assert.rejects(() => runSampleCommand({ ...RUN, steps: 13, out: other, resume: true }), /cannot resume: .* was written with steps 12, this run has 13; rerun with the same options, or start over with --force/);
+    await assert.rejects(() => runSampleCommand({ ...RUN, solver: "heun", out: other, resume: true }), /cannot resume: .* was written with solver unset \(the default\), this run has "heun"/);
     // A live lock holder (this process) is refused; the file set is untouched.
     fs.writeFileSync(runPaths(other).lock, JSON.stringify({ pid: process.pid, host: os.hostname(), started: "now" }));
     await assert.rejects(() => runSampleCommand({ ...RUN, out: other, resume: true }), /is in use by another molcache sample \(pid \d+/);

@@ -110,6 +110,13 @@ describe("molcache sample --queue / molcache worker", () => {
         await good[k - 1].exit;
       }
     }
+    // Heun through the queue: the local Heun run's bytes (the solver travels with the job).
+    const localHeun = path.join(tmp, "local_heun.sdf");
+    await runSampleCommand({ ...RUN, solver: "heun", out: localHeun });
+    const queuedHeun = path.join(tmp, "queue_heun.sdf");
+    await queueRun(queuedHeun, { solver: "heun" });
+    assert.ok(fs.readFileSync(queuedHeun).equals(fs.readFileSync(localHeun)), "Heun on the queue differs from the local Heun run");
+    assert.ok(!fs.readFileSync(localHeun).equals(reference), "Heun gives other molecules than Euler");
     survivor = good[0];
   });
 

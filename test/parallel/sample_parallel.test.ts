@@ -80,6 +80,16 @@ describe("sampleParallel: same molecules whatever the worker count", () => {
     }
   });
 
+  it("Heun and DPM-Solver++(2M) run on the workers too, with sample()'s molecules and network calls", async () => {
+    for (const solver of ["heun", "dpm2m"] as const) {
+      const alone = await sample(model, { ...RUN, solver });
+      const two = await sampleParallel(model, { ...RUN, solver, workers: 2 });
+      assertSameMolecules(alone.molecules, two.molecules, `${solver} on 2 workers`);
+      assert.equal(two.networkCalls, alone.networkCalls, `${solver}: network calls`);
+      assert.equal(two.effectiveSteps, alone.effectiveSteps, `${solver}: effective steps`);
+    }
+  });
+
   it("ONNX: 2 workers give the molecules of the calling thread's ONNX run", async () => {
     const one = await sampleParallel(model, { ...RUN, workers: 0, backend: "onnx" });
     const two = await sampleParallel(model, { ...RUN, workers: 2, backend: "onnx" });
