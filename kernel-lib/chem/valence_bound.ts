@@ -1,8 +1,8 @@
 /**
  * A cheap check, before RDKit, that a graph cannot be sanitised: an atom whose bonds already exceed every valence
  * RDKit could allow it. A badly trained or random-weight network can predict hundreds of bonds per molecule, and
- * RDKit.js takes tens of seconds to parse such a graph (measured: 23–30 s for 57 atoms and 1,224 bonds) only to
- * reject it. The bound is safe by construction — it never rejects a graph RDKit would accept:
+ * RDKit.js takes tens of seconds to reject such a graph, or crashes on it (measured on 57 atoms with ~1,200 bonds:
+ * 23–30 s, or "memory access out of bounds" in its wasm, which would take an evaluation worker down). The bound is safe by construction — it never rejects a graph RDKit would accept:
  * * the valence counted is a lower bound of RDKit's: single, double and triple bonds between non-metals (an
  *   aromatic bond counts 0 — RDKit accepts, e.g., a hydrogen with an aromatic and a single bond — and a bond to a
  *   metal, which RDKit may make dative, counts 0 too);
