@@ -268,12 +268,20 @@ export async function sample(model: LoadedModel, options: Partial<SampleOptions>
     cache: o.cacheConfig,
     wallSeconds,
     networkCalls,
-    effectiveSteps: backbone.adaptive || o.solver === "heun" ? networkCalls / Math.max(1, batches) : effectiveSteps(backbone.schedule),
+    effectiveSteps: callsPerBatch(backbone, o.solver, networkCalls, batches),
     stepsComputed,
     moleculesPerSecond: done / wallSeconds,
     peakTensorBytes: peak,
     batches,
   };
+}
+
+/**
+ * Network calls per batch of a finished run (its "effective steps"): the fixed schedule's count, or the measured mean
+ * where it varies or is not the schedule's — adaptive schedules, and Heun (two calls per step).
+ */
+export function callsPerBatch(backbone: Pick<CachedBackbone, "adaptive" | "schedule">, solver: SolverKind, networkCalls: number, batches: number): number {
+  return backbone.adaptive || solver === "heun" ? networkCalls / Math.max(1, batches) : effectiveSteps(backbone.schedule);
 }
 
 /** The shape of one batch's output, for {@link outputBytes}. */

@@ -10,11 +10,10 @@
  */
 import * as path from "node:path";
 import { CachedBackbone } from "../cache/cached_backbone";
-import { effectiveSteps } from "../cache/schedule";
 import { Molecule } from "../chem/molecule";
 import { BatchPlanStream, PlannedBatch } from "../data/plan_stream";
 import { initBackend } from "../env";
-import { resolveSampleOptions, SampleOptions, SampleResult } from "../flow/sample";
+import { callsPerBatch, resolveSampleOptions, SampleOptions, SampleResult } from "../flow/sample";
 import { timeGrid } from "../flow/time_grid";
 import { LoadedModel } from "../model/model_io";
 import { attachedObservers } from "../model/observers";
@@ -208,15 +207,14 @@ export class SamplingPool {
     }
     const wallSeconds = (performance.now() - start) / 1000;
     const scheduleOwner = new CachedBackbone(this.model.generator, o.cacheConfig, grid.t);
-    const schedule = scheduleOwner.schedule;
-    const adaptive = scheduleOwner.adaptive;
+    const callsPerRunBatch = callsPerBatch(scheduleOwner, o.solver, networkCalls, tasks.count);
     scheduleOwner.dispose();
     return {
       molecules: molecules as Molecule[],
       cache: o.cacheConfig,
       wallSeconds,
       networkCalls,
-      effectiveSteps: adaptive || o.solver === "heun" ? networkCalls / Math.max(1, tasks.count) : effectiveSteps(schedule),
+      effectiveSteps: callsPerRunBatch,
       stepsComputed,
       moleculesPerSecond: delivered / wallSeconds,
       peakTensorBytes: peakTensor,
