@@ -78,7 +78,7 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
   const out = path.resolve(opts.out);
   if (!fs.existsSync(path.dirname(out))) throw new Error(`cannot write ${out}: folder ${path.dirname(out)} does not exist`);
   checkOutputFile(out, "--out", "mols.sdf");
-  parseCacheSpec(opts.cache); // a bad spec fails before the model loads
+  const cache = parseCacheSpec(opts.cache); // a bad spec fails before the model loads
   if (opts.dataset !== undefined) datasetPreset(opts.dataset);
   const memory = opts.memory === undefined ? undefined : opts.memory * GIB;
   // The backend first: variables made before it would live on the default backend.
@@ -104,7 +104,7 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
     if (out0.complete) {
       out0.finish();
       if (!opts.quiet) console.log(`${out} is already complete (${out0.moleculesDone} molecules); nothing to resume`);
-      return { molecules: [], cache: parseCacheSpec(opts.cache), wallSeconds: 0, networkCalls: 0, effectiveSteps: 0, stepsComputed: [], moleculesPerSecond: 0, peakTensorBytes: 0, batches: 0 };
+      return { molecules: [], cache, wallSeconds: 0, networkCalls: 0, effectiveSteps: 0, stepsComputed: [], moleculesPerSecond: 0, peakTensorBytes: 0, batches: 0 };
     }
     const already = out0.moleculesDone;
     // The pool (worker threads, or the compiled backend) gives the same molecules as sample() for the same seed.
@@ -118,7 +118,7 @@ export async function runSampleCommand(opts: SampleCommandOptions): Promise<Samp
           window, attempts,
           onProgress: progress && ((done, total, status) => progress(already + done, total, status)),
         });
-        result = { molecules: [], cache: parseCacheSpec(opts.cache), wallSeconds: q.wallSeconds, networkCalls: NaN, effectiveSteps: NaN, stepsComputed: [],
+        result = { molecules: [], cache, wallSeconds: q.wallSeconds, networkCalls: NaN, effectiveSteps: NaN, stepsComputed: [],
           moleculesPerSecond: q.molecules / q.wallSeconds, peakTensorBytes: NaN, batches: q.batches };
       } else result = await run(model, {
         ...sampling, start: out0.start, keepMolecules: false,
