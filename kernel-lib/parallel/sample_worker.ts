@@ -57,7 +57,8 @@ serveRequests<SampleWorkerRequest, BatchResult>(async () => {
   // One backbone per run's settings (a pool serves several runs, e.g. a benchmark's warm-up and timed runs).
   let current: { key: string; grid: ReturnType<typeof timeGrid>; backbone: CachedBackbone } | undefined;
   const backboneFor = (run: RunSettings) => {
-    const key = JSON.stringify(run);
+    // Keyed on what the backbone depends on: a run that changes only the solver keeps it.
+    const key = JSON.stringify([run.steps, run.grid, run.cache]);
     if (current?.key !== key) {
       current?.backbone.dispose();
       const grid = timeGrid(run.steps, run.grid);
