@@ -11,7 +11,7 @@ import { histogramToJson, statsSizeHistogram } from "../data/size_histogram";
 import { CONFIG_PRESETS, resolveConfig, SemlaConfig } from "../model/config";
 import { saveModel } from "../model/model_io";
 import { DEFAULT_AMSGRAD } from "../train/amsgrad";
-import { loadTrainingState } from "../train/checkpoint";
+import { readTrainingProgress, TrainingProgress } from "../train/checkpoint";
 import { formatLrDecays, parseLrDecays } from "../train/lr_schedule";
 import { sampleQuality } from "../train/evaluate_quality";
 import { DEFAULT_TRAIN_OPTIONS, train } from "../train/trainer";
@@ -58,9 +58,10 @@ export function registerTrainCommand(program: Command): void {
       const data = await loadQm9Split("train", { limit: opts.limit ?? Infinity, sharedMemory: true });
       const tty = process.stderr.isTTY;
       // A resumed run keeps its recorded decay unless another is asked for (then the trainer checks it agrees with the past).
-      const lrDecays = opts.lrDecay ?? loadTrainingState(opts.runDir)?.schedule?.decays ?? [];
+      const progress = readTrainingProgress(opts.runDir);
+      const lrDecays = opts.lrDecay ?? progress?.schedule?.decays ?? [];
       const exportDir = path.resolve(opts.export);
-      if (!opts.force) checkExportTarget(exportDir, opts.runDir, config);
+      if (!opts.force) checkExportTarget(exportDir, opts.runDir, config, progress);
       const final = await train({
         config, runDir: opts.runDir, data, seed: opts.seed, workers: opts.workers, batchCost: opts.batchCost,
         maxSteps: opts.steps ?? Infinity, maxSeconds: opts.hours ? opts.hours * 3600 : Infinity,
@@ -96,11 +97,10 @@ export function registerTrainCommand(program: Command): void {
  * A run may only export over a model it produced itself: same architecture, and no later step than the run's
  * checkpoint (a new run's first evaluation would otherwise replace, say, the shipped default model).
  */
-function checkExportTarget(exportDir: string, runDir: string, config: SemlaConfig): void {
+function checkExportTarget(exportDir: string, runDir: string, config: SemlaConfig, state: TrainingProgress | undefined): void {
   const file = path.join(exportDir, "config.json");
   if (!fs.existsSync(file)) return;
   const existing = JSON.parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown>; meta?: { step?: number } };
-  const state = loadTrainingState(runDir);
   const refuse = (why: string) => {
     throw new Error(`refusing to export to ${exportDir}: ${why}; pass --export <new folder>, or --force to replace it`);
   };

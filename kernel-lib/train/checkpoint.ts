@@ -68,12 +68,10 @@ export function saveTrainingState(runDir: string, state: TrainingState): void {
  * @throws if the checkpoint is incomplete or its arrays do not match their recorded SHA-256 checksums.
  */
 export function loadTrainingState(runDir: string): TrainingState | undefined {
-  const candidates = [FOLDER, `${FOLDER}.old`].map((f) => path.join(runDir, f, "state.json"));
-  const file = candidates.find((c) => fs.existsSync(c));
+  const file = checkpointManifest(runDir);
   if (!file) return undefined;
   const bundle = readBundle(file);
-  const meta = bundle.meta as Record<string, any>;
-  if (meta.format !== "molcache-training-checkpoint/1") throw new Error(`${file} is not a molcache training checkpoint`);
+  const meta = checkedMeta(bundle.meta, file);
   const sums = (meta.sha256 ?? {}) as Record<string, string>; // absent in checkpoints written before checksums
   const get = (name: string) => {
     const t = bundle.tensors.get(name);
@@ -92,4 +90,35 @@ export function loadTrainingState(runDir: string): TrainingState | undefined {
     best: meta.best ?? undefined, schedule: meta.lrSchedule ? recordedSchedule(meta.lrSchedule) : undefined, params: get("params"), ema: get("ema"),
     optimizer: { step: meta.optimizerStep, m: get("adam_m"), v: get("adam_v"), vMax: get("adam_vmax") },
   };
+}
+
+/** What a checkpoint says about its run, read without its tensors. */
+export type TrainingProgress = Pick<TrainingState, "step" | "schedule">;
+
+/**
+ * The step and learning-rate schedule of `runDir`'s checkpoint, from its small manifest only (the tensors, ~20 MB
+ * for the default model, are read and checked by {@link loadTrainingState} when training starts), or undefined.
+ */
+export function readTrainingProgress(runDir: string): TrainingProgress | undefined {
+  const file = checkpointManifest(runDir);
+  if (!file) return undefined;
+  let manifest: { meta?: unknown };
+  try {
+    manifest = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new Error(`${file} is not JSON (${(err as Error).message}); the checkpoint is damaged: restore it, or train in a new --run-dir`);
+  }
+  const meta = checkedMeta(manifest.meta, file);
+  return { step: meta.step, schedule: meta.lrSchedule ? recordedSchedule(meta.lrSchedule) : undefined };
+}
+
+/** The checkpoint manifest of `runDir` (falling back to the previous one if a swap was interrupted), if any. */
+function checkpointManifest(runDir: string): string | undefined {
+  return [FOLDER, `${FOLDER}.old`].map((f) => path.join(runDir, f, "state.json")).find((c) => fs.existsSync(c));
+}
+
+function checkedMeta(meta: unknown, file: string): Record<string, any> {
+  const m = meta as Record<string, any> | undefined;
+  if (m?.format !== "molcache-training-checkpoint/1") throw new Error(`${file} is not a molcache training checkpoint`);
+  return m;
 }

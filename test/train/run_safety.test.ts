@@ -14,7 +14,8 @@ import { loadQm9Split, Qm9Split } from "../../kernel-lib/data/dataset";
 import { CONFIG_PRESETS, resolveConfig } from "../../kernel-lib/model/config";
 import { initParams } from "../../kernel-lib/model/init";
 import { initAmsGrad } from "../../kernel-lib/train/amsgrad";
-import { loadTrainingState, saveTrainingState } from "../../kernel-lib/train/checkpoint";
+import { loadTrainingState, readTrainingProgress, saveTrainingState } from "../../kernel-lib/train/checkpoint";
+import { parseLrDecays } from "../../kernel-lib/train/lr_schedule";
 import { train } from "../../kernel-lib/train/trainer";
 import { LOCK_FILE, lockFolder } from "../../kernel-lib/util/folder_lock";
 import { Rng } from "../../kernel-lib/util/rng";
@@ -97,6 +98,22 @@ describe("training run safety", () => {
     const r = runMolcache(["train", "--run-dir", dir, "--config", "tiny", "--limit", "50", "--workers", "1", "--batch-cost", "384", "--steps", "5", "--export", path.join(tmp, "altered-export")]);
     assertOneLine(r, /^molcache: .*state\.bin does not match the checksum of params in state\.json: the checkpoint was altered or damaged; restore it, or train in a new --run-dir$/);
     assert.equal(fs.readFileSync(path.join(dir, "train_log.csv"), "utf8"), LOG);
+  });
+
+  it("reads a checkpoint's step and schedule from its manifest alone, and refuses a foreign manifest", () => {
+    const dir = runFolder("progress");
+    const schedule = { lr: 5e-4, warmupSteps: 2, warmupStart: 0.1, decays: parseLrDecays("cosine:start=2,end=9,final=0.1") };
+    saveTrainingState(dir, { ...loadTrainingState(dir)!, schedule });
+    const full = loadTrainingState(dir)!;
+    assert.deepEqual(full.schedule, schedule);
+    fs.rmSync(path.join(dir, "checkpoint", "state.bin")); // the tensors are not needed
+    assert.deepEqual(readTrainingProgress(dir), { step: full.step, schedule: full.schedule });
+    assert.equal(readTrainingProgress(path.join(tmp, "no-such-run")), undefined);
+    const manifest = path.join(dir, "checkpoint", "state.json");
+    fs.writeFileSync(manifest, JSON.stringify({ meta: { format: "something-else/1" } }));
+    assert.throws(() => readTrainingProgress(dir), /state\.json is not a molcache training checkpoint/);
+    fs.writeFileSync(manifest, "{ truncated");
+    assert.throws(() => readTrainingProgress(dir), /state\.json is not JSON .*the checkpoint is damaged: restore it, or train in a new --run-dir/);
   });
 
   it("loads checkpoints written before checksums were recorded", () => {
