@@ -5,7 +5,6 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { sharedPath } from "../helpers/paths";
@@ -13,6 +12,7 @@ import {
   QM9_FILE, QM9_MOLECULE_COUNT, QM9_SPLIT_COUNTS, Qm9Record, SplitName, readQm9, readQm9Records, toMolecule,
 } from "../../kernel-lib/data/qm9_reader";
 import { statsSizeHistogram, histogramToJson, histogramFromSizes } from "../../kernel-lib/data/size_histogram";
+import { withTempDir } from "../helpers/temp_dir";
 
 interface FullPass {
   total: number;
@@ -108,8 +108,7 @@ describe("readQm9 filtering and limits", () => {
     await assert.rejects(readQm9Records({ limit: -1 }), /invalid limit: -1/);
     await assert.rejects(readQm9Records({ lmit: 3 } as never), /unknown readQm9 option: lmit/);
     await assert.rejects(readQm9Records({ file: "/nonexistent.jsonl.gz" }), /QM9 file not found/);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qm9-"));
-    try {
+    await withTempDir("qm9-", async (dir) => {
       const bad = path.join(dir, "bad.jsonl.gz");
       fs.writeFileSync(bad, zlib.gzipSync('{"id":1,"z":[6],"pos":[],"charges":[0],"bonds":[]}\n'));
       await assert.rejects(readQm9Records({ file: bad }), /line 1 \(id 1\): 1 atoms but/);
@@ -119,8 +118,6 @@ describe("readQm9 filtering and limits", () => {
       await assert.rejects(readQm9Records({ file: bad }), /line 1: invalid JSON/);
       fs.writeFileSync(bad, zlib.gzipSync("x".repeat(5000)).subarray(0, 20));
       await assert.rejects(readQm9Records({ file: bad }), /corrupt or truncated/);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

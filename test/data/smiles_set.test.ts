@@ -2,10 +2,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { buildSmilesList, loadSmilesSet, readSmilesFile, resolveSmilesSetOptions } from "../../kernel-lib/data/smiles_set";
+import { withTempDir } from "../helpers/temp_dir";
 
 describe("smiles set", () => {
   it("the shipped MiDi-train cache matches the records", async () => {
@@ -23,8 +23,7 @@ describe("smiles set", () => {
   });
 
   it("builds a missing cache, and rebuilds a stale or corrupt one", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "smiles-"));
-    try {
+    await withTempDir("smiles-", async (dir) => {
       const cacheFile = path.join(dir, "midi_test_smiles.txt.gz");
       const a = await loadSmilesSet({ split: "test", cacheFile });
       assert.ok(fs.existsSync(cacheFile));
@@ -42,9 +41,7 @@ describe("smiles set", () => {
       // A cache of another split is never used for this one.
       const val = await loadSmilesSet({ split: "val", cacheFile });
       assert.notEqual(val.size, a.size);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("rejects bad options", async () => {
@@ -59,8 +56,7 @@ describe("smiles set", () => {
     const set = await loadSmilesSet();
     assert.equal(lines.length, set.size);
     assert.ok(lines.every((s) => set.has(s)), "every line is a training SMILES: no header, no binary");
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "smiles-file-"));
-    try {
+    await withTempDir("smiles-file-", async (dir) => {
       const plain = path.join(dir, "train.smi");
       fs.writeFileSync(plain, "# a comment\nCCO\n\n  c1ccccc1  \n");
       assert.deepEqual(readSmilesFile(plain), ["CCO", "c1ccccc1"]);
@@ -68,8 +64,6 @@ describe("smiles set", () => {
       fs.writeFileSync(truncated, fs.readFileSync(shipped).subarray(0, 1000));
       assert.throws(() => readSmilesFile(truncated), /looks gzip-compressed but does not decompress .*; is it truncated\?/);
       assert.throws(() => readSmilesFile(path.join(dir, "missing.smi")), /no such SMILES file: .*missing\.smi/);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

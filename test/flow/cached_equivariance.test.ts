@@ -17,9 +17,9 @@ import { parseCacheSpec } from "../../kernel-lib/cache/config";
 import { Rng } from "../../kernel-lib/util/rng";
 import { SolverKind } from "../../kernel-lib/flow/integrate";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { loadFixtureModel, randomRotation, rotateArray } from "../model/semla_fixture";
+import { testTempDir } from "../helpers/temp_dir";
 
 let model: SemlaGenerator;
 before(async () => {
@@ -49,7 +49,7 @@ const densityCosts = (e: readonly (number | null)[]) => e.map((_, c) => Array.fr
   return total;
 }));
 /** A calibration profile for a 12-step run whose error is largest early (written once, read by the calibrated spec). */
-const profileFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "molcache-eq-")), "profile.json");
+const profileFile = path.join(testTempDir("molcache-eq-"), "profile.json");
 const stepsArray = (f: (k: number) => number | null) => Array.from({ length: STEPS }, (_, k) => f(k));
 fs.writeFileSync(profileFile, JSON.stringify({
   format: "molcache-cache-profile/1", model: "fixture", steps: STEPS, grid: "log", molecules: 2, seed: 0, quantity: "test",
@@ -57,7 +57,6 @@ fs.writeFileSync(profileFile, JSON.stringify({
   gate: stepsArray((k) => (k < 1 ? null : 0.35)),
   forecastCost: { "taylor:m=2": densityCosts(stepsArray((k) => (k < 2 ? null : 1 / k))) },
 }));
-after(() => fs.rmSync(path.dirname(profileFile), { recursive: true, force: true }));
 
 /** A spec, optionally followed by `@heun` or `@dpm2m` for another solver. */
 function run(prior: SamplerState, specAndSolver: string, uniforms: UniformSource): IntegrateResult & { classes: Int32Array[] } {

@@ -2,9 +2,9 @@ import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { REPO_ROOT } from "../helpers/paths";
+import { testTempDir } from "../helpers/temp_dir";
 
 const BIN = path.join(REPO_ROOT, "bin", "molcache.cjs");
 
@@ -23,8 +23,9 @@ describe("molcache command line", () => {
 });
 
 describe("molcache from another folder", () => {
+  const cwdDir = testTempDir("molcache-cwd-");
   it("runs from any working directory (tsx resolved from the package, also inside worker threads)", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-cwd-"));
+    const dir = cwdDir;
     const r = spawnSync(process.execPath, [BIN, "sample", "--model", "random:tiny", "--n", "4", "--steps", "3", "--workers", "1", "--out", "m.sdf", "--quiet"],
       { encoding: "utf8", cwd: dir });
     assert.equal(r.status, 0, r.stderr);

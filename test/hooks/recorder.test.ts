@@ -8,7 +8,6 @@
 import { describe, it, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../kernel-lib/env";
@@ -22,6 +21,7 @@ import { readRecording, writeRecording } from "../../kernel-lib/hooks/recording_
 import { blockSeries, extractRow } from "../../kernel-lib/hooks/series";
 import { Recording } from "../../kernel-lib/hooks/recording";
 import { loadFixtureLoadedModel, plainMolecules } from "../model/semla_fixture";
+import { withTempDir } from "../helpers/temp_dir";
 
 let model: LoadedModel;
 before(async () => {
@@ -165,8 +165,7 @@ describe("feature recorder", () => {
     assert.throws(() => recording.toDataFrame({ fields: ["nodeFeatz"] }), /unknown field: nodeFeatz/);
     assert.throws(() => recording.toDataFrame({ maxCells: 10 }), /select fewer blocks/);
 
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-rec-"));
-    try {
+    await withTempDir("molcache-rec-", async (dir) => {
       const file = writeRecording(recording, dir, "run");
       assert.deepEqual(fs.readdirSync(dir).sort(), ["run.bin", "run.json"]);
       const back = readRecording(file);
@@ -185,9 +184,7 @@ describe("feature recorder", () => {
       assert.equal(back.meta.coordStd, model.coordStd);
       fs.writeFileSync(path.join(dir, "bad.json"), JSON.stringify({ bin: "run.bin", meta: { format: "x" }, tensors: [] }));
       assert.throws(() => readRecording(path.join(dir, "bad.json")), /is not a recording/);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("a recorder left registered records each run afresh (sample() resets it at the start); reset empties it", async () => {

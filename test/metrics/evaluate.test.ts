@@ -1,7 +1,6 @@
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { loadFixtures } from "./fixture_helpers";
 import { loadRDKit } from "../../kernel-lib/chem/rdkit";
@@ -12,6 +11,7 @@ import { formatTable } from "../../kernel-lib/metrics/table";
 import { runEvaluateCommand } from "../../kernel-lib/cli/evaluate";
 import { buildProgram } from "../../kernel-lib/cli/main";
 import { writeSdf } from "../../kernel-lib/chem/sdf";
+import { testTempDir } from "../helpers/temp_dir";
 
 const water = () =>
   makeMolecule({ elements: [8, 1, 1], positions: [0, 0, 0, 0.96, 0, 0, -0.24, 0.93, 0], bonds: [[0, 1, 1], [0, 2, 1]], name: "water" });
@@ -94,8 +94,9 @@ describe("evaluate", () => {
     assert.equal(t.keys.size, 1);
   });
 
+  const evalDir = testTempDir("molcache-eval-");
   it("runs the evaluate command end to end and writes the CSV atomically", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-eval-"));
+    const dir = evalDir;
     const sdf = path.join(dir, "mols.sdf");
     fs.writeFileSync(sdf, writeSdf([water(), loadFixtures().records[2].molecule]));
     const train = path.join(dir, "train.smi");

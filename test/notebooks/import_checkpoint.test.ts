@@ -1,14 +1,13 @@
 /** notebooks/06_import_checkpoint.ipynb runs headless on the tiny Lightning checkpoint shipped in data/checkpoints/. */
-import { describe, it, after } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { REPO_ROOT, sharedPath } from "../helpers/paths";
 import { runNotebook } from "./notebook_case";
+import { testTempDir } from "../helpers/temp_dir";
 
-const outDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "molcache-nb-import-")), "tiny");
-after(() => fs.rmSync(path.dirname(outDir), { recursive: true, force: true }));
+const outDir = path.join(testTempDir("molcache-nb-import-"), "tiny");
 
 describe("06_import_checkpoint notebook", () => {
   it("imports the checkpoint (EMA weights), samples with it and shows a molecule", (t) => {

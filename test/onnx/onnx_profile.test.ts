@@ -1,20 +1,19 @@
 /** ONNX Runtime profiling of the compiled blocks (what `bench forward --backend onnx --profile` reports). */
-import { describe, it, before, after } from "node:test";
+import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../kernel-lib/env";
 import { compileOnnx } from "../../kernel-lib/onnx/onnx_generator";
 import { onnxProfileByOperator } from "../../kernel-lib/onnx/ort_session";
 import { disposeAll, loadFixtureModel, randomInputs } from "../model/semla_fixture";
+import { testTempDir } from "../helpers/temp_dir";
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-ort-prof-"));
+const dir = testTempDir("molcache-ort-prof-");
 before(async () => {
   await initBackend();
 });
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe("ONNX profile", () => {
   it("writes one profile per block session and sums kernel times by operator", () => {

@@ -5,9 +5,6 @@
  */
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { initBackend } from "../../kernel-lib/env";
 import { Molecule } from "../../kernel-lib/chem/molecule";
 import { sample } from "../../kernel-lib/flow/sample";
@@ -18,6 +15,7 @@ import { sampleParallel } from "../../kernel-lib/parallel/sample_parallel";
 import { SamplingError, SamplingPool } from "../../kernel-lib/parallel/sampling_pool";
 import { resolveSamplingPoolOptions } from "../../kernel-lib/parallel/pool_options";
 import type { TestFault } from "../../kernel-lib/parallel/sample_worker";
+import { withTempDir } from "../helpers/temp_dir";
 
 let model: LoadedModel;
 let clean: Awaited<ReturnType<typeof sample>>;
@@ -70,14 +68,11 @@ describe("sampleParallel: same molecules whatever the worker count", () => {
   });
 
   it("a model folder works as well as a loaded model (loaded once, shared with the workers)", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-par-"));
-    try {
+    await withTempDir("molcache-par-", async (dir) => {
       saveModel(model, dir);
       const r = await sampleParallel(dir, { ...RUN, workers: 1 });
       assertSameMolecules(clean.molecules, r.molecules, "from a folder");
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("Heun and DPM-Solver++(2M) run on the workers too, with sample()'s molecules and network calls", async () => {

@@ -2,9 +2,9 @@ import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { REPO_ROOT } from "../helpers/paths";
+import { testTempDir } from "../helpers/temp_dir";
 
 const CLI = path.join(REPO_ROOT, "kernel-lib", "cli", "main.ts");
 
@@ -19,8 +19,9 @@ function losses(runDir: string): Map<number, string> {
   return new Map(rows.map((r) => { const c = r.split(","); return [Number(c[0]), c.slice(5, 10).join(",")] as const; }));
 }
 
+const runs = testTempDir("molcache-train-");
 function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "molcache-train-"));
+  return fs.mkdtempSync(path.join(runs, "run-"));
 }
 
 describe("trainer", () => {

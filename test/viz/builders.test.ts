@@ -4,7 +4,6 @@
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { makeMolecule } from "../../kernel-lib/chem/molecule";
@@ -20,6 +19,7 @@ import { forecasterColor, FORECASTER_COLORS } from "../../kernel-lib/viz/theme";
 import type { PlotlyFigure, PlotlyTrace } from "../../kernel-lib/viz/types";
 import { frontierInput, furanMolecule, sampleFigures } from "./sample_figures";
 import { assertSnapshot, normalise } from "./snapshot";
+import { withTempDir } from "../helpers/temp_dir";
 
 /** True when the value is plain JSON (no typed arrays, functions, undefined inside arrays, NaN). */
 function isPlainJson(v: unknown): boolean {
@@ -42,17 +42,14 @@ describe("figure snapshots", () => {
     });
   }
 
-  it("the harness fails on a change and writes <name>-changed.json", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "molcache-snap-"));
-    try {
+  it("the harness fails on a change and writes <name>-changed.json", async () => {
+    await withTempDir("molcache-snap-", async (dir) => {
       assert.equal(assertSnapshot("demo", { b: 1.234567, a: [0.1 + 0.2] }, dir), "created");
       assert.equal(fs.readFileSync(path.join(dir, "demo.json"), "utf8"), '{\n "a": [\n  0.3\n ],\n "b": 1.235\n}\n');
       assert.equal(assertSnapshot("demo", { a: [0.30000001], b: 1.23456 }, dir), "matched");
       assert.throws(() => assertSnapshot("demo", { a: [0.31], b: 1.235 }, dir), /snapshot demo changed \(\$\.a\.0/);
       assert.ok(fs.existsSync(path.join(dir, "demo-changed.json")));
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("normalise rounds to 4 significant digits and sorts keys", () => {
