@@ -11,7 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { BlockState, GeneratorInputs, GeneratorOutputs } from "../model/blocks";
 import type { BackboneNetwork } from "../model/network";
-import type { Backbone, BackboneCall } from "../flow/backbone";
+import type { Backbone, BackboneCall, CategoricalJumps } from "../flow/backbone";
 import { GateAccumulator, relativeChange, tuneThreshold } from "./adaptive_gate";
 import { calibratedSchedule } from "./calibrated_schedule";
 import { createForecaster, ResolvedCacheConfig } from "./config";
@@ -33,6 +33,8 @@ export class CachedBackbone implements Backbone {
   readonly adaptive: boolean;
   /** The adaptive gate's threshold (tuned from the profile for an `nfe` target), or undefined. */
   readonly threshold: number | undefined;
+  /** When the categorical state jumps (the config's `jumps`; `every` without a cache). */
+  readonly jumps: CategoricalJumps;
   private readonly forecasters: Forecaster[] = [];
   private readonly lastLayer: string;
   private readonly gate: GateAccumulator | undefined;
@@ -53,6 +55,7 @@ export class CachedBackbone implements Backbone {
     const steps = times.length;
     this.lastLayer = `layers.${model.config.nLayers - 1}`;
     this.adaptive = config.kind !== "none" && config.schedule === "adaptive";
+    this.jumps = config.kind === "none" ? "every" : config.jumps;
     if (config.kind === "none") {
       this.schedule = new Array(steps).fill(true);
     } else if (config.schedule === "uniform") {

@@ -1,11 +1,13 @@
 /**
  * Cache configuration: a discriminated union by `kind`, a parser for the command-line form
  * (`none`, `reuse:D=2`, `taylor:m=2,D=3`, `ab:j=2,D=3`, with optional `start=`, `end=`, `axis=time`,
- * `level=lastBlock`, and the schedule: `schedule=uniform|calibrated|adaptive`, `nfe=`, `profile=`, `threshold=`),
+ * `level=lastBlock`, `jumps=computed`, and the schedule: `schedule=uniform|calibrated|adaptive`, `nfe=`, `profile=`,
+ * `threshold=`),
  * validation with clear errors, and the forecaster factory. Combinations that would be silently ignored or that
  * would disable caching are rejected with one line naming the fix. To add a caching kind: its config interface in
  * the {@link CacheConfig} union and one entry in `CACHE_KINDS` (label, spec parameter, checks, forecaster).
  */
+import type { CategoricalJumps } from "../flow/backbone";
 import { rejectUnknownOptions } from "../util/options";
 import { AdamsBashforthForecaster } from "./adams_bashforth";
 import { Forecaster } from "./forecaster";
@@ -46,6 +48,12 @@ interface CacheCommon {
   axis?: ForecastAxis;
   /** Forecast level (default `"output"`). */
   level?: CacheLevel;
+  /**
+   * When the atom and bond types jump (default `"every"`, the paper's): on every step, forecast steps drawing from
+   * forecast logits; or `"computed"`: only on computed steps, one jump over the whole interval to the next computed
+   * step, drawn from the fresh logits (fixed schedules only). The coordinates move on every step either way.
+   */
+  jumps?: CategoricalJumps;
 }
 
 /** No caching: every step computes. */
@@ -71,7 +79,8 @@ export type ResolvedCacheConfig =
 /** A resolved config that caches (any kind but `none`). */
 export type ResolvedCachingConfig = Exclude<ResolvedCacheConfig, NoCacheConfig>;
 
-const COMMON_KEYS = ["kind", "interval", "startStep", "endStep", "axis", "level", "schedule", "nfe", "profile", "threshold"];
+const COMMON_KEYS = ["kind", "interval", "startStep", "endStep", "axis", "level", "jumps", "schedule", "nfe", "profile", "threshold"];
+const JUMPS: readonly CategoricalJumps[] = ["every", "computed"];
 const SCHEDULES: readonly CacheScheduleKind[] = ["uniform", "calibrated", "adaptive"];
 
 /** A caching config (any kind but `none`), and its kinds. */
@@ -137,6 +146,8 @@ export function resolveCacheConfig(config: CacheConfig): ResolvedCacheConfig {
   if (axis !== "step" && axis !== "time") throw new Error(`invalid axis: ${axis}; use "step" or "time"`);
   const level = config.level ?? "output";
   if (level !== "output" && level !== "lastBlock") throw new Error(`invalid level: ${level}; use "output" or "lastBlock"`);
+  const jumps = config.jumps ?? "every";
+  if (!JUMPS.includes(jumps)) throw new Error(`invalid jumps: ${jumps}; use ${JUMPS.map((j) => `"${j}"`).join(" or ")}`);
   const schedule = config.schedule ?? "uniform";
   if (!SCHEDULES.includes(schedule)) throw new Error(`invalid schedule: ${schedule}; use ${SCHEDULES.join(", ")}`);
   cacheKind(config.kind).check?.(config, axis);
@@ -168,8 +179,11 @@ export function resolveCacheConfig(config: CacheConfig): ResolvedCacheConfig {
     }
     if (level !== "output") throw new Error(`schedule=${schedule} is calibrated on the network output; drop level=${level}`);
   }
+  if (jumps === "computed" && schedule === "adaptive") {
+    throw new Error("jumps=computed needs a fixed schedule (its jump spans the interval to the next computed step, which the adaptive gate decides only when it comes); use schedule=uniform or calibrated, or drop jumps");
+  }
   const common = {
-    interval: config.interval, startStep: config.startStep ?? 0, endStep: config.endStep, axis, level, schedule,
+    interval: config.interval, startStep: config.startStep ?? 0, endStep: config.endStep, axis, level, jumps, schedule,
     ...(given("nfe") ? { nfe: config.nfe } : {}), ...(given("profile") ? { profile: config.profile } : {}),
     ...(given("threshold") ? { threshold: config.threshold } : {}),
   };
@@ -210,12 +224,12 @@ export function parseCacheSpec(spec: string): ResolvedCacheConfig {
     return { kind: "none" };
   }
   const aliases: Record<string, string> = { D: "interval", d: "interval", interval: "interval", start: "startStep", end: "endStep",
-    axis: "axis", level: "level", schedule: "schedule", nfe: "nfe", profile: "profile", threshold: "threshold" };
+    axis: "axis", level: "level", jumps: "jumps", schedule: "schedule", nfe: "nfe", profile: "profile", threshold: "threshold" };
   for (const entry of Object.values(CACHE_KINDS)) {
     const parameter = (entry as CacheKind<CachingConfig>).parameter;
     if (parameter) aliases[parameter.short] = aliases[String(parameter.key)] = String(parameter.key);
   }
-  const textKeys = ["axis", "level", "schedule", "profile"];
+  const textKeys = ["axis", "level", "jumps", "schedule", "profile"];
   const config: Record<string, unknown> = { kind };
   for (const part of rest.split(",").filter((p) => p.length > 0)) {
     const [name, value] = part.split("=", 2);

@@ -18,10 +18,18 @@ export function sampleRunIdentity(
   return {
     modelHash: modelContentHash(model),
     options: {
-      n: o.n, steps: o.steps, grid: o.grid, cache: JSON.stringify(parseCacheSpec(o.cache)), seed: o.seed, batchCost: o.batchCost, backend: o.backend,
+      n: o.n, steps: o.steps, grid: o.grid, cache: recordedCache(o.cache), seed: o.seed, batchCost: o.batchCost, backend: o.backend,
       dataset: o.dataset ?? "", memory: o.memory ?? DEFAULT_WORKER_MEMORY_BYTES,
       // Recorded only when not the default, so the manifests of Euler runs written before it still resume.
       ...(o.solver !== undefined && o.solver !== "euler" ? { solver: o.solver } : {}),
     },
   };
+}
+
+/** The resolved cache config as recorded; `jumps` only when not the default, so manifests written before it still resume. */
+function recordedCache(spec: string): string {
+  const config = parseCacheSpec(spec);
+  if (config.kind === "none" || config.jumps !== "every") return JSON.stringify(config);
+  const { jumps: _default, ...rest } = config;
+  return JSON.stringify(rest);
 }

@@ -13,12 +13,20 @@ export interface BackboneCall {
   computed: boolean;
 }
 
+/**
+ * When the categorical state (atom and bond types) jumps: on `every` step, from that step's (possibly forecast)
+ * logits, or only on `computed` steps, over the whole interval to the next computed step, from fresh logits.
+ */
+export type CategoricalJumps = "every" | "computed";
+
 /** A network behind a compute-or-forecast decision, for one sampling run of one batch at a time. */
 export interface Backbone {
   /** The network (its hooks are the run's step observers). */
   readonly model: BackboneNetwork;
   /** One boolean per step: computed (true) or forecast; steps decided during the run are false here. */
   readonly schedule: readonly boolean[];
+  /** When the categorical state jumps (`computed` needs a fixed {@link Backbone.schedule}); default `every`. */
+  readonly jumps?: CategoricalJumps;
   /** Whether {@link Backbone.call} needs the network inputs at this step and call index. */
   needsInputs(step: number, callIndex?: number): boolean;
   /**

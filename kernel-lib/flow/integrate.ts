@@ -85,6 +85,7 @@ export function integrate(prior: SamplerState, options: IntegrateOptions): Integ
   if (!SOLVERS.includes(solver)) throw new Error(`invalid solver: ${String(solver)}; use ${SOLVERS.join(", ")}`);
   if (backbone.schedule.length !== steps) throw new Error(`cache schedule has ${backbone.schedule.length} steps, grid has ${steps}`);
   const uniforms: UniformSource = options.uniforms ?? defaultUniforms(options.rng);
+  const jumpDt = categoricalJumpSteps(grid, backbone);
   backbone.reset();
   // Step observers attached to the model (the hook registry) run before the per-call ones.
   const attached = attachedObservers(model)?.step;
@@ -155,8 +156,13 @@ export function integrate(prior: SamplerState, options: IntegrateOptions): Integ
       for (let i = 0; i < next.coords.length; i++) {
         next.coords[i] = state.coords[i] + scale * (target[i] - state.coords[i]);
       }
-      uniformSampleUpdate(prediction.typeLogits, vocab, next.atomClasses, uniforms(k, "atomics", B * N), t, dt, prior.mask);
-      uniformSampleUpdate(prediction.bondLogits, edgeTypes, next.bondClasses, uniforms(k, "bonds", B * N * N), t, dt, pairMask);
+      // Every step draws its uniforms, used or not, so that the draws of a step do not depend on the schedule.
+      const atomUniforms = uniforms(k, "atomics", B * N);
+      const bondUniforms = uniforms(k, "bonds", B * N * N);
+      if (jumpDt[k] > 0) {
+        uniformSampleUpdate(prediction.typeLogits, vocab, next.atomClasses, atomUniforms, t, jumpDt[k], prior.mask);
+        uniformSampleUpdate(prediction.bondLogits, edgeTypes, next.bondClasses, bondUniforms, t, jumpDt[k], pairMask);
+      }
       let last = prediction;
       if (solver === "heun") {
         // Corrector: the network at the Euler predictor (next.coords holds x̃ now), time t + dt, float32 as fed.
@@ -184,6 +190,24 @@ export function integrate(prior: SamplerState, options: IntegrateOptions): Integ
     backbone.reset();
   }
   return { final: final!, state, networkCalls, computedSteps, peakTensorBytes: peak };
+}
+
+/**
+ * The time span of each step's categorical jump: its own dt, or with `jumps: "computed"` the span from a computed
+ * step to the next computed one (0 on forecast steps: no jump). A forecast step's logits are extrapolated, and many
+ * small jumps drawn from them are worse than one jump from fresh logits (docs/matched_nfe.md, "Jumps on computed steps").
+ */
+function categoricalJumpSteps(grid: TimeGrid, backbone: Backbone): Float64Array {
+  const steps = grid.dt.length;
+  if ((backbone.jumps ?? "every") === "every") return Float64Array.from(grid.dt);
+  if (!backbone.schedule[0] || !backbone.schedule[steps - 1]) throw new Error("jumps=computed needs a fixed schedule whose first and final steps compute");
+  const span = new Float64Array(steps);
+  let from = 0;
+  for (let k = 0; k < steps; k++) {
+    span[from] += grid.dt[k];
+    if (k + 1 < steps && backbone.schedule[k + 1]) from = k + 1;
+  }
+  return span;
 }
 
 /**

@@ -83,6 +83,7 @@ export function cacheSpec(cache: ResolvedCacheConfig): string {
   if (cache.endStep !== undefined) parts.push(`end=${cache.endStep}`);
   if (cache.axis !== "step") parts.push(`axis=${cache.axis}`);
   if (cache.level !== "output") parts.push(`level=${cache.level}`);
+  if (cache.jumps !== "every") parts.push(`jumps=${cache.jumps}`);
   return `${cache.kind}:${parts.join(",")}`;
 }
 

@@ -29,7 +29,8 @@ const FAMILY_COLORS = ["#0072B2", "#E69F00", "#56B4E9", "#D55E00", "#009E73", "#
 export function samplerFamily(c: ReportConfiguration): string {
   if (c.cache.kind === "none") return c.solver === "heun" ? "Heun" : c.solver === "dpm2m" ? "DPM-Solver++(2M)" : "Base";
   const schedule = c.cache.schedule;
-  return `${c.forecaster} ${schedule}${c.cache.axis === "time" ? " (time axis)" : ""}${c.cache.level === "lastBlock" ? " (last block)" : ""}`;
+  return `${c.forecaster} ${schedule}${c.cache.axis === "time" ? " (time axis)" : ""}${c.cache.level === "lastBlock" ? " (last block)" : ""}` +
+    (c.cache.jumps === "computed" ? " (jumps on computed steps)" : "");
 }
 
 /** One group: a base budget and the samplers matched to it. */

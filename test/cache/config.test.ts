@@ -7,20 +7,24 @@ describe("cache config", () => {
   it("parses every spec form and fills defaults", () => {
     assert.deepEqual(parseCacheSpec("none"), { kind: "none" });
     assert.deepEqual(parseCacheSpec("base"), { kind: "none" });
-    assert.deepEqual(parseCacheSpec("reuse:D=2"), { kind: "reuse", interval: 2, startStep: 0, endStep: undefined, axis: "step", level: "output", schedule: "uniform" });
-    assert.deepEqual(parseCacheSpec("taylor:m=2,D=3"), { kind: "taylor", order: 2, interval: 3, startStep: 0, endStep: undefined, axis: "step", level: "output", schedule: "uniform" });
-    assert.deepEqual(parseCacheSpec(" AB:j=2, D=4 "), { kind: "ab", steps: 2, interval: 4, startStep: 0, endStep: undefined, axis: "step", level: "output", schedule: "uniform" });
+    assert.deepEqual(parseCacheSpec("reuse:D=2"), { kind: "reuse", interval: 2, startStep: 0, endStep: undefined, axis: "step", level: "output", jumps: "every", schedule: "uniform" });
+    assert.deepEqual(parseCacheSpec("taylor:m=2,D=3"), { kind: "taylor", order: 2, interval: 3, startStep: 0, endStep: undefined, axis: "step", level: "output", jumps: "every", schedule: "uniform" });
+    assert.deepEqual(parseCacheSpec(" AB:j=2, D=4 "), { kind: "ab", steps: 2, interval: 4, startStep: 0, endStep: undefined, axis: "step", level: "output", jumps: "every", schedule: "uniform" });
     assert.deepEqual(
       parseCacheSpec("taylor:order=1,interval=2,start=3,end=90,axis=time,level=lastBlock"),
-      { kind: "taylor", order: 1, interval: 2, startStep: 3, endStep: 90, axis: "time", level: "lastBlock", schedule: "uniform" },
+      { kind: "taylor", order: 1, interval: 2, startStep: 3, endStep: 90, axis: "time", level: "lastBlock", jumps: "every", schedule: "uniform" },
     );
     assert.deepEqual(resolveCacheConfig({ kind: "ab", steps: 3, interval: 2 }), parseCacheSpec("ab:j=3,D=2"));
     // Schedules: an nfe target instead of D, calibrated and adaptive; AB on the time axis is accepted (it is used).
-    assert.deepEqual(parseCacheSpec("taylor:m=2,nfe=26"), { kind: "taylor", order: 2, interval: undefined, startStep: 0, endStep: undefined, axis: "step", level: "output", schedule: "uniform", nfe: 26 });
+    assert.deepEqual(parseCacheSpec("taylor:m=2,nfe=26"), { kind: "taylor", order: 2, interval: undefined, startStep: 0, endStep: undefined, axis: "step", level: "output", jumps: "every", schedule: "uniform", nfe: 26 });
     assert.deepEqual(parseCacheSpec("taylor:m=2,schedule=calibrated,nfe=26,profile=p.json"),
-      { kind: "taylor", order: 2, interval: undefined, startStep: 0, endStep: undefined, axis: "step", level: "output", schedule: "calibrated", nfe: 26, profile: "p.json" });
+      { kind: "taylor", order: 2, interval: undefined, startStep: 0, endStep: undefined, axis: "step", level: "output", jumps: "every", schedule: "calibrated", nfe: 26, profile: "p.json" });
     assert.deepEqual(parseCacheSpec("ab:j=2,schedule=adaptive,threshold=0.5,axis=time"),
-      { kind: "ab", steps: 2, interval: undefined, startStep: 0, endStep: undefined, axis: "time", level: "output", schedule: "adaptive", threshold: 0.5 });
+      { kind: "ab", steps: 2, interval: undefined, startStep: 0, endStep: undefined, axis: "time", level: "output", jumps: "every", schedule: "adaptive", threshold: 0.5 });
+    // Categorical jumps only on computed steps (fixed schedules).
+    assert.deepEqual(parseCacheSpec("ab:j=2,nfe=18,jumps=computed"),
+      { kind: "ab", steps: 2, interval: undefined, startStep: 0, endStep: undefined, axis: "step", level: "output", jumps: "computed", schedule: "uniform", nfe: 18 });
+    assert.equal(parseCacheSpec("taylor:m=2,schedule=calibrated,nfe=26,jumps=computed").kind, "taylor");
     // A resolved config resolves to itself (the report passes resolved configs on).
     const cal = parseCacheSpec("taylor:m=2,schedule=calibrated,nfe=26");
     assert.deepEqual(resolveCacheConfig(cal), cal);
@@ -59,6 +63,8 @@ describe("cache config", () => {
       ["taylor:m=2,schedule=calibrated,nfe=1", /invalid nfe: 1; must be an integer >= 2/],
       ["taylor:m=2,schedule=sometimes,nfe=26", /invalid schedule: sometimes; use uniform, calibrated, adaptive/],
       ["taylor:m=2,schedule=adaptive,nfe=26,level=lastBlock", /schedule=adaptive is calibrated on the network output; drop level=lastBlock/],
+      ["ab:j=2,nfe=18,jumps=sometimes", /invalid jumps: sometimes; use "every" or "computed"/],
+      ["ab:j=2,schedule=adaptive,threshold=0.5,jumps=computed", /jumps=computed needs a fixed schedule .*; use schedule=uniform or calibrated, or drop jumps/],
     ];
     for (const [spec, re] of bad) assert.throws(() => parseCacheSpec(spec), re, spec);
     assert.throws(() => resolveCacheConfig({ kind: "taylor", order: 2, interval: 3, foo: 1 } as unknown as CacheConfig), /unknown taylor cache option: foo; known: kind, interval/);

@@ -3,7 +3,7 @@
  * commute with rotations, translations and atom permutations): rotating and translating the prior rotates the sampled
  * coordinates and leaves types and bonds identical; permuting the prior's atoms (and the uniforms with them) permutes
  * the result. Also for every schedule kind (the adaptive gate reads invariant features, so it takes the same
- * decisions), AB on the time axis, and the Heun and DPM-Solver++(2M) solvers. `integrate` is driven directly with explicit uniforms.
+ * decisions), AB on the time axis, jumps on computed steps only, and the Heun and DPM-Solver++(2M) solvers. `integrate` is driven directly with explicit uniforms.
  */
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -78,6 +78,7 @@ function argmax(values: ArrayLike<number>, offset: number, k: number): number {
 for (const spec of [
   "taylor:m=2,D=3", "ab:j=2,D=4", "ab:j=2,D=4,axis=time", "taylor:m=2,schedule=calibrated,nfe=5,profile=PROFILE",
   "taylor:m=2,schedule=adaptive,threshold=0.8", "ab:j=2,schedule=adaptive,nfe=6,profile=PROFILE,axis=time", "taylor:m=1,D=3@heun", "taylor:m=2,D=3@dpm2m",
+  "ab:j=2,D=4,jumps=computed", "taylor:m=2,schedule=calibrated,nfe=5,profile=PROFILE,jumps=computed",
 ]) {
   describe(`cached sampler equivariance (${spec})`, () => {
     it("rotating and translating the prior rotates the sample (≤ 1e-3) with identical types and bonds", () => {

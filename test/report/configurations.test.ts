@@ -40,7 +40,7 @@ describe("parseCacheList", () => {
   });
 
   it("round-trips cacheSpec through parseCacheSpec", () => {
-    for (const spec of ["none", "reuse:D=2", "taylor:m=2,D=3", "ab:j=3,D=4,start=2,end=90,level=lastBlock"]) {
+    for (const spec of ["none", "reuse:D=2", "taylor:m=2,D=3", "ab:j=3,D=4,start=2,end=90,level=lastBlock", "ab:j=2,nfe=18,jumps=computed"]) {
       assert.equal(cacheSpec(parseCacheSpec(spec)), spec);
     }
   });
