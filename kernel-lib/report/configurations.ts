@@ -47,14 +47,16 @@ export const MATCHED_NFE_BUDGETS: readonly number[] = [51, 34, 26, 18];
 
 /**
  * The matched-NFE study at one budget: Base with that many steps, uniform Taylor m=2 and AB j=2 on the step and time
- * axes (where an interval gives exactly that many calls), calibrated and adaptive Taylor m=2, Heun with half
+ * axes (where an interval gives exactly that many calls; AB and time-axis Taylor also with jumps only on computed
+ * steps), calibrated and adaptive Taylor m=2, Heun with half
  * the steps (2 calls per step; an odd budget gets one call less) and DPM-Solver++(2M) with that many steps.
  */
 export function matchedNfeEntries(nfe: number, steps: number): string[] {
   const uniform = (() => {
     try {
       computeSchedule(steps, { nfe });
-      return [`taylor:m=2,nfe=${nfe}`, `ab:j=2,nfe=${nfe}`, `taylor:m=2,nfe=${nfe},axis=time`, `ab:j=2,nfe=${nfe},axis=time`];
+      return [`taylor:m=2,nfe=${nfe}`, `ab:j=2,nfe=${nfe}`, `taylor:m=2,nfe=${nfe},axis=time`, `ab:j=2,nfe=${nfe},axis=time`,
+        `ab:j=2,nfe=${nfe},jumps=computed`, `taylor:m=2,nfe=${nfe},axis=time,jumps=computed`];
     } catch {
       return []; // no interval gives exactly nfe calls at this K
     }

@@ -5,6 +5,10 @@
  *
  * Verdict rule: a sampler beats (loses to) Base@NFE on a metric when its mean is better (worse) by more than the sum
  * of the two standard deviations over seeds (their ±1 std bands do not overlap); otherwise "≈" (within the spread).
+ * This ignores that every sampler of a seed starts from the same molecule sizes and priors, so the table also gives
+ * the paired difference over seeds (mean ± standard error of the per-seed differences): with few seeds it resolves
+ * differences the spread rule cannot. The verdict lines name the samplers whose paired difference exceeds 2 standard
+ * errors as well.
  */
 import type { SummaryMetric } from "../metrics/summary";
 import { mergeAxis, subplotGrid } from "../viz/subplots";
@@ -68,6 +72,33 @@ function value(e: EvaluatedRun, metric: SummaryMetric, percent: boolean): { mean
   return { mean: v.mean === null ? NaN : v.mean * k, std: v.std === null ? 0 : v.std * k };
 }
 
+/**
+ * The per-seed difference `e − base` on one metric (in the table's units), as mean ± standard error over the seeds
+ * both ran; undefined with fewer than two such seeds.
+ */
+export function pairedDifference(e: EvaluatedRun, base: EvaluatedRun, m: (typeof MATCHED_NFE_METRICS)[number]): { mean: number; se: number; seeds: number } | undefined {
+  const k = m.percent ? 100 : 1;
+  const diffs: number[] = [];
+  e.run.seeds.forEach((seed, r) => {
+    const b = base.run.seeds.indexOf(seed);
+    const x = e.evaluation.replicates[r]?.[m.metric];
+    const y = b >= 0 ? base.evaluation.replicates[b]?.[m.metric] : null;
+    if (typeof x === "number" && typeof y === "number" && Number.isFinite(x) && Number.isFinite(y)) diffs.push((x - y) * k);
+  });
+  if (diffs.length < 2) return undefined;
+  const mean = diffs.reduce((a, v) => a + v, 0) / diffs.length;
+  const variance = diffs.reduce((a, v) => a + (v - mean) ** 2, 0) / (diffs.length - 1);
+  return { mean, se: Math.sqrt(variance / diffs.length), seeds: diffs.length };
+}
+
+/** `better`, `worse` or `≈` for `e` against `base` on one metric by the paired difference (beyond 2 standard errors). */
+export function pairedVerdict(e: EvaluatedRun, base: EvaluatedRun, m: (typeof MATCHED_NFE_METRICS)[number]): "better" | "worse" | "≈" {
+  const d = pairedDifference(e, base, m);
+  if (!d) return "≈";
+  const gain = d.mean * (m.better === "up" ? 1 : -1);
+  return gain > 2 * d.se ? "better" : -gain > 2 * d.se ? "worse" : "≈";
+}
+
 /** `better`, `worse` or `≈` for `e` against `base` on one metric (the verdict rule above). */
 export function compareToBase(e: EvaluatedRun, base: EvaluatedRun, m: (typeof MATCHED_NFE_METRICS)[number]): "better" | "worse" | "≈" {
   const a = value(e, m.metric, m.percent);
@@ -85,7 +116,9 @@ export function compareToBase(e: EvaluatedRun, base: EvaluatedRun, m: (typeof MA
  * const { markdown, verdicts } = matchedNfeTable(evaluated);
  */
 export function matchedNfeTable(evaluated: readonly EvaluatedRun[]): { markdown: string; verdicts: string[] } {
-  const header = ["NFE", "Sampler", "Calls/batch", ...MATCHED_NFE_METRICS.map((m) => `${m.title} ${m.better === "up" ? "↑" : "↓"}`), "Mol/s", "vs Base (validity, strain)"];
+  const judged = [MATCHED_NFE_METRICS[0], MATCHED_NFE_METRICS[2]];
+  const header = ["NFE", "Sampler", "Calls/batch", ...MATCHED_NFE_METRICS.map((m) => `${m.title} ${m.better === "up" ? "↑" : "↓"}`), "Mol/s",
+    "vs Base (validity, strain)", "Paired Δ vs Base (validity, strain)"];
   const lines = [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`];
   const verdicts: string[] = [];
   const seeds = evaluated[0]?.run.seeds.length ?? 0;
@@ -97,18 +130,24 @@ export function matchedNfeTable(evaluated: readonly EvaluatedRun[]): { markdown:
         return Number.isFinite(v.mean) ? (seeds > 1 ? `${v.mean.toFixed(m.percent ? 1 : 1)} ± ${v.std.toFixed(1)}` : v.mean.toFixed(1)) : "–";
       });
       const tput = meanStd(e.run.moleculesPerSecond);
-      const vs = g.base && e !== g.base
-        ? [MATCHED_NFE_METRICS[0], MATCHED_NFE_METRICS[2]].map((m) => compareToBase(e, g.base!, m)).join(", ")
+      const vs = g.base && e !== g.base ? judged.map((m) => compareToBase(e, g.base!, m)).join(", ") : "–";
+      const differences = g.base && e !== g.base ? judged.map((m) => pairedDifference(e, g.base!, m)) : [];
+      const paired = differences.some((d) => d !== undefined)
+        ? differences.map((d) => (d ? `${d.mean >= 0 ? "+" : "−"}${Math.abs(d.mean).toFixed(1)} ± ${d.se.toFixed(1)}` : "–")).join(", ")
         : "–";
-      lines.push(`| ${g.nfe} | ${e.run.configuration.label} | ${e.run.networkCalls.toFixed(1)} | ${cells.join(" | ")} | ${tput.mean.toFixed(2)} | ${vs} |`);
+      lines.push(`| ${g.nfe} | ${e.run.configuration.label} | ${e.run.networkCalls.toFixed(1)} | ${cells.join(" | ")} | ${tput.mean.toFixed(2)} | ${vs} | ${paired} |`);
     }
     if (!g.base) continue;
-    const winners = g.members.filter((e) => [MATCHED_NFE_METRICS[0], MATCHED_NFE_METRICS[2]].some((m) => compareToBase(e, g.base!, m) === "better"));
-    const losers = g.members.filter((e) => [MATCHED_NFE_METRICS[0], MATCHED_NFE_METRICS[2]].some((m) => compareToBase(e, g.base!, m) === "worse"));
+    const named = (verdict: (e: EvaluatedRun, b: EvaluatedRun, m: (typeof MATCHED_NFE_METRICS)[number]) => string, outcome: string) =>
+      g.members.filter((e) => judged.some((m) => verdict(e, g.base!, m) === outcome)).map((e) => e.run.configuration.label);
+    const winners = named(compareToBase, "better");
+    const losers = named(compareToBase, "worse");
+    const pairedWinners = named(pairedVerdict, "better");
     verdicts.push(`NFE ${g.nfe}: ${winners.length
-      ? `beats Base (${g.nfe} steps) on validity or strain beyond the seeds' spread: ${winners.map((e) => e.run.configuration.label).join("; ")}`
+      ? `beats Base (${g.nfe} steps) on validity or strain beyond the seeds' spread: ${winners.join("; ")}`
       : `no sampler beats Base (${g.nfe} steps) on validity or strain beyond the seeds' spread`}` +
-      `${losers.length ? `; worse beyond the spread: ${losers.map((e) => e.run.configuration.label).join("; ")}` : ""}.`);
+      `${losers.length ? `; worse beyond the spread: ${losers.join("; ")}` : ""}` +
+      `${pairedWinners.length ? `; better in the paired comparison over seeds (> 2 standard errors): ${pairedWinners.join("; ")}` : ""}.`);
   }
   return { markdown: lines.join("\n"), verdicts };
 }

@@ -266,7 +266,8 @@ export async function runReport(model: LoadedModel, options: Partial<ReportOptio
     const allNotes = [...notes(o, train), ...(matched?.verdicts ?? []), ...(study ? deviationNotes(study) : [])];
     if (matched) {
       folder.write("matched_nfe.md", `# Matched-NFE study ${o.runName}\n\n${matched.markdown}\n\n` +
-        `Mean ± std over ${o.seeds.length} seed(s), ${o.n} molecules each. "better"/"worse": the difference exceeds the sum of the two stds.\n\n` +
+        `Mean ± std over ${o.seeds.length} seed(s), ${o.n} molecules each. "better"/"worse": the difference exceeds the sum of the two stds. ` +
+        "Paired Δ: mean ± standard error of the per-seed differences from Base (every sampler of a seed starts from the same sizes and priors).\n\n" +
         matched.verdicts.map((v) => `* ${v}\n`).join(""));
     }
 

@@ -17,6 +17,7 @@ describe("04_speed_quality notebook", () => {
     // The matched-NFE study: Base@4, uniform (D=2 gives 4 calls at K = 6), calibrated, adaptive, Heun@2.
     assert.match(run.text, /\| 4 \| Base \(4 steps\) \| 4\.0 \|/);
     assert.match(run.text, /\| 4 \| AB j=2 uniform nfe=4 \(axis=time\) \| 4\.0 \|/);
+    assert.match(run.text, /\| 4 \| AB j=2 uniform nfe=4 \(jumps=computed\) \| 4\.0 \|/);
     assert.match(run.text, /\| 4 \| Taylor m=2 calibrated nfe=4 \| 4\.0 \|/);
     assert.match(run.text, /\| 4 \| Heun \(2 steps\) \| 4\.0 \|/);
     assert.match(run.text, /NFE 4: (no sampler beats|beats) Base \(4 steps\)/);
