@@ -12,6 +12,9 @@
  * σ = 1 − t, λ = log(t / (1 − t))) the first-order DPM-Solver++ step with data prediction x̂₁ is exactly the Euler
  * step above; the 2M variant replaces x̂₁ by D = (1 + 1/(2r))·x̂₁(t_k) − 1/(2r)·x̂₁(t_{k−1}), r = h_{k−1}/h_k,
  * h = Δλ. One call per step, so it competes at the same NFE; the first step (t = 0, λ = −∞) is first order.
+ *
+ * Categorical jumps (atom types, bond orders) happen on every step, as in the reference, or — for a backbone whose
+ * `jumps` is `"computed"` — only on computed steps, each spanning the interval to the next computed step.
  */
 import * as tf from "@tensorflow/tfjs";
 import { GeneratorInputs, GeneratorOutputs } from "../model/blocks";
