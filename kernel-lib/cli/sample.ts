@@ -161,7 +161,7 @@ export function registerSampleCommand(program: Command): void {
     .addOption(countOption({ default: 100 }))
     .addOption(stepsOption({ default: 100 }))
     .addOption(gridOption({ description: "time grid: log (reference default) or linear" }))
-    .option("--cache <spec>", "none, reuse:D=2, taylor:m=2,D=3, ab:j=2,D=3 (+ start=, end=, axis=time, level=lastBlock; " +
+    .option("--cache <spec>", "none, reuse:D=2, taylor:m=2,D=3, ab:j=2,D=3 (+ start=, end=, axis=time, level=lastBlock, jumps=computed; " +
       "or nfe=26 instead of D, schedule=calibrated|adaptive with nfe= and profile=)", cacheSpecArg("--cache"), "none")
     .addOption(choiceOption("--solver <kind>", "coordinate solver: euler, heun (2 network calls per step) or dpm2m (DPM-Solver++(2M))", SOLVERS, "euler"))
     .addOption(seedOption())

@@ -67,7 +67,7 @@ export function matchedNfeEntries(nfe: number, steps: number): string[] {
 
 const HELP =
   "use base, base@<steps>, heun@<steps>, dpm@<steps>, matched (Base at each cache's network calls), reuse:D=<d>, taylor:m=<m>,D=<d>, ab:j=<j>,D=<d> " +
-  "(schedules: nfe=<n>, schedule=calibrated|adaptive), matched-nfe[@26+18] (the matched-NFE study) " +
+  "(schedules: nfe=<n>, schedule=calibrated|adaptive; jumps=computed), matched-nfe[@26+18] (the matched-NFE study) " +
   `or a preset (${Object.keys(CACHE_PRESETS).join(", ")}), comma-separated`;
 
 /** The canonical command-line form of a resolved cache config (defaults left out). */
