@@ -86,8 +86,8 @@ export function loadTrainingState(runDir: string): TrainingState | undefined {
     return data;
   };
   return {
-    config: meta.config, seed: meta.seed, step: meta.step, elapsedSeconds: meta.elapsedSeconds, settings: meta.settings,
-    best: meta.best ?? undefined, schedule: meta.lrSchedule ? recordedSchedule(meta.lrSchedule) : undefined, params: get("params"), ema: get("ema"),
+    ...progressOf(meta), config: meta.config, seed: meta.seed, elapsedSeconds: meta.elapsedSeconds, settings: meta.settings,
+    best: meta.best ?? undefined, params: get("params"), ema: get("ema"),
     optimizer: { step: meta.optimizerStep, m: get("adam_m"), v: get("adam_v"), vMax: get("adam_vmax") },
   };
 }
@@ -108,7 +108,11 @@ export function readTrainingProgress(runDir: string): TrainingProgress | undefin
   } catch (err) {
     throw new Error(`${file} is not JSON (${(err as Error).message}); the checkpoint is damaged: restore it, or train in a new --run-dir`);
   }
-  const meta = checkedMeta(manifest.meta, file);
+  return progressOf(checkedMeta(manifest.meta, file));
+}
+
+/** The step and schedule recorded in a checkpoint's metadata (a schedule is absent from checkpoints written before them). */
+function progressOf(meta: Record<string, any>): TrainingProgress {
   return { step: meta.step, schedule: meta.lrSchedule ? recordedSchedule(meta.lrSchedule) : undefined };
 }
 
