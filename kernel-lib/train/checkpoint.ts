@@ -10,6 +10,7 @@ import { readBundle, writeBundle } from "../util/bundle";
 import { SemlaConfig } from "../model/config";
 import { AmsGradState } from "./amsgrad";
 import { LrSchedule, recordedSchedule } from "./lr_schedule";
+import { DistanceLossSchedule } from "./distance_loss_schedule";
 
 /** Everything needed to continue training exactly. */
 export interface TrainingState {
@@ -27,6 +28,8 @@ export interface TrainingState {
   best?: Record<string, number>;
   /** The learning-rate schedule the run follows (absent in checkpoints written before schedules were recorded). */
   schedule?: LrSchedule;
+  /** The auxiliary distance loss the run uses (absent: none, the reference objective). */
+  distanceLoss?: DistanceLossSchedule;
 }
 
 const FOLDER = "checkpoint";
@@ -53,7 +56,7 @@ export function saveTrainingState(runDir: string, state: TrainingState): void {
     meta: {
       format: "molcache-training-checkpoint/1", config: state.config, seed: state.seed, step: state.step,
       optimizerStep: state.optimizer.step, elapsedSeconds: state.elapsedSeconds, settings: state.settings, best: state.best ?? null,
-      lrSchedule: state.schedule ?? null,
+      lrSchedule: state.schedule ?? null, distanceLoss: state.distanceLoss ?? null,
       sha256: Object.fromEntries(TENSORS.map((name) => [name, checksum(arrays[name])])),
     },
   });
@@ -93,10 +96,10 @@ export function loadTrainingState(runDir: string): TrainingState | undefined {
 }
 
 /** What a checkpoint says about its run, read without its tensors. */
-export type TrainingProgress = Pick<TrainingState, "step" | "schedule">;
+export type TrainingProgress = Pick<TrainingState, "step" | "schedule" | "distanceLoss">;
 
 /**
- * The step and learning-rate schedule of `runDir`'s checkpoint, from its small manifest only (the tensors, ~20 MB
+ * The step, learning-rate schedule and distance loss of `runDir`'s checkpoint, from its small manifest only (the tensors, ~20 MB
  * for the default model, are read and checked by {@link loadTrainingState} when training starts), or undefined.
  */
 export function readTrainingProgress(runDir: string): TrainingProgress | undefined {
@@ -111,9 +114,11 @@ export function readTrainingProgress(runDir: string): TrainingProgress | undefin
   return progressOf(checkedMeta(manifest.meta, file));
 }
 
-/** The step and schedule recorded in a checkpoint's metadata (a schedule is absent from checkpoints written before them). */
+/** The step, schedule and distance loss recorded in a checkpoint's metadata (older checkpoints lack the last two). */
 function progressOf(meta: Record<string, any>): TrainingProgress {
-  return { step: meta.step, schedule: meta.lrSchedule ? recordedSchedule(meta.lrSchedule) : undefined };
+  return {
+    step: meta.step, schedule: meta.lrSchedule ? recordedSchedule(meta.lrSchedule) : undefined, distanceLoss: meta.distanceLoss ?? undefined,
+  };
 }
 
 /** The checkpoint manifest of `runDir` (falling back to the previous one if a swap was interrupted), if any. */

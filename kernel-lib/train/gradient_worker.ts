@@ -14,6 +14,7 @@ import { initParams } from "../model/init";
 import { Rng } from "../util/rng";
 import { serveRequests, withTransfer } from "../util/worker_channel";
 import { computeGradients, GradientOptions, GradientResult } from "./gradients";
+import { DistanceLossOptions } from "../flow/distance_loss";
 
 /** What the worker is started with. */
 export interface GradientWorkerInit {
@@ -30,6 +31,8 @@ export interface GradientRequest {
   share: number;
   params: Float32Array;
   indices: number[];
+  /** The step's distance loss (absent: the reference objective). */
+  distance?: DistanceLossOptions;
 }
 
 serveRequests<GradientRequest, GradientResult>(async () => {
@@ -41,7 +44,7 @@ serveRequests<GradientRequest, GradientResult>(async () => {
     model.params.assignFlat(req.params);
     const batch = collate(req.indices.map((i) => molecules[i]));
     const rng = Rng.derive(init.seed, req.step, req.share);
-    const r = computeGradients(model, batch, rng, init.gradientOptions);
+    const r = computeGradients(model, batch, rng, { ...init.gradientOptions, distance: req.distance });
     return withTransfer(r, [r.grads.buffer as ArrayBuffer]);
   };
 });

@@ -2,12 +2,14 @@
  * One gradient computation of the reference objective on a padded batch: build the noisy example, optionally
  * self-condition (with probability ½, a no-gradient pass with zero conditioning whose predictions become the
  * conditioning inputs), run the generator and take gradients of the loss. Gradients come back as one flat
- * Float32Array in parameter order, so workers can exchange and average them cheaply.
+ * Float32Array in parameter order, so workers can exchange and average them cheaply. Optionally molcache's
+ * auxiliary distance loss (flow/distance_loss.ts) is added to the objective.
  */
 import * as tf from "@tensorflow/tfjs";
 import { Batch } from "../data/batching";
 import { DEFAULT_INTERPOLANT, makeTrainingExample } from "../flow/interpolant";
 import { flowMatchingLoss, LossWeights, QM9_LOSS_WEIGHTS } from "../flow/loss";
+import { DistanceLossOptions } from "../flow/distance_loss";
 import { GeneratorInputs } from "../model/blocks";
 import { SemlaGenerator } from "../model/generator";
 import { Rng } from "../util/rng";
@@ -19,6 +21,8 @@ export interface LossValues {
   type: number;
   bond: number;
   charge: number;
+  /** The distance loss (unweighted; 0 when off). */
+  distance: number;
 }
 
 /** Gradients (flat, parameter order) and the losses of one batch. */
@@ -33,6 +37,8 @@ export interface GradientOptions {
   coordNoise: number;
   selfConditionProbability: number;
   lossWeights: LossWeights;
+  /** molcache's auxiliary distance loss (absent: the reference objective). */
+  distance?: DistanceLossOptions;
 }
 
 /** Reference defaults. */
@@ -77,10 +83,11 @@ export function computeGradients(model: SemlaGenerator, batch: Batch, rng: Rng, 
       bonds: tf.tensor3d(batch.bonds, [B, N, N], "int32"),
       charges: tf.tensor2d(batch.charges, [B, N], "int32"),
       mask,
+      t: tf.tensor1d(ex.t),
     };
     let parts: ReturnType<typeof flowMatchingLoss> | undefined;
     const { grads } = tf.variableGrads(() => {
-      parts = flowMatchingLoss(model.forward(inputs), targets, options.lossWeights);
+      parts = flowMatchingLoss(model.forward(inputs), targets, options.lossWeights, options.distance);
       // Keep the parts for reporting: variableGrads disposes everything else made inside this function.
       for (const t of Object.values(parts)) tf.keep(t);
       return parts.total;
@@ -88,7 +95,7 @@ export function computeGradients(model: SemlaGenerator, batch: Batch, rng: Rng, 
     // Unused parameters (layer 0's edge_feat_norm, kept for checkpoint compatibility) get no gradient: use zeros.
     const flat = tf.concat(variables.map((v) => (grads[v.name] ? tf.reshape(grads[v.name], [-1]) : tf.zeros([v.size]))));
     const p = parts!;
-    const losses = tf.stack([p.total, p.coord, p.type, p.bond, p.charge]);
+    const losses = tf.stack([p.total, p.coord, p.type, p.bond, p.charge, p.distance]);
     for (const t of Object.values(p)) t.dispose();
     return { flat, losses };
   });
@@ -97,5 +104,5 @@ export function computeGradients(model: SemlaGenerator, batch: Batch, rng: Rng, 
   const l = result.losses.dataSync();
   result.flat.dispose();
   result.losses.dispose();
-  return { grads, losses: { total: l[0], coord: l[1], type: l[2], bond: l[3], charge: l[4] }, molecules: B };
+  return { grads, losses: { total: l[0], coord: l[1], type: l[2], bond: l[3], charge: l[4], distance: l[5] }, molecules: B };
 }

@@ -20,6 +20,8 @@ import { amsGradStep, AmsGradOptions, DEFAULT_AMSGRAD, emaDecayAt, emaUpdate, in
 import { loadTrainingState, saveTrainingState, TrainingState } from "./checkpoint";
 import { describeSchedule, formatLrDecays, LrSchedule, schedulesAgree } from "./lr_schedule";
 import { DEFAULT_GRADIENT_OPTIONS, GradientOptions, GradientResult, LossValues } from "./gradients";
+import { DistanceLossSchedule, distanceLossAt, distanceLossesAgree, formatDistanceLoss } from "./distance_loss_schedule";
+import { DistanceLossOptions } from "../flow/distance_loss";
 import type { GradientRequest, GradientWorkerInit } from "./gradient_worker";
 
 /** Options of {@link train}. */
@@ -41,6 +43,11 @@ export interface TrainOptions {
   seed: number;
   optimizer: AmsGradOptions;
   gradient: GradientOptions;
+  /**
+   * molcache's auxiliary distance loss and the step it starts at (default undefined: the reference objective).
+   * Recorded in the checkpoint; a resume may only change it from a step not yet taken.
+   */
+  distanceLoss: DistanceLossSchedule | undefined;
   /** EMA decay (default 0.999, the reference), warmed up over the first steps (see emaDecayAt). */
   emaDecay: number;
   /** Seconds between checkpoints (default 300). */
@@ -60,7 +67,7 @@ export interface TrainOptions {
 /** Defaults of {@link TrainOptions} (everything but config, runDir and data). */
 export const DEFAULT_TRAIN_OPTIONS = {
   maxSteps: Infinity, maxSeconds: Infinity, batchCost: 1152, workers: defaultWorkerCount(),
-  seed: 0, optimizer: DEFAULT_AMSGRAD, gradient: DEFAULT_GRADIENT_OPTIONS, emaDecay: 0.999, checkpointEverySeconds: 300, checkpointEverySteps: Infinity,
+  seed: 0, optimizer: DEFAULT_AMSGRAD, gradient: DEFAULT_GRADIENT_OPTIONS, distanceLoss: undefined, emaDecay: 0.999, checkpointEverySeconds: 300, checkpointEverySteps: Infinity,
   evaluateEverySeconds: 900, evaluate: undefined, onBest: undefined, onStep: undefined,
 };
 
@@ -75,7 +82,9 @@ export interface StepInfo {
   elapsedSeconds: number;
 }
 
-const LOG_HEADER = "step,epoch,elapsed_s,lr,grad_norm,loss,coord,type,bond,charge,mol_per_s,eval\n";
+const LOG_HEADER = "step,epoch,elapsed_s,lr,grad_norm,loss,coord,type,bond,charge,mol_per_s,eval,distance\n";
+/** The header of logs written before the distance column (their rows get an empty one on resume). */
+const LOG_HEADER_BEFORE_DISTANCE = "step,epoch,elapsed_s,lr,grad_norm,loss,coord,type,bond,charge,mol_per_s,eval\n";
 
 /**
  * Start or resume training in `runDir`; resolves with the final state when a limit is reached or on SIGINT.
@@ -102,12 +111,13 @@ async function trainInFolder(o: TrainOptions): Promise<TrainingState> {
   if (state) {
     checkResumable(o, state, settings, schedule);
     state.schedule = schedule;
+    state.distanceLoss = o.distanceLoss;
   } else {
     const config = resolveConfig(o.config as unknown as Record<string, unknown>);
     const params = initParams(config, new Rng(o.seed));
     const flat = params.flatten();
     params.dispose();
-    state = { config, seed: o.seed, step: 0, elapsedSeconds: 0, params: flat, ema: flat.slice(), optimizer: initAmsGrad(flat.length), settings, schedule };
+    state = { config, seed: o.seed, step: 0, elapsedSeconds: 0, params: flat, ema: flat.slice(), optimizer: initAmsGrad(flat.length), settings, schedule, distanceLoss: o.distanceLoss };
     // A checkpoint from the start: a run killed before its first timed checkpoint then resumes (from step 0), and a
     // folder with a log but no checkpoint can only mean a deleted checkpoint (refused above).
     saveTrainingState(o.runDir, state);
@@ -138,10 +148,10 @@ async function trainInFolder(o: TrainOptions): Promise<TrainingState> {
       const stepStart = performance.now();
       const epoch = Math.floor(state.step / batchesPerEpoch);
       const batch = planFor(epoch)[state.step % batchesPerEpoch];
-      const replies = await requestGradients(pool, state.step, state.params, batch);
+      const replies = await requestGradients(pool, state.step, state.params, batch, distanceLossAt(state.step + 1, state.distanceLoss));
       const total = replies.reduce((a, r) => a + r.molecules, 0);
       const grads = new Float32Array(state.params.length);
-      const losses: LossValues = { total: 0, coord: 0, type: 0, bond: 0, charge: 0 };
+      const losses: LossValues = { total: 0, coord: 0, type: 0, bond: 0, charge: 0, distance: 0 };
       for (const r of replies) {
         const w = r.molecules / total;
         for (let i = 0; i < grads.length; i++) grads[i] += w * r.grads[i];
@@ -168,7 +178,7 @@ async function trainInFolder(o: TrainOptions): Promise<TrainingState> {
       }
       fs.appendFileSync(logFile, [state.step, info.epoch.toFixed(4), state.elapsedSeconds.toFixed(1), lr.toExponential(3),
         gradNorm.toFixed(4), losses.total.toFixed(5), losses.coord.toFixed(5), losses.type.toFixed(5), losses.bond.toFixed(5),
-        losses.charge.toFixed(5), info.moleculesPerSecond.toFixed(1), evalText].join(",") + "\n");
+        losses.charge.toFixed(5), info.moleculesPerSecond.toFixed(1), evalText, losses.distance.toFixed(5)].join(",") + "\n");
       if ((performance.now() - lastCheckpoint) / 1000 >= o.checkpointEverySeconds || state.step % o.checkpointEverySteps === 0) {
         saveTrainingState(o.runDir, state);
         lastCheckpoint = performance.now();
@@ -184,7 +194,8 @@ async function trainInFolder(o: TrainOptions): Promise<TrainingState> {
 
 /**
  * Refuse to resume a checkpoint with settings that would make the continued run differ from an uninterrupted one:
- * the data and batching, the architecture, the seed, or a learning-rate schedule that rewrites steps already taken.
+ * the data and batching, the architecture, the seed, or a learning-rate schedule or distance loss that rewrites steps
+ * already taken.
  */
 function checkResumable(o: TrainOptions, state: TrainingState, settings: Record<string, unknown>, schedule: LrSchedule): void {
   const refuse = (what: string) => {
@@ -196,6 +207,9 @@ function checkResumable(o: TrainOptions, state: TrainingState, settings: Record<
     refuse(`its architecture is ${JSON.stringify(state.config)}, the requested one ${JSON.stringify(config)}`);
   }
   if (o.seed !== state.seed) refuse(`seed was ${state.seed}, now ${o.seed}`);
+  if (!distanceLossesAgree(state.distanceLoss, o.distanceLoss, state.step)) {
+    refuse(`the distance loss (${formatDistanceLoss(o.distanceLoss)}) differs from the run's (${formatDistanceLoss(state.distanceLoss)}) on steps already taken (1–${state.step}); keep --distance-loss "${formatDistanceLoss(state.distanceLoss)}", or change it from a step not yet taken (start=${state.step + 1} or later)`);
+  }
   if (state.schedule && !schedulesAgree(state.schedule, schedule, state.step)) {
     refuse(`the learning-rate schedule (${describeSchedule(schedule)}) differs from the run's (${describeSchedule(state.schedule)}) on steps already taken (1–${state.step}); keep the recorded segments and add one that starts after step ${state.step}, e.g. --lr-decay "${formatLrDecays(state.schedule.decays)}${state.schedule.decays.length ? "+" : ""}cosine:start=${state.step + 1},end=${state.step + 5000},from=0.4,final=0.05"`);
   }
@@ -226,7 +240,10 @@ function truncateLog(logFile: string, step: number): void {
   }
   const lines = fs.readFileSync(logFile, "utf8").split("\n").filter((l) => l.length > 0);
   const kept = lines.filter((l, i) => i === 0 || Number(l.split(",")[0]) <= step);
-  if (kept.length !== lines.length) writeFileAtomic(logFile, kept.join("\n") + "\n");
+  // A log from before the distance column: add the column, empty on its rows.
+  const upgrade = kept[0] === LOG_HEADER_BEFORE_DISTANCE.trimEnd();
+  const rows = upgrade ? [LOG_HEADER.trimEnd(), ...kept.slice(1).map((l) => `${l},`)] : kept;
+  if (upgrade || kept.length !== lines.length) writeFileAtomic(logFile, rows.join("\n") + "\n");
 }
 
 /** Evaluate the EMA weights; on a better `score`, record it and call `onBest`. */
@@ -267,9 +284,12 @@ export function startGradientWorkers(count: number, init: GradientWorkerInit): P
  * The gradients of one step's batch: molecule k goes to share k mod workers, share w to worker w (empty shares are
  * skipped). A worker's error names it, the step and the share's molecules.
  * @param batch indices of the batch's molecules in the training data.
+ * @param distance the step's distance loss (absent: the reference objective).
  */
-export function requestGradients(pool: readonly GradientPoolWorker[], step: number, params: Float32Array, batch: readonly number[]): Promise<GradientResult[]> {
+export function requestGradients(
+  pool: readonly GradientPoolWorker[], step: number, params: Float32Array, batch: readonly number[], distance?: DistanceLossOptions,
+): Promise<GradientResult[]> {
   const shares = pool.map((_, w) => batch.filter((_, k) => k % pool.length === w)).filter((s) => s.length > 0);
   return Promise.all(shares.map((indices, share) =>
-    pool[share].request({ step, share, params, indices }, { what: `step ${step} (molecules ${indices.join(", ")})` })));
+    pool[share].request({ step, share, params, indices, distance }, { what: `step ${step} (molecules ${indices.join(", ")})` })));
 }

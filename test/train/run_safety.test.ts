@@ -100,14 +100,16 @@ describe("training run safety", () => {
     assert.equal(fs.readFileSync(path.join(dir, "train_log.csv"), "utf8"), LOG);
   });
 
-  it("reads a checkpoint's step and schedule from its manifest alone, and refuses a foreign manifest", () => {
+  it("reads a checkpoint's step, schedule and distance loss from its manifest alone, and refuses a foreign manifest", () => {
     const dir = runFolder("progress");
     const schedule = { lr: 5e-4, warmupSteps: 2, warmupStart: 0.1, decays: parseLrDecays("cosine:start=2,end=9,final=0.1") };
-    saveTrainingState(dir, { ...loadTrainingState(dir)!, schedule });
+    const distanceLoss = { weight: 10, startStep: 2, minT: 0.75 };
+    saveTrainingState(dir, { ...loadTrainingState(dir)!, schedule, distanceLoss });
     const full = loadTrainingState(dir)!;
     assert.deepEqual(full.schedule, schedule);
+    assert.deepEqual(full.distanceLoss, distanceLoss);
     fs.rmSync(path.join(dir, "checkpoint", "state.bin")); // the tensors are not needed
-    assert.deepEqual(readTrainingProgress(dir), { step: full.step, schedule: full.schedule });
+    assert.deepEqual(readTrainingProgress(dir), { step: full.step, schedule: full.schedule, distanceLoss });
     assert.equal(readTrainingProgress(path.join(tmp, "no-such-run")), undefined);
     const manifest = path.join(dir, "checkpoint", "state.json");
     fs.writeFileSync(manifest, JSON.stringify({ meta: { format: "something-else/1" } }));

@@ -96,4 +96,29 @@ describe("trainer", () => {
     const lr6 = fs.readFileSync(path.join(dir, "train_log.csv"), "utf8").trim().split("\n").slice(1).map((r) => Number(r.split(",")[3]));
     assert.ok(lr6[5] > lr6[4], `the restart raises the learning rate: ${lr6.join(", ")}`);
   });
+
+  it("switches the distance loss on from a step not yet taken, records and keeps it, refuses a change of the past", () => {
+    const dir = tempDir();
+    const log = path.join(dir, "train_log.csv");
+    const rows = () => fs.readFileSync(log, "utf8").trim().split("\n").map((r) => r.split(","));
+    assert.equal(spawnSync(process.execPath, trainArgs(dir, 2), { encoding: "utf8", cwd: REPO_ROOT }).status, 0);
+    // A log written before the distance column: the resumed run adds it (empty on the old rows).
+    fs.writeFileSync(log, rows().map((r) => r.slice(0, 12).join(",")).join("\n") + "\n");
+    const on = spawnSync(process.execPath, trainArgs(dir, 4, ["--distance-loss", "weight=10,start=3,tmin=0"]), { encoding: "utf8", cwd: REPO_ROOT });
+    assert.equal(on.status, 0, on.stderr.slice(-2000));
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, "checkpoint", "state.json"), "utf8")).meta;
+    assert.deepEqual(meta.distanceLoss, { weight: 10, startStep: 3, minT: 0 });
+    // Without --distance-loss the recorded one continues.
+    assert.equal(spawnSync(process.execPath, trainArgs(dir, 5), { encoding: "utf8", cwd: REPO_ROOT }).status, 0);
+    const [header, ...body] = rows();
+    assert.equal(header.at(-1), "distance");
+    assert.deepEqual(body.map((r) => r[0]), ["1", "2", "3", "4", "5"]);
+    assert.deepEqual(body.slice(0, 2).map((r) => r.at(-1)), ["", ""]);
+    for (const r of body.slice(2)) assert.ok(Number(r.at(-1)) > 0, `step ${r[0]} distance ${r.at(-1)}`);
+    for (const spec of ["weight=10,start=2,tmin=0", "none"]) {
+      const past = spawnSync(process.execPath, trainArgs(dir, 6, ["--distance-loss", spec]), { encoding: "utf8", cwd: REPO_ROOT });
+      assert.notEqual(past.status, 0);
+      assert.match(past.stderr, /the distance loss \(.*\) differs from the run's \(weight=10,start=3,tmin=0\) on steps already taken \(1–5\); keep --distance-loss/);
+    }
+  });
 });
