@@ -62,11 +62,12 @@ export { Recording } from "./hooks/recording";
 export { writeRecording, readRecording } from "./hooks/recording_io";
 export { recordingToDataFrame } from "./hooks/recording_frame";
 
-// --- Analysis: PCA, linear predictability, cached-vs-base deviation, block similarity ---
+// --- Analysis: PCA, linear predictability, cached-vs-base deviation, block similarity, bond precision ---
 export { trajectoryPca, moleculePca } from "./analysis/pca";
 export { linearPredictability, recordingPredictability } from "./analysis/predictability";
 export { cachedRunDeviation } from "./analysis/deviation";
 export { blockSimilarity } from "./analysis/similarity";
+export { bondPrecision } from "./analysis/bond_precision";
 
 // --- Figures: Plotly specs, and PNG/SVG export through Chromium ---
 export type { PlotlyFigure, AtomTrajectoryRun, AccelerationRow } from "./viz/types";

@@ -12,6 +12,7 @@ import { HOOKS_BENCH } from "./bench_hooks";
 import { MEMORY_BENCH } from "./bench_memory";
 import { DISTRIBUTED_BENCH } from "./bench_distributed";
 import { METRICS_BENCH } from "./bench_metrics";
+import { PRECISION_BENCH } from "./bench_precision";
 
 export { median, formatTable, toCsv } from "./bench_format";
 
@@ -33,6 +34,7 @@ export const BENCHES: Record<string, BenchDefinition> = {
   memory: MEMORY_BENCH,
   distributed: DISTRIBUTED_BENCH,
   metrics: METRICS_BENCH,
+  precision: PRECISION_BENCH,
 };
 
 /**

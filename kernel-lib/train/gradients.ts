@@ -10,7 +10,7 @@ import { Batch } from "../data/batching";
 import { DEFAULT_INTERPOLANT, makeTrainingExample } from "../flow/interpolant";
 import { flowMatchingLoss, LossWeights, QM9_LOSS_WEIGHTS } from "../flow/loss";
 import { DistanceLossOptions } from "../flow/distance_loss";
-import { GeneratorInputs } from "../model/blocks";
+import { batchInputs } from "../model/batch_inputs";
 import { SemlaGenerator } from "../model/generator";
 import { Rng } from "../util/rng";
 
@@ -58,18 +58,8 @@ export function computeGradients(model: SemlaGenerator, batch: Batch, rng: Rng, 
   const selfCondition = rng.uniform() < options.selfConditionProbability;
   const variables = model.params.variables();
   const result = tf.tidy(() => {
-    const mask = tf.tensor2d(batch.mask, [B, N]);
-    const pairMask = tf.mul(tf.reshape(mask, [B, N, 1, 1]), tf.reshape(mask, [B, 1, N, 1]));
-    const inputs: GeneratorInputs = {
-      coords: tf.tensor3d(ex.coords, [B, N, 3]),
-      atomics: tf.mul(tf.oneHot(tf.tensor2d(ex.atomClasses, [B, N], "int32"), vocabSize), tf.expandDims(mask, 2)) as tf.Tensor3D,
-      bonds: tf.mul(tf.oneHot(tf.tensor3d(ex.bondClasses, [B, N, N], "int32"), nEdgeTypes), pairMask) as tf.Tensor4D,
-      mask,
-      t: tf.tensor1d(ex.t),
-      condCoords: tf.zeros([B, N, 3]),
-      condAtomics: tf.zeros([B, N, vocabSize]),
-      condBonds: tf.zeros([B, N, N, nEdgeTypes]),
-    };
+    const inputs = batchInputs({ ...ex, mask: batch.mask }, B, N, vocabSize, nEdgeTypes);
+    const mask = inputs.mask;
     if (selfCondition) {
       // No gradient flows through the conditioning pass (it runs outside variableGrads).
       const first = model.forward(inputs);
@@ -83,7 +73,7 @@ export function computeGradients(model: SemlaGenerator, batch: Batch, rng: Rng, 
       bonds: tf.tensor3d(batch.bonds, [B, N, N], "int32"),
       charges: tf.tensor2d(batch.charges, [B, N], "int32"),
       mask,
-      t: tf.tensor1d(ex.t),
+      t: inputs.t,
     };
     let parts: ReturnType<typeof flowMatchingLoss> | undefined;
     const { grads } = tf.variableGrads(() => {

@@ -29,7 +29,7 @@ const PUBLIC_NAMES = [
   "recordingToDataFrame",
   // analysis
   "trajectoryPca", "moleculePca", "linearPredictability", "recordingPredictability", "cachedRunDeviation",
-  "blockSimilarity",
+  "blockSimilarity", "bondPrecision",
   // figures
   "PlotlyFigure", "AtomTrajectoryRun", "AccelerationRow", "toPcaTrajectoryInput", "toPredictabilitySeries", "toSimilarityHeatmapInput", "pcaTrajectoryFigure",
   "atomTrajectoryFigure", "predictabilityFigure", "accelerationFigure", "speedQualityFrontierFigure",
