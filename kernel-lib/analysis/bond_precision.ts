@@ -10,7 +10,7 @@ import { Molecule } from "../chem/molecule";
 import { elementSymbol } from "../chem/elements";
 import { collate } from "../data/batching";
 import { featurize } from "../data/featurize";
-import { batchInputs } from "../model/batch_inputs";
+import { batchInputs, conditionOn } from "../model/batch_inputs";
 import { LoadedModel } from "../model/model_io";
 import { Rng } from "../util/rng";
 
@@ -75,10 +75,7 @@ export function bondPrecision(model: LoadedModel, molecules: readonly Molecule[]
     const arrays = { coords: shown, atomClasses: batch.atomTypes, bondClasses: batch.bonds, mask: batch.mask, t: new Float32Array(B).fill(o.t) };
     const predicted = tf.tidy(() => {
       const inputs = batchInputs(arrays, B, N, vocabSize, nEdgeTypes);
-      const first = model.generator.forward(inputs);
-      inputs.condCoords = first.coords;
-      inputs.condAtomics = tf.softmax(first.typeLogits) as tf.Tensor3D;
-      inputs.condBonds = tf.softmax(first.bondLogits) as tf.Tensor4D;
+      conditionOn(inputs, model.generator.forward(inputs));
       return model.generator.forward(inputs).coords;
     });
     const p = predicted.dataSync() as Float32Array;

@@ -1,10 +1,10 @@
 /**
  * Generator inputs from a padded batch's arrays: coordinates, atom and bond classes as one-hots (zero on padding),
- * the mask, the time, and zero self-conditioning. The training objective and the bond-precision analysis build
- * their network inputs this way.
+ * the mask, the time, and zero self-conditioning; and the self-conditioning of a second pass by a first pass's
+ * predictions. The training objective and the bond-precision analysis build their network inputs this way.
  */
 import * as tf from "@tensorflow/tfjs";
-import { GeneratorInputs } from "./blocks";
+import { GeneratorInputs, GeneratorOutputs } from "./blocks";
 
 /** The arrays of {@link batchInputs}: row-major, `[B, N, 3]`, `[B, N]`, `[B, N, N]`, `[B, N]`, `[B]`. */
 export interface BatchArrays {
@@ -35,4 +35,16 @@ export function batchInputs(a: BatchArrays, B: number, N: number, vocabSize: num
       condBonds: tf.zeros([B, N, N, nEdgeTypes]) as tf.Tensor4D,
     };
   });
+}
+
+/**
+ * Condition `inputs` on a first pass's predictions: its coordinates and softmaxed type and bond probabilities become
+ * the conditioning inputs (in place; call inside the caller's tidy).
+ * @example
+ * conditionOn(inputs, model.forward(inputs)); const out = model.forward(inputs);
+ */
+export function conditionOn(inputs: GeneratorInputs, first: GeneratorOutputs): void {
+  inputs.condCoords = first.coords;
+  inputs.condAtomics = tf.softmax(first.typeLogits) as tf.Tensor3D;
+  inputs.condBonds = tf.softmax(first.bondLogits) as tf.Tensor4D;
 }

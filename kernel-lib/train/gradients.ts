@@ -10,7 +10,7 @@ import { Batch } from "../data/batching";
 import { DEFAULT_INTERPOLANT, makeTrainingExample } from "../flow/interpolant";
 import { flowMatchingLoss, LossWeights, QM9_LOSS_WEIGHTS } from "../flow/loss";
 import { DistanceLossOptions } from "../flow/distance_loss";
-import { batchInputs } from "../model/batch_inputs";
+import { batchInputs, conditionOn } from "../model/batch_inputs";
 import { SemlaGenerator } from "../model/generator";
 import { Rng } from "../util/rng";
 
@@ -62,10 +62,7 @@ export function computeGradients(model: SemlaGenerator, batch: Batch, rng: Rng, 
     const mask = inputs.mask;
     if (selfCondition) {
       // No gradient flows through the conditioning pass (it runs outside variableGrads).
-      const first = model.forward(inputs);
-      inputs.condCoords = first.coords;
-      inputs.condAtomics = tf.softmax(first.typeLogits) as tf.Tensor3D;
-      inputs.condBonds = tf.softmax(first.bondLogits) as tf.Tensor4D;
+      conditionOn(inputs, model.forward(inputs));
     }
     const targets = {
       coords: tf.tensor3d(batch.coords, [B, N, 3]),

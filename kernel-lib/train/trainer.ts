@@ -82,9 +82,9 @@ export interface StepInfo {
   elapsedSeconds: number;
 }
 
-const LOG_HEADER = "step,epoch,elapsed_s,lr,grad_norm,loss,coord,type,bond,charge,mol_per_s,eval,distance\n";
 /** The header of logs written before the distance column (their rows get an empty one on resume). */
 const LOG_HEADER_BEFORE_DISTANCE = "step,epoch,elapsed_s,lr,grad_norm,loss,coord,type,bond,charge,mol_per_s,eval\n";
+const LOG_HEADER = LOG_HEADER_BEFORE_DISTANCE.replace("\n", ",distance\n");
 
 /**
  * Start or resume training in `runDir`; resolves with the final state when a limit is reached or on SIGINT.
